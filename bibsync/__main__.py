@@ -1,0 +1,5 @@
+"""``python -m bibsync``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,199 @@
+"""Reading BibTeX text into canonical entries (shared by the bibtex source and the .bib target).
+
+bibtexparser 2 splits the text into blocks (with raw text and start lines); values are
+resolved here from their raw form so that ``@string`` macros and ``#`` concatenation work.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import bibtexparser
+from bibtexparser import model as bm
+
+from .model import VERBATIM_FIELDS, Entry, Failure, Origin
+from .names import parse_bibtex_names
+from .text import MONTHS, latex_to_unicode, normalize_doi, normalize_month, normalize_pages
+
+# bibtexparser logs every failed block; bibsync reports them itself.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+_DEFAULT_MACROS = {m: m for m in MONTHS}
+
+# BibLaTeX field names read into their canonical BibTeX names.
+FIELD_ALIASES = {"journaltitle": "journal", "location": "address", "institution": "institution"}
+
+
+def split_concatenation(raw: str) -> list[str]:
+    """Split a raw value at ``#`` outside braces and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(raw):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0 and (i == 0 or raw[i - 1] != "\\"):
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(raw[start:i])
+            start = i + 1
+    parts.append(raw[start:])
+    return [p.strip() for p in parts]
+
+
+def resolve_value(raw: str, macros: dict[str, str]) -> str:
+    """Resolve a raw field value: strip ``{}``/``""`` delimiters, expand macros, join ``#``."""
+    out = []
+    for part in split_concatenation(raw):
+        if len(part) >= 2 and ((part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"')):
+            out.append(part[1:-1])
+        elif part.isdigit():
+            out.append(part)
+        else:
+            out.append(macros.get(part.lower(), _DEFAULT_MACROS.get(part.lower(), part)))
+    return "".join(out)
+
+
+def canonical_value(name: str, value: str) -> str:
+    """Decode a BibTeX value of field ``name`` into canonical Unicode form."""
+    value = " ".join(value.split()) if name != "abstract" else value.strip()
+    if name == "doi":
+        return normalize_doi(value) or value
+    if name in VERBATIM_FIELDS:
+        return value
+    if name == "pages":
+        return normalize_pages(latex_to_unicode(value).replace("–", "--"))
+    if name == "month":
+        return normalize_month(value)
+    return latex_to_unicode(value)
+
+
+def entry_from_fields(
+    entry_type: str, key: str | None, fields: Iterable[tuple[str, str]], origin: Origin | None = None
+) -> Entry:
+    """Build a canonical entry from resolved (name, value) pairs; the first of a repeated name wins."""
+    values: dict[str, str] = {}
+    authors, editors, truncated = (), (), False
+    for raw_name, value in fields:
+        name = raw_name.lower()
+        name = FIELD_ALIASES.get(name, name)
+        if name in values or (name == "author" and authors) or (name == "editor" and editors):
+            continue
+        if name == "author":
+            authors, truncated = parse_bibtex_names(latex_to_unicode_names(value))
+        elif name == "editor":
+            editors, _ = parse_bibtex_names(latex_to_unicode_names(value))
+        else:
+            decoded = canonical_value(name, value)
+            if decoded != "":
+                values[name] = decoded
+    if "year" not in values and re.match(r"^\d{4}", values.get("date", "")):
+        values["year"] = values["date"][:4]
+    return Entry(type=entry_type.lower(), fields=values, authors=authors, editors=editors,
+                 authors_truncated=truncated, key=key, origin=origin)
+
+
+def latex_to_unicode_names(value: str) -> str:
+    """Decode accents in a name list but keep the braces that group institutional names."""
+    if "\\" not in value:
+        return value
+    # Decode each braced accent group like {\"o} without removing {Institution} braces.
+    return re.sub(r"\{\\[^{}]*\}|\\[`'^\"~=.uvHckrbd]\{?\\?[A-Za-z]\}?|\\[a-zA-Z]+\{[A-Za-z]?\}|\\(?:ss|o|O|ae|AE|oe|OE|aa|AA|l|L|i|j)\b",
+                  lambda m: latex_to_unicode(m.group(0)), value)
+
+
+@dataclass
+class BibDocument:
+    """A parsed .bib text: entries in order, macros, failures, and the blocks themselves."""
+
+    blocks: list[bm.Block] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    entry_blocks: list[bm.Block] = field(default_factory=list)
+    macros: dict[str, str] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def read_bibtex(text: str, filename: str = "<input>") -> BibDocument:
+    """Parse BibTeX text into canonical entries, keeping every block for lossless writing.
+
+    A duplicate key keeps both entries (and reports the second); a duplicate field keeps the
+    first value (and reports it); a block that cannot be parsed is reported and kept as a block.
+    """
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    doc = BibDocument(blocks=list(library.blocks))
+    for block in doc.blocks:
+        line = block.start_line + 1
+        if isinstance(block, bm.String):
+            doc.macros[block.key.lower()] = resolve_value(block.value, doc.macros)
+            continue
+        entry_block = None
+        if isinstance(block, bm.Entry):
+            entry_block = block
+        elif isinstance(block, bm.DuplicateBlockKeyBlock):
+            entry_block = block.ignore_error_block
+            doc.failures.append(Failure(f"duplicate key {block.key!r}; both entries kept", filename, line,
+                                        hint="rename one of them", raw=block.raw))
+        elif isinstance(block, bm.DuplicateFieldKeyBlock):
+            entry_block = _first_values_entry(block)
+            doc.failures.append(Failure(
+                f"entry {entry_block.key!r} repeats field(s) {', '.join(sorted(block.duplicate_keys))}; the first value is used",
+                filename, line, hint="remove the repeated field", raw=block.raw))
+        elif isinstance(block, bm.ParsingFailedBlock):
+            doc.failures.append(Failure(f"cannot parse this block: {_first_line(str(block.error))}", filename, line,
+                                        hint="check for a missing brace or comma; the block is kept as it is",
+                                        raw=block.raw))
+            continue
+        if entry_block is None:
+            continue
+        pairs = [(f.key, resolve_value(str(f.value), doc.macros)) for f in entry_block.fields]
+        origin = Origin("bibtex", filename, line)
+        doc.entries.append(entry_from_fields(entry_block.entry_type, entry_block.key, pairs, origin))
+        doc.entry_blocks.append(block)
+    return doc
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "syntax error"
+
+
+def _first_values_entry(block: bm.DuplicateFieldKeyBlock) -> bm.Entry:
+    """Rescan a block with repeated fields, keeping the first value of each field.
+
+    bibtexparser keeps only the last value of a repeated field, so the raw text is scanned.
+    """
+    entry = block.ignore_error_block
+    seen = set()
+    fields = []
+    for match in re.finditer(r"([A-Za-z][\w\-:]*)\s*=\s*", block.raw):
+        name = match.group(1).lower()
+        if name in seen:
+            continue
+        value = _scan_value(block.raw, match.end())
+        if value is None:
+            continue
+        seen.add(name)
+        fields.append(bm.Field(match.group(1), value))
+    return bm.Entry(entry.entry_type, entry.key, fields or list(entry.fields))
+
+
+def _scan_value(raw: str, pos: int) -> str | None:
+    """Scan one raw value starting at ``pos`` up to the next top-level comma or closing brace."""
+    depth, quoted, i = 0, False, pos
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                break
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "," and depth == 0 and not quoted:
+            break
+        i += 1
+    value = raw[pos:i].strip()
+    return value or None

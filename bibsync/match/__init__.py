@@ -1,0 +1,24 @@
+"""The matcher: which target entry, if any, is the same work as an incoming entry.
+
+CONTRACT (other modules rely on exactly these names and fields):
+
+- ``MatchSettings``: weights and thresholds (frozen dataclass, documented defaults).
+- ``Candidate(index, score, parts, explanation, decided_by)``: one target entry compared
+  with an incoming one; ``index`` is its position in the target list, ``score`` in 0..1
+  (1 = certainly the same work), ``parts`` named similarities, ``explanation`` one line such as
+  ``title 0.98 · authors 3/3 · year = · venue 0.71 -> match 0.95``; ``decided_by`` is
+  ``"doi"``/``"arxiv"``/``"isbn"``/``"pmid"`` when an identifier settled it, else None.
+- ``Proposal(entry, candidates, recommendation)``: candidates best first;
+  recommendation is ``"match"`` (apply), ``"review"`` (ask a person) or ``"new"``.
+- ``Matcher(targets, settings)``: indexes the targets once; ``propose(entry, limit=5)``;
+  ``compare(a, b)`` scores one pair (Candidate with index -1).
+- ``find_duplicates(entries, settings) -> list[DuplicateGroup]`` with
+  ``DuplicateGroup(indices, recommendation, score, explanation)``.
+
+The implementation below is a first, sound version; match/distance.py, match/index.py and
+match/recommend.py refine it.
+"""
+
+from .api import Candidate, DuplicateGroup, Matcher, MatchSettings, Proposal, find_duplicates
+
+__all__ = ["Candidate", "DuplicateGroup", "Matcher", "MatchSettings", "Proposal", "find_duplicates"]

@@ -1,0 +1,1 @@
+"""Targets: where entries are written (a .bib file, a Zotero library)."""

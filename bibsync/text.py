@@ -1,0 +1,177 @@
+"""Text normalisation shared by sources, writers and the matcher.
+
+Repairing web text (mojibake, HTML entities), LaTeX <-> Unicode, DOIs, pages, ASCII folding.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+import ftfy
+from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+_SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_NON_ASCII_TOKEN_RE = re.compile(r"[^\s]*[^\x00-\x7f][^\s]*")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def repair_text(text: str, *, straighten_quotes: bool = False) -> str:
+    """Fix double-encoded UTF-8 and HTML entities; fold runs of spaces to one.
+
+    Newlines are kept (abstract paragraphs); spaces around them are trimmed.
+    """
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():
+        # Token by token: ftfy leaves a whole string alone when real Unicode (an entity
+        # such as &beta;) stands beside the mojibake it should repair.
+        text = _NON_ASCII_TOKEN_RE.sub(
+            lambda m: ftfy.fix_text(m.group(0), uncurl_quotes=straighten_quotes, normalization="NFC"), text
+        )
+    if straighten_quotes:
+        text = text.translate(_QUOTES)
+    lines = [_SPACE_RE.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def one_line(text: str) -> str:
+    """Collapse all whitespace, newlines included, to single spaces."""
+    return " ".join(text.split())
+
+
+# --- LaTeX <-> Unicode -----------------------------------------------------------------
+
+_LOGOS = {r"\LaTeXe": "LaTeX2e", r"\LaTeX": "LaTeX", r"\TeX": "TeX", r"\BibTeX": "BibTeX"}
+_LOGO_RE = re.compile(r"\\(LaTeXe|LaTeX|TeX|BibTeX)(\{\})?(?![A-Za-z])")
+_MATH_RE = re.compile(r"(\$[^$]+\$)")
+
+
+@lru_cache(maxsize=1)
+def _decoder() -> LatexNodes2Text:
+    return LatexNodes2Text(keep_braced_groups=True, math_mode="verbatim")
+
+
+@lru_cache(maxsize=1)
+def _encoder() -> UnicodeToLatexEncoder:
+    return UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all")
+
+
+def latex_to_unicode(value: str) -> str:
+    """Decode LaTeX markup to plain Unicode: accents, escapes, braces; math kept verbatim.
+
+    Values without a backslash or brace are returned unchanged (the common, fast case).
+    """
+    if "\\" not in value and "{" not in value:
+        return value
+    value = _LOGO_RE.sub(lambda m: _LOGOS["\\" + m.group(1)], value)
+    try:
+        decoded = _decoder().latex_to_text(value)
+    except Exception:  # pylatexenc raises on pathological input; keep the text readable
+        decoded = value
+    parts = _MATH_RE.split(decoded)
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].replace("{", "").replace("}", "")
+    return "".join(parts)
+
+
+def unicode_to_latex(value: str) -> str:
+    """Encode non-ASCII characters as LaTeX escapes (``Ö`` -> ``{\\"O}``)."""
+    if value.isascii():
+        return value
+    return _encoder().unicode_to_latex(value)
+
+
+_SPECIALS_RE = re.compile(r"(?<!\\)([&%$#_])")
+
+
+def escape_specials(value: str) -> str:
+    """Escape ``& % $ # _`` for BibTeX, leaving ``$...$`` math that holds LaTeX alone."""
+    parts = _MATH_RE.split(value)
+    out = []
+    for i, part in enumerate(parts):
+        is_math = i % 2 == 1 and ("\\" in part or "^" in part)
+        out.append(part if is_math else _SPECIALS_RE.sub(r"\\\1", part))
+    return "".join(out)
+
+
+_PROTECT_RE = re.compile(r"(?<![\w{])([\w][\w.+'-]*)")
+
+
+def _needs_protection(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return any(c.isupper() for c in letters[1:])
+
+
+def protect_title(title: str) -> str:
+    """Brace words with capitals after their first letter: ``MSRL`` -> ``{MSRL}``.
+
+    ``CXL-SSD``, ``uIO`` and ``FAASM`` are protected; ``Deep`` and ``the`` are not.
+    """
+    def wrap(match: re.Match[str]) -> str:
+        word = match.group(1)
+        return "{" + word + "}" if _needs_protection(word) else word
+
+    return _PROTECT_RE.sub(wrap, title)
+
+
+# --- identifiers and small fields ------------------------------------------------------
+
+_DOI_RE = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+_DOI_PREFIX_RE = re.compile(
+    r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/|https?://(?:www\.)?doi\.org/)", re.IGNORECASE
+)
+
+
+def normalize_doi(value: str) -> str:
+    """Return the bare DOI (``10.1145/...``) from a DOI, ``doi:`` form or resolver URL; else ""."""
+    value = _DOI_PREFIX_RE.sub("", value.strip())
+    match = _DOI_RE.search(value)
+    if not match:
+        return ""
+    return match.group(0).rstrip(".,;")
+
+
+_RANGE_RE = re.compile(r"^\s*([^\s\-\u2010-\u2015]+)\s*(?:-+|[\u2010-\u2015]+)\s*([^\s\-\u2010-\u2015]+)\s*$")
+
+
+def normalize_pages(value: str) -> str:
+    """Write page ranges with ``--``; repair doubled ranges (``1–5-1–5`` -> ``1--5``)."""
+    value = value.strip()
+    doubled = re.fullmatch(r"(\S+?)\s*[-\u2010-\u2015]+\s*(\S+?)\s*-\s*\1\s*[-\u2010-\u2015]+\s*\2", value)
+    if doubled:
+        return f"{doubled.group(1)}--{doubled.group(2)}"
+    match = _RANGE_RE.match(value)
+    if match:
+        start, end = match.groups()
+        return start if start == end else f"{start}--{end}"
+    return value
+
+
+_FOLD = str.maketrans({
+    "ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l",
+    "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "þ": "th", "ı": "i", "ŀ": "l",
+})
+
+
+def fold_ascii(text: str) -> str:
+    """Fold accents and ligatures to ASCII (``Wagenländer`` -> ``Wagenlander``); drop the rest."""
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return text.encode("ascii", "ignore").decode("ascii")
+
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def normalize_month(value: str) -> str:
+    """Return a month as its BibTeX macro name (``jan`` .. ``dec``), or the value unchanged."""
+    low = value.strip().lower().rstrip(".")
+    if low.isdigit() and 1 <= int(low) <= 12:
+        return MONTHS[int(low) - 1]
+    for name in MONTHS:
+        if low.startswith(name):
+            return name
+    return value.strip()
