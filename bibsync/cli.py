@@ -10,6 +10,7 @@ import sys
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from . import commands
@@ -25,9 +26,9 @@ def report_error(exc: BibsyncError) -> None:
     """Print a BibsyncError as ``error: where: message`` plus its hint."""
     console = error_console()
     where = f"{exc.where}: " if exc.where else ""
-    console.print(f"[bold red]error:[/] {where}{exc.message}", markup=True, highlight=False)
+    console.print(f"[bold red]error:[/] {escape(where + exc.message)}", markup=True, highlight=False)
     if exc.hint:
-        console.print(f"[dim]hint:[/] {exc.hint}", markup=True, highlight=False)
+        console.print(f"[dim]hint:[/] {escape(exc.hint)}", markup=True, highlight=False)
 
 
 class BibsyncGroup(TyperGroup):
@@ -48,7 +49,7 @@ class BibsyncGroup(TyperGroup):
             if os.environ.get("BIBSYNC_DEBUG"):
                 raise
             error_console().print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                f"[bold red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')}\n"
                 "hint: this is a bug in bibsync; run again with BIBSYNC_DEBUG=1 for details and report it",
                 markup=True, highlight=False,
             )

@@ -47,7 +47,8 @@ def one_line(text: str) -> str:
 
 _LOGOS = {r"\LaTeXe": "LaTeX2e", r"\LaTeX": "LaTeX", r"\TeX": "TeX", r"\BibTeX": "BibTeX"}
 _LOGO_RE = re.compile(r"\\(LaTeXe|LaTeX|TeX|BibTeX)(\{\})?(?![A-Za-z])")
-_MATH_RE = re.compile(r"(\$[^$]+\$)")
+# Inline math as TeX writers type it: no space just inside the dollars ("$5 and $6" is money).
+_MATH_RE = re.compile(r"(\$(?=\S)[^$]*?(?<=\S)\$)")
 
 
 @lru_cache(maxsize=1)

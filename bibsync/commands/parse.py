@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..bibtex_write import Style, format_entries
@@ -21,9 +22,9 @@ from ..targets.atomic import write_atomic
 def report_failures(failures: list[Failure], console: Console) -> None:
     """Print each unreadable record: where, what, and a hint."""
     for failure in failures:
-        console.print(f"[yellow]skipped:[/] {failure.where()}: {failure.message}", markup=True, highlight=False)
+        console.print(f"[yellow]skipped:[/] {escape(failure.where() + ': ' + failure.message)}", highlight=False)
         if failure.hint:
-            console.print(f"  [dim]hint:[/] {failure.hint}", markup=True, highlight=False)
+            console.print(f"  [dim]hint:[/] {escape(failure.hint)}", highlight=False)
 
 
 def parse(
