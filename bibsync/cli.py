@@ -43,7 +43,7 @@ class BibsyncGroup(TyperGroup):
         except KeyboardInterrupt:
             error_console().print("interrupted; nothing was written")
             raise typer.Exit(130) from None
-        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort, typer.Exit):
             raise
         except Exception as exc:  # a bug in bibsync: say so plainly
             if os.environ.get("BIBSYNC_DEBUG"):

@@ -120,7 +120,11 @@ class Entry:
 
 @dataclass(frozen=True)
 class Failure:
-    """A record a source could not read: reported, skipped, never fatal to the others."""
+    """A record a source could not read: reported, skipped, never fatal to the others.
+
+    ``severity`` is ``"error"`` (the record was skipped) or ``"warning"`` (the record was
+    read and kept, but something about it deserves a look, e.g. a duplicate key).
+    """
 
     message: str
     file: str = ""
@@ -128,6 +132,12 @@ class Failure:
     record: str | None = None
     hint: str = ""
     raw: str = ""
+    severity: str = "error"
+
+    @property
+    def is_warning(self) -> bool:
+        """True when the record was kept and this is only reported."""
+        return self.severity == "warning"
 
     def where(self) -> str:
         """Return "file:line" (or "file, record R")."""

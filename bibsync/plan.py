@@ -12,15 +12,30 @@ CONTRACT (targets, the CLI and the review rely on these names):
 - ``make_plan(incoming, target_entries, policy="fill", settings=..., decisions=None,
   key_pattern=...)`` is pure: no I/O.
 - ``DecisionLookup`` is what make_plan asks about earlier human decisions.
+
+Planning, in order: an incoming entry identical to a target entry is ``same`` at once (so
+syncing a file into itself plans nothing, duplicates included); the other incoming entries
+that the matcher calls duplicates of each other (recommendation ``match``) are merged into
+one (``Plan.merged`` records which); each remaining entry is matched against the target,
+earlier decisions first. Policies for a matched entry: ``fill`` adds the fields the target
+lacks; ``source`` also replaces values that differ (beyond case and spacing); ``target``
+changes nothing that exists (matched entries are ``same``, only new entries are added).
+The existing key is never changed; a new entry keeps its own key when it has one and that
+key is free, else gets one from the key pattern, unique in the file case-insensitively.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass, field, replace
+from typing import Protocol, Sequence
 
-from .match import Candidate
-from .model import Entry
+from .bibtex_write import FIELD_ORDER
+from .errors import UsageError
+from .keys import DEFAULT_PATTERN, clean_key, compile_pattern, unique_key
+from .match import Candidate, Matcher, MatchSettings, find_duplicates
+from .model import Entry, Person
+from .names import format_people
+from .text import fold_ascii, normalize_pages
 
 KINDS = ("add", "update", "same", "review")
 POLICIES = ("fill", "source", "target")
@@ -56,6 +71,11 @@ class Plan:
     """An ordered list of changes."""
 
     changes: list[Change] = field(default_factory=list)
+    merged: list[tuple[int, ...]] = field(default_factory=list)  # incoming indices merged into one
+
+    def to_apply(self) -> list[Change]:
+        """The changes that write something: adds and updates."""
+        return [c for c in self.changes if c.kind in ("add", "update")]
 
     def by_kind(self, kind: str) -> list[Change]:
         """The changes of one kind, in order."""
@@ -75,3 +95,248 @@ class DecisionLookup(Protocol):
         ``candidate`` None asks whether the entry was decided on its own ("add").
         """
         ...
+
+
+# --- planning -----------------------------------------------------------------------------
+
+_RANK = {name: i for i, name in enumerate(FIELD_ORDER)}
+# A venue field the target already has in another form: never add the other one.
+_VENUES = ("booktitle", "journal")
+
+
+def fingerprint(entry: Entry) -> tuple:
+    """The whole content of an entry except its key: equal fingerprints mean identical entries."""
+    return (entry.type, frozenset(entry.fields.items()), entry.authors, entry.editors, entry.authors_truncated)
+
+
+def normalized_value(name: str, value: str) -> str:
+    """A value as compared for "differs": case, spacing and a final full stop do not count."""
+    if name == "pages":
+        value = normalize_pages(value.replace("\u2013", "--"))
+    return " ".join(value.casefold().split()).rstrip(".")
+
+
+def _same_people(a: tuple[Person, ...], b: tuple[Person, ...]) -> bool:
+    """Same surnames (accents folded) and compatible first initials, in order."""
+    if len(a) != len(b):
+        return False
+    for p, q in zip(a, b):
+        if fold_ascii(p.last).casefold() != fold_ascii(q.last).casefold():
+            return False
+        fp, fq = fold_ascii(p.first)[:1].casefold(), fold_ascii(q.first)[:1].casefold()
+        if fp and fq and fp != fq:
+            return False
+    return True
+
+
+def field_changes(incoming: Entry, target: Entry, policy: str = "fill") -> tuple[FieldChange, ...]:
+    """What ``policy`` changes in ``target`` given ``incoming`` (people as ``author``/``editor``)."""
+    if policy == "target":
+        return ()
+    out: list[FieldChange] = []
+    for role, theirs, truncated, ours, our_trunc in (
+        ("author", incoming.authors, incoming.authors_truncated, target.authors, target.authors_truncated),
+        ("editor", incoming.editors, False, target.editors, False),
+    ):
+        if not theirs:
+            continue
+        new = format_people(theirs, truncated)
+        if not ours and not our_trunc:
+            out.append(FieldChange(role, None, new))
+        elif (policy == "source" and not (truncated and not our_trunc)
+              and not (_same_people(theirs, ours) and truncated == our_trunc)):
+            out.append(FieldChange(role, format_people(ours, our_trunc), new))
+    for name, value in incoming.fields.items():
+        if not value:
+            continue
+        old = target.fields.get(name)
+        if old is None:
+            if name in _VENUES and any(v in target.fields for v in _VENUES):
+                continue
+            out.append(FieldChange(name, None, value))
+        elif policy == "source" and normalized_value(name, old) != normalized_value(name, value):
+            out.append(FieldChange(name, old, value))
+    return tuple(sorted(out, key=lambda c: (_RANK.get(c.name, len(_RANK)), c.name)))
+
+
+def apply_field_changes(target: Entry, changes: Sequence[FieldChange], source: Entry) -> Entry:
+    """The target entry after ``changes`` (people are taken from ``source``)."""
+    result = target.with_fields(**{c.name: c.new for c in changes if c.name not in ("author", "editor")})
+    names = {c.name for c in changes}
+    if "author" in names:
+        result = replace(result, authors=source.authors, authors_truncated=source.authors_truncated)
+    if "editor" in names:
+        result = replace(result, editors=source.editors)
+    return result
+
+
+def merge_entries(entries: Sequence[Entry]) -> Entry:
+    """One entry from several incoming duplicates: the first, completed by the others."""
+    merged = entries[0]
+    for other in entries[1:]:
+        fills = {k: v for k, v in other.fields.items() if k not in merged.fields and v}
+        if any(v in merged.fields for v in _VENUES):
+            fills = {k: v for k, v in fills.items() if k not in _VENUES}
+        merged = merged.with_fields(**fills)
+        if (not merged.authors and other.authors) or (merged.authors_truncated and other.authors
+                                                     and not other.authors_truncated):
+            merged = replace(merged, authors=other.authors, authors_truncated=other.authors_truncated)
+        if not merged.editors and other.editors:
+            merged = replace(merged, editors=other.editors)
+    return merged
+
+
+def _merge_incoming(entries: list[Entry], settings: MatchSettings) -> tuple[list[Entry], list[list[int]]]:
+    """Merge incoming entries the matcher calls duplicates; return entries and member indices."""
+    if len(entries) < 2:
+        return entries, [[i] for i in range(len(entries))]
+    groups = [g for g in find_duplicates(entries, settings) if g.recommendation == "match"]
+    member_of: dict[int, list[int]] = {}
+    for group in groups:
+        indices = sorted(set(group.indices))
+        if any(i in member_of for i in indices):  # overlapping groups: keep the first
+            continue
+        for i in indices:
+            member_of[i] = indices
+    out, members = [], []
+    for i, entry in enumerate(entries):
+        group = member_of.get(i)
+        if group is None:
+            out.append(entry)
+            members.append([i])
+        elif group[0] == i:
+            out.append(merge_entries([entries[j] for j in group]))
+            members.append(group)
+    return out, members
+
+
+def _decide(entry: Entry, proposal_candidates: Sequence[Candidate], recommendation: str,
+            targets: Sequence[Entry], decisions: DecisionLookup | None) -> tuple[str, list[Candidate], str]:
+    """Apply earlier human decisions to a proposal: (recommendation, candidates, note)."""
+    candidates = list(proposal_candidates)
+    if decisions is None:
+        return recommendation, candidates, ""
+    if decisions.decision_for(entry, None) == "add":
+        return "new", candidates, "decided earlier: add as new"
+    excluded = set()
+    for candidate in candidates:
+        decision = decisions.decision_for(entry, targets[candidate.index])
+        if decision == "merge":
+            rest = [c for c in candidates if c is not candidate]
+            return "match", [candidate, *rest], f"decided earlier: same as {targets[candidate.index].key}"
+        if decision == "different":
+            excluded.add(candidate.index)
+        elif decision == "add":
+            return "new", candidates, "decided earlier: add as new"
+    if not excluded:
+        return recommendation, candidates, ""
+    remaining = [c for c in candidates if c.index not in excluded]
+    if not remaining or recommendation == "new":
+        return "new", remaining, "decided earlier: not the same as the candidates"
+    if remaining[0] is candidates[0]:
+        return recommendation, remaining, ""
+    return "review", remaining, "a candidate was ruled out earlier"
+
+
+def _propose(targets: list[Entry], entries: list[Entry], settings: MatchSettings) -> list:
+    """The matcher's proposal for each entry (None for all when there is no target)."""
+    if not targets or not entries:
+        return [None] * len(entries)
+    matcher = Matcher(targets, settings)
+    batch = getattr(matcher, "propose_all", None)  # one batched lookup when the matcher offers it
+    return list(batch(entries)) if batch is not None else [matcher.propose(e) for e in entries]
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+class _Planner:
+    """The state of one planning run: targets, which of them are matched, which keys are taken."""
+
+    def __init__(self, targets: list[Entry], policy: str, decisions: DecisionLookup | None, key_pattern: str) -> None:
+        self.targets = targets
+        self.policy = policy
+        self.decisions = decisions
+        self.make_key = compile_pattern(key_pattern)
+        self.claimed: dict[int, int] = {}  # target index -> incoming index that matched it
+        self.taken = {t.key.lower() for t in targets if t.key}
+        self.by_title: dict[str, list[int]] = {}
+        for i, target in enumerate(targets):
+            self.by_title.setdefault(target.fields.get("title", ""), []).append(i)
+
+    def identical(self, entry: Entry) -> int | None:
+        """The index of a target entry identical to ``entry`` (key aside), or None."""
+        mark = fingerprint(entry)
+        return next((i for i in self.by_title.get(entry.fields.get("title", ""), ())
+                     if fingerprint(self.targets[i]) == mark), None)
+
+    def same(self, entry: Entry, i: int, j: int) -> Change:
+        """Incoming entry ``i`` is identical to target ``j``."""
+        self.claimed.setdefault(j, i)
+        target = self.targets[j]
+        return Change("same", entry, key=target.key, target_index=j, target_key=target.key, score=1.0,
+                      explanation=f"identical to {target.key}", result=target)
+
+    def change(self, entry: Entry, first: int, proposal, note: str) -> Change:
+        """The change for one (merged) incoming entry, whose first member is incoming ``first``."""
+        recommendation, candidates, decided = _decide(
+            entry, proposal.candidates if proposal else (), proposal.recommendation if proposal else "new",
+            self.targets, self.decisions)
+        note = _join(note, decided)
+        if recommendation == "match" and candidates and candidates[0].index in self.claimed:
+            recommendation = "review"
+            note = _join(note, f"{self.targets[candidates[0].index].key} is already matched by incoming "
+                               f"entry {self.claimed[candidates[0].index] + 1}")
+        if recommendation == "match" and candidates:
+            best = candidates[0]
+            target = self.targets[best.index]
+            self.claimed[best.index] = first
+            changes = field_changes(entry, target, self.policy)
+            return Change("update" if changes else "same", entry, key=target.key, target_index=best.index,
+                          target_key=target.key, score=best.score, explanation=_join(best.explanation, note),
+                          field_changes=changes, candidates=tuple(candidates),
+                          result=apply_field_changes(target, changes, entry) if changes else target)
+        if recommendation == "review" and candidates:
+            best = candidates[0]
+            return Change("review", entry, target_index=best.index, target_key=self.targets[best.index].key,
+                          score=best.score, explanation=_join(best.explanation, note), candidates=tuple(candidates))
+        base = clean_key(entry.key) if entry.key else ""
+        key = unique_key(base or clean_key(self.make_key(entry)) or "anon", self.taken)
+        self.taken.add(key.lower())
+        return Change("add", entry, key=key, explanation=note or "no counterpart in the target",
+                      candidates=tuple(candidates), result=entry.with_key(key))
+
+
+def make_plan(
+    incoming: Sequence[Entry],
+    target_entries: Sequence[Entry],
+    policy: str = "fill",
+    settings: MatchSettings | None = None,
+    decisions: DecisionLookup | None = None,
+    key_pattern: str = DEFAULT_PATTERN,
+    merge_duplicates: bool = True,
+) -> Plan:
+    """Plan a sync of ``incoming`` entries into ``target_entries`` (see the module docstring). Pure."""
+    if policy not in POLICIES:
+        raise UsageError(f"unknown policy {policy!r}", hint="use fill, source or target")
+    settings = settings or MatchSettings()
+    planner = _Planner(list(target_entries), policy, decisions, key_pattern)
+    slots: list[Change | None] = [None] * len(incoming)
+    rest: list[int] = []
+    for i, entry in enumerate(incoming):
+        j = planner.identical(entry)
+        if j is None:
+            rest.append(i)
+        else:
+            slots[i] = planner.same(entry, i, j)
+
+    works = [incoming[i] for i in rest]
+    merged_works, members = (_merge_incoming(works, settings) if merge_duplicates
+                             else (works, [[i] for i in range(len(works))]))
+    proposals = _propose(planner.targets, merged_works, settings)
+    for entry, group, proposal in zip(merged_works, members, proposals):
+        note = f"merged {len(group)} incoming duplicates" if len(group) > 1 else ""
+        slots[rest[group[0]]] = planner.change(entry, rest[group[0]], proposal, note)
+    merged = [tuple(rest[m] for m in group) for group in members if len(group) > 1]
+    return Plan([c for c in slots if c is not None], merged)

@@ -26,9 +26,15 @@ class Registry:
                     self.broken[ep.name] = f"{type(exc).__name__}: {exc}"
 
     def register(self, source: Source) -> None:
-        """Add a source (a later one with the same name replaces the earlier)."""
+        """Add a source (a later one with the same name replaces the earlier).
+
+        Raises TypeError when ``source`` lacks a Source attribute or has one of the wrong
+        kind (a plugin loaded from an entry point then lands in ``broken``).
+        """
         if not isinstance(source, Source):
-            raise TypeError(f"{source!r} does not implement the Source protocol")
+            raise TypeError(f"{source!r} does not implement the Source protocol "
+                            "(name, suffixes, description, sniff, parse)")
+        check_source(source)
         self._sources[source.name] = source
 
     def names(self) -> list[str]:
@@ -61,6 +67,20 @@ class Registry:
             if suffix and suffix in source.suffixes:
                 return source
         return None
+
+
+def check_source(source: Source) -> None:
+    """Raise TypeError unless the Source attributes have usable values."""
+    name = getattr(source, "name", None)
+    if not isinstance(name, str) or not name or any(c.isspace() for c in name):
+        raise TypeError(f"source name must be a non-empty word, not {name!r}")
+    suffixes = getattr(source, "suffixes", None)
+    if not isinstance(suffixes, (tuple, list)) or not all(isinstance(s, str) and s.startswith(".") for s in suffixes):
+        raise TypeError(f"source {name!r}: suffixes must be a tuple of strings like '.bib', not {suffixes!r}")
+    if not isinstance(getattr(source, "description", None), str):
+        raise TypeError(f"source {name!r}: description must be a string")
+    if not callable(getattr(source, "sniff", None)) or not callable(getattr(source, "parse", None)):
+        raise TypeError(f"source {name!r}: sniff and parse must be callable")
 
 
 def default_registry() -> Registry:

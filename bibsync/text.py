@@ -48,6 +48,8 @@ def one_line(text: str) -> str:
 _LOGOS = {r"\LaTeXe": "LaTeX2e", r"\LaTeX": "LaTeX", r"\TeX": "TeX", r"\BibTeX": "BibTeX"}
 _LOGO_RE = re.compile(r"\\(LaTeXe|LaTeX|TeX|BibTeX)(\{\})?(?![A-Za-z])")
 # Inline math as TeX writers type it: no space just inside the dollars ("$5 and $6" is money).
+# \url{x} -> x and \href{x}{text} -> text (pylatexenc would write "<x>").
+_URL_RE = re.compile(r"\\(?:url\{([^{}]*)\}|href\{[^{}]*\}\{((?:[^{}]|\{[^{}]*\})*)\})")
 _MATH_RE = re.compile(r"(\$(?=\S)[^$]*?(?<=\S)\$)")
 
 
@@ -61,18 +63,30 @@ def _encoder() -> UnicodeToLatexEncoder:
     return UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all")
 
 
+# TeX ligatures and the tie, kept as typed: a value decodes the same whether or not it also
+# holds markup (the fast path never touches them), so written entries read back equal.
+_KEPT = {"---": "\ue000", "--": "\ue001", "``": "\ue002", "''": "\ue003", "~": "\ue004"}
+_KEPT_RE = re.compile(r"(?<!\\)(?:" + "|".join(re.escape(k) for k in _KEPT) + ")")
+_KEPT_BACK = {v: k for k, v in _KEPT.items()}
+_KEPT_BACK_RE = re.compile("[\ue000-\ue004]")
+
+
 def latex_to_unicode(value: str) -> str:
     """Decode LaTeX markup to plain Unicode: accents, escapes, braces; math kept verbatim.
 
     Values without a backslash or brace are returned unchanged (the common, fast case).
+    TeX dashes (``--``), typed quotes and the tie ``~`` are kept as typed, as on the fast path.
     """
     if "\\" not in value and "{" not in value:
         return value
     value = _LOGO_RE.sub(lambda m: _LOGOS["\\" + m.group(1)], value)
+    value = _URL_RE.sub(lambda m: m.group(2) or m.group(1), value)
+    value = _KEPT_RE.sub(lambda m: _KEPT[m.group(0)], value)
     try:
         decoded = _decoder().latex_to_text(value)
     except Exception:  # pylatexenc raises on pathological input; keep the text readable
         decoded = value
+    decoded = _KEPT_BACK_RE.sub(lambda m: _KEPT_BACK[m.group(0)], decoded)
     parts = _MATH_RE.split(decoded)
     for i in range(0, len(parts), 2):
         parts[i] = parts[i].replace("{", "").replace("}", "")

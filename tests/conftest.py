@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# Fixtures of the Zotero-compatible test server (tests/zotero_fixtures.py), for every module.
+pytest_plugins = ["zotero_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):

@@ -78,3 +78,15 @@ def test_keys_are_ascii_and_unknown_pattern_is_a_usage_error():
         compile_pattern("[nosuchfield]")
     with pytest.raises(UsageError):
         compile_pattern("[auth:sideways]")
+
+
+@pytest.mark.parametrize("name, last, first", [
+    ("Kevin Alarcón Negy", "Alarcón Negy", "Kevin"),
+    ("Rohan Basu Roy", "Basu Roy", "Rohan"),
+    ("Luis Da Costa Carmo", "Da Costa Carmo", "Luis"),
+    ("Jan Van Dijk", "Van Dijk", "Jan"),
+    ("Mahmut Taylan Kandemir", "Kandemir", "Mahmut Taylan"),
+    ("Binit R. Mishra", "Mishra", "Binit R."),
+])
+def test_compound_surnames_in_natural_order(name, last, first):
+    assert person_from_natural(name) == Person(last, first)

@@ -69,3 +69,8 @@ def test_normalize_pages(value, pages):
 def test_fold_ascii_and_months():
     assert fold_ascii("Wagenländer Ørsted Łukasz straße") == "Wagenlander Orsted Lukasz strasse"
     assert [normalize_month(m) for m in ("3", "March", "dec.", "Sommer")] == ["mar", "mar", "dec", "Sommer"]
+
+
+def test_url_commands_unwrap():
+    assert latex_to_unicode(r"at \url{https://x.org/a_b} or \href{https://y}{the {MSRL} site}") == \
+        "at https://x.org/a_b or the MSRL site"

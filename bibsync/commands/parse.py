@@ -20,9 +20,10 @@ from ..targets.atomic import write_atomic
 
 
 def report_failures(failures: list[Failure], console: Console) -> None:
-    """Print each unreadable record: where, what, and a hint."""
+    """Print each unreadable record (``skipped:``) or kept-but-odd record (``warning:``) with a hint."""
     for failure in failures:
-        console.print(f"[yellow]skipped:[/] {escape(failure.where() + ': ' + failure.message)}", highlight=False)
+        label = "[cyan]warning:[/]" if failure.is_warning else "[yellow]skipped:[/]"
+        console.print(f"{label} {escape(failure.where() + ': ' + failure.message)}", highlight=False)
         if failure.hint:
             console.print(f"  [dim]hint:[/] {escape(failure.hint)}", highlight=False)
 
@@ -44,11 +45,11 @@ def parse(
         write_atomic(output, text.encode("utf-8"))
     else:
         typer.echo(text, nl=False)
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole for copying
     report_failures(result.failures, console)
     if output is not None:
         console.print(f"wrote {len(result.entries)} entries to {output}")
-    if result.failures:
+    if any(not f.is_warning for f in result.failures):  # warnings alone: every record is in the output
         raise typer.Exit(1)
 
 
@@ -58,8 +59,11 @@ def formats() -> None:
     table.add_column("name")
     table.add_column("suffixes")
     table.add_column("description")
-    for source in default_registry().sources():
-        table.add_row(source.name, " ".join(source.suffixes) or "-", source.description)
+    registry = default_registry()
+    for source in registry.sources():
+        table.add_row(escape(source.name), " ".join(source.suffixes) or "-", escape(source.description))
+    for name, reason in sorted(registry.broken.items()):
+        table.add_row(name, "-", f"[red]not loaded:[/] {escape(reason)}")
     Console(width=120).print(table)
 
 

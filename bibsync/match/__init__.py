@@ -8,17 +8,21 @@ CONTRACT (other modules rely on exactly these names and fields):
   (1 = certainly the same work), ``parts`` named similarities, ``explanation`` one line such as
   ``title 0.98 · authors 3/3 · year = · venue 0.71 -> match 0.95``; ``decided_by`` is
   ``"doi"``/``"arxiv"``/``"isbn"``/``"pmid"`` when an identifier settled it, else None.
+  (Added, with defaults: ``verdict`` of the pair alone, ``flags`` its contradictions.)
 - ``Proposal(entry, candidates, recommendation)``: candidates best first;
   recommendation is ``"match"`` (apply), ``"review"`` (ask a person) or ``"new"``.
 - ``Matcher(targets, settings)``: indexes the targets once; ``propose(entry, limit=5)``;
-  ``compare(a, b)`` scores one pair (Candidate with index -1).
+  ``compare(a, b)`` scores one pair (Candidate with index -1); (added) ``propose_all``.
 - ``find_duplicates(entries, settings) -> list[DuplicateGroup]`` with
   ``DuplicateGroup(indices, recommendation, score, explanation)``.
 
-The implementation below is a first, sound version; match/distance.py, match/index.py and
-match/recommend.py refine it.
+Modules: normalize (comparison keys), distance (named parts and weights), index
+(blocking), recommend (verdicts, thresholds, gap), dedupe, api (Matcher); docs/matching.md.
 """
 
-from .api import Candidate, DuplicateGroup, Matcher, MatchSettings, Proposal, find_duplicates
+from .api import Matcher
+from .dedupe import find_duplicates
+from .results import Candidate, DuplicateGroup, Proposal
+from .settings import MatchSettings, Weights
 
-__all__ = ["Candidate", "DuplicateGroup", "Matcher", "MatchSettings", "Proposal", "find_duplicates"]
+__all__ = ["Candidate", "DuplicateGroup", "Matcher", "MatchSettings", "Proposal", "Weights", "find_duplicates"]

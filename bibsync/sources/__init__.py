@@ -1,7 +1,25 @@
 """Sources: one module per format, each registered in the ``bibsync.sources`` entry-point group.
 
 A source is any object with the attributes of :class:`Source`. bibsync's own sources are
-declared in pyproject.toml exactly as a third-party package would declare its own.
+declared in pyproject.toml exactly as a third-party package would declare its own::
+
+    # the third-party package's pyproject.toml
+    [project.entry-points."bibsync.sources"]
+    endnote-xml = "bibsync_endnote:source"   # an instance (or a class, called with no arguments)
+
+Once that package is installed, ``bibsync formats`` lists it, ``--from endnote-xml`` selects it
+and its ``sniff``/``suffixes`` take part in detection; nothing in bibsync changes. A plugin
+that fails to load is listed by ``bibsync formats`` as not loaded, with the reason, and the
+other sources keep working.
+
+Contract: ``sniff(text)`` is cheap and offline (look at the start of the text only);
+``parse(text, context)`` yields :class:`~bibsync.model.Entry` objects and, for records it
+cannot read, :class:`~bibsync.model.Failure` objects with the file and line (or record number),
+in document order; a Failure with ``severity="warning"`` reports a record that was kept. A
+whole input that is not of the format raises :class:`~bibsync.errors.InputError`. A source
+that takes identifiers on the command line (DOIs, arXiv ids) also has
+``claims_argument(argument) -> bool``; its ``parse`` then gets the argument as ``text`` and
+as ``context.filename``.
 """
 
 from __future__ import annotations

@@ -1,19 +1,81 @@
-"""Source: BibTeX and BibLaTeX files."""
+"""Source: BibTeX and BibLaTeX files, into canonical (BibTeX-typed) entries.
+
+Reading (macros, ``#``, LaTeX accents, ``journaltitle``/``location``) is shared with the
+.bib target in :mod:`bibsync.bibtex_read`; this source then makes each entry stand alone:
+
+* ``crossref`` is resolved: the parent's title becomes ``booktitle``, and its editors,
+  publisher, year, ... fill what the child lacks (DBLP exports); the parent stays an entry.
+* BibLaTeX types become BibTeX ones (``report`` -> ``techreport``, ``thesis`` ->
+  ``phdthesis``/``mastersthesis``, ...; ``online`` and ``software`` stay), ``date`` gives
+  ``year`` and ``month``, ``subtitle`` joins the title, ``eprinttype``/``eprintclass`` become
+  ``archiveprefix``/``primaryclass``, a doi.org ``url`` gives a missing ``doi``.
+* A duplicate key keeps both entries and is reported as a *warning* (the entries are all in
+  the output, so ``bibsync parse`` still succeeds); a block that cannot be parsed is an
+  error (skipped, exit status 1).
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Iterator
 
-from ..bibtex_read import read_bibtex
+from ..bibtex_read import read_bibtex, resolve_crossrefs
 from ..model import Entry, Failure
+from ..text import MONTHS, normalize_doi
 from . import ParseContext
 
 _ENTRY_RE = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
+_BIBTEX_TYPES = frozenset({
+    "article", "book", "booklet", "inbook", "incollection", "inproceedings", "manual",
+    "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished",
+    "online", "software",  # BibLaTeX types bibsync keeps canonically
+})
+_TYPE_MAP = {
+    "conference": "inproceedings", "report": "techreport", "thesis": "phdthesis",
+    "mvbook": "book", "collection": "book", "mvcollection": "book", "reference": "book",
+    "mvreference": "book", "bookinbook": "inbook", "suppbook": "inbook",
+    "suppcollection": "incollection", "inreference": "incollection",
+    "mvproceedings": "proceedings", "suppperiodical": "article", "electronic": "online",
+    "www": "online",
+}
+# BibLaTeX ``type`` values that only restate the entry type.
+_TYPE_KEYS = frozenset({"techreport", "phdthesis", "mathesis", "mastersthesis", "candthesis", "resreport"})
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?")
+
+
+def canonical_entry(entry: Entry) -> Entry:
+    """Turn a BibLaTeX-flavoured entry into bibsync's canonical BibTeX form (see module doc)."""
+    fields = dict(entry.fields)
+    kind = entry.type
+    if kind == "thesis" and re.search(r"ma(ster|sters)?thesis|master", fields.get("type", ""), re.IGNORECASE):
+        kind = "mastersthesis"
+    kind = _TYPE_MAP.get(kind, kind if kind in _BIBTEX_TYPES else "misc")
+    if fields.get("type", "").lower() in _TYPE_KEYS:
+        del fields["type"]
+    if kind in ("phdthesis", "mastersthesis") and "institution" in fields and "school" not in fields:
+        fields["school"] = fields.pop("institution")
+    date = _DATE_RE.match(fields.get("date", ""))
+    if date and date.group(2) and "month" not in fields and 1 <= int(date.group(2)) <= 12:
+        fields["month"] = MONTHS[int(date.group(2)) - 1]
+    if "subtitle" in fields and "title" in fields:
+        fields["title"] = f"{fields['title']}: {fields.pop('subtitle')}"
+    for old, new in (("eprinttype", "archiveprefix"), ("eprintclass", "primaryclass")):
+        if old in fields and new not in fields:
+            value = fields.pop(old)
+            fields[new] = "arXiv" if value.lower() == "arxiv" else value
+    if "doi" not in fields and "doi.org/" in fields.get("url", ""):
+        doi = normalize_doi(fields["url"])
+        if doi:
+            fields["doi"] = doi
+    if kind == entry.type and fields == dict(entry.fields):
+        return entry
+    return Entry(type=kind, fields=fields, authors=entry.authors, editors=entry.editors,
+                 authors_truncated=entry.authors_truncated, key=entry.key, origin=entry.origin)
+
 
 class BibtexSource:
-    """BibTeX / BibLaTeX: macros, concatenation, LaTeX accents, BibLaTeX field names."""
+    """BibTeX / BibLaTeX: macros, concatenation, crossref, LaTeX accents, BibLaTeX field names."""
 
     name = "bibtex"
     suffixes = (".bib", ".bibtex")
@@ -25,13 +87,14 @@ class BibtexSource:
         return bool(_ENTRY_RE.search(head)) and "<html" not in head.lower()
 
     def parse(self, text: str, context: ParseContext) -> Iterator[Entry | Failure]:
-        """Yield every entry; unreadable blocks and duplicates are reported as failures."""
+        """Yield every entry, in document order, with errors and warnings at their lines."""
         doc = read_bibtex(text, context.filename)
-        items: list[tuple[int, Entry | Failure]] = [
-            ((e.origin.line or 0) if e.origin else 0, e) for e in doc.entries
+        entries, problems = resolve_crossrefs(doc.entries, context.filename)
+        items: list[tuple[int, int, Entry | Failure]] = [
+            ((e.origin.line or 0) if e.origin else 0, 1, canonical_entry(e)) for e in entries
         ]
-        items += [(f.line or 0, f) for f in doc.failures if f.message.startswith("cannot parse")]
-        for _, item in sorted(items, key=lambda pair: pair[0]):
+        items += [(f.line or 0, 0, f) for f in doc.failures + problems]
+        for _, _, item in sorted(items, key=lambda t: (t[0], t[1])):
             yield item
 
 

@@ -1,0 +1,179 @@
+"""Benchmark: bare bibtexparser.parse_file vs a bibsync sync of the SoCC '24 TOC into a large .bib.
+
+Generates a realistic, seeded .bib of N entries (default 10,000): @string macros, comments,
+LaTeX accents, protected words, abstracts, DOIs, mixed quoting, a few SoCC '24 papers already
+present (some with missing fields). Then, in one run, times
+  parse_s: bibtexparser.parse_file(path) with its default parse stack (best of 3), and
+  sync_s:  load (read + canonical entries) + plan (match + make_plan) + write (splice + atomic),
+and prints a last line ``entries=N parse_s=... sync_s=... ratio=...``.
+
+Run: python benchmarks/sync_bib.py [--entries 10000] [--seed 7] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import bibtexparser
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bibsync import bibtex_read  # noqa: E402
+from bibsync.config import Settings  # noqa: E402
+from bibsync.names import person_from_bibtex  # noqa: E402
+from bibsync.pipeline import parse_sources  # noqa: E402
+from bibsync.plan import make_plan  # noqa: E402
+from bibsync.targets.bibfile import BibFileTarget  # noqa: E402
+
+SOCC = ROOT / "samples" / "acm-toc-socc24.txt"
+
+SURNAMES = [
+    "Smith", "Garc{\\'\\i}a", "M{\\\"u}ller", "Wang", "Li", "Zhang", "Kumar", "Rossi", "Dubois", "Nakamura",
+    "Pietzuch", "Vilanova", "O'Keeffe", "van der Berg", "De Rosa", "Kowalski", "Sch{\\\"o}nberg", "Nguyen",
+    "Brown", "Johnson", "Lee", "Kim", "Chen", "Liu", "Popescu", "Ivanov", "Andersen", "S{\\o}rensen",
+    "Fern{\\'a}ndez", "Yilmaz", "Costa", "Silva", "Wagenl{\\\"a}nder", "Dvo{\\v{r}}{\\'a}k", "Ozturk",
+]
+GIVEN = ["A.", "B.", "Carlos", "Daniel", "E. F.", "Fatima", "G.", "Hiro", "Ines", "J.-P.", "Kai", "Lena",
+         "M.", "Nora", "Olu", "Peter", "Qing", "Rui", "Sara", "T.", "Ulla", "Vera", "Wei", "Xin", "Yuki"]
+WORDS = ("scalable efficient distributed secure adaptive learning serverless storage memory stream "
+         "processing graph consensus replication isolation scheduling caching cloud edge network "
+         "query optimization compiler kernel virtualization containers fault tolerance energy "
+         "inference training transactions indexing compression analytics privacy verification").split()
+ACRONYMS = ["MSRL", "FAASM", "KungFu", "CXL", "GPU", "RDMA", "SGX", "LLM", "DNN", "NVMe", "eBPF", "P4"]
+VENUES = [("inproceedings", "booktitle", "Proceedings of the {ACM} Symposium on Operating Systems Principles"),
+          ("inproceedings", "booktitle", "USENIX Annual Technical Conference"),
+          ("inproceedings", "booktitle", "Proceedings of the VLDB Endowment"),
+          ("article", "journal", "acmtocs"), ("article", "journal", "ieeetpds"),
+          ("article", "journal", "Communications of the {ACM}")]
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def _title(rng: random.Random) -> str:
+    words = rng.sample(WORDS, rng.randint(4, 9))
+    if rng.random() < 0.35:
+        words.insert(0, "{" + rng.choice(ACRONYMS) + "}:")
+    return " ".join(words).capitalize() if not words[0].startswith("{") else " ".join(words)
+
+
+def _authors(rng: random.Random) -> str:
+    people = [f"{rng.choice(SURNAMES)}, {rng.choice(GIVEN)}" for _ in range(rng.randint(1, 7))]
+    return " and ".join(people)
+
+
+def generate_bib(n: int, seed: int, socc_entries: list) -> str:
+    """Return a deterministic .bib text of ``n`` entries (some SoCC '24 papers included)."""
+    rng = random.Random(seed)
+    out = [f"% Generated bibliography for the bibsync benchmark (seed {seed})\n",
+           '@string{acmtocs = "ACM Transactions on Computer Systems"}\n',
+           '@string{ieeetpds = {IEEE Transactions on Parallel and Distributed Systems}}\n\n']
+    present = socc_entries[:10]  # ten SoCC '24 papers are already cited, with fewer fields
+    for i in range(n):
+        if i % 1000 == 500:
+            out.append(f"% ---- section {i // 1000} ----\n\n")
+        if present and i % 997 == 3:
+            e = present.pop()
+            names = " and ".join(f"{p.last}, {p.first}" for p in e.authors)
+            out.append(f"@inproceedings{{socc{i},\n  author = {{{names}}},\n  title = {{{e.title}}},\n"
+                       f"  booktitle = {{SoCC '24}},\n  year = {{2024}}\n}}\n\n")
+            continue
+        etype, vfield, venue = rng.choice(VENUES)
+        year = rng.randint(1975, 2024)
+        key = re.sub(r"[^a-z]", "", rng.choice(SURNAMES).split()[-1].lower())[:8] + f"{year}{i}"
+        fields = [("author", "{" + _authors(rng) + "}"), ("title", "{" + _title(rng) + "}")]
+        fields.append((vfield, venue if venue in ("acmtocs", "ieeetpds") else "{" + venue + "}"))
+        if rng.random() < 0.7:
+            fields.append(("pages", f"{{{(p := rng.randint(1, 900))}--{p + rng.randint(5, 20)}}}"))
+        fields.append(("year", str(year) if rng.random() < 0.5 else f"{{{year}}}"))
+        if rng.random() < 0.3:
+            fields.append(("month", rng.choice(MONTHS)))
+        if rng.random() < 0.6:
+            fields.append(("doi", f"{{10.{rng.randint(1000, 9999)}/{rng.randint(10**6, 10**7)}}}"))
+        if rng.random() < 0.3:
+            fields.append(("publisher", '"ACM"' if rng.random() < 0.5 else "{Springer}"))
+        if rng.random() < 0.25:
+            abstract = " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 120)))
+            fields.append(("abstract", "{" + abstract.capitalize() + ".}"))
+        if rng.random() < 0.2:
+            fields.append(("keywords", "{" + ", ".join(rng.sample(WORDS, 3)) + "}"))
+        body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+        out.append(f"@{etype}{{{key},\n{body}\n}}\n\n")
+    return "".join(out)
+
+
+def clear_caches() -> None:
+    """Empty the memo caches bibsync keeps per process (names, accents), for a cold run."""
+    person_from_bibtex.cache_clear()
+    bibtex_read._decode_group.cache_clear()
+
+
+def time_sync(path: Path, incoming: list) -> tuple[float, float, float, object, object]:
+    """One sync of ``incoming`` into ``path``: (load_s, plan_s, write_s, plan, report)."""
+    t0 = time.perf_counter()
+    target = BibFileTarget(path, settings=Settings())
+    existing = target.load()
+    t1 = time.perf_counter()
+    plan = make_plan(incoming, existing, policy="fill")
+    t2 = time.perf_counter()
+    report = target.apply(plan)
+    t3 = time.perf_counter()
+    return t1 - t0, t2 - t1, t3 - t2, plan, report
+
+
+def main() -> None:
+    """Generate the file, time the bare parse and the sync (best of 3 each), print the result line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=5, help="best of this many runs of each")
+    parser.add_argument("--keep", type=Path, help="keep the synced file in this folder")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    incoming = parse_sources([str(SOCC)]).entries
+    source_s = time.perf_counter() - t0
+    folder = Path(tempfile.mkdtemp(prefix="bibsync-bench-"))
+    try:
+        original = folder / "big.bib"
+        original.write_text(generate_bib(args.entries, args.seed, incoming), encoding="utf-8")
+        size_mb = original.stat().st_size / 1e6
+
+        # Rounds alternate the two measurements, so that load from other processes on the
+        # machine weighs on both alike; caches that survive a run are emptied before the next.
+        parse_times, runs = [], []
+        for i in range(args.rounds):
+            t0 = time.perf_counter()
+            library = bibtexparser.parse_file(str(original))
+            parse_times.append(time.perf_counter() - t0)
+            path = folder / f"sync{i}.bib"
+            shutil.copy(original, path)
+            clear_caches()
+            runs.append(time_sync(path, incoming))
+        parse_s = min(parse_times)
+        n = len(library.entries)
+        load_s, plan_s, write_s, plan, report = min(runs, key=lambda r: r[0] + r[1] + r[2])
+        sync_s = load_s + plan_s + write_s
+
+        print(f"file: {size_mb:.1f} MB, {n} entries; incoming: {len(incoming)} SoCC '24 entries "
+              f"(read from the TOC in {source_s:.3f} s, not counted)")
+        print("plan: " + ", ".join(f"{k} {v}" for k, v in plan.counts().items())
+              + f"; applied: added {report.added}, updated {report.updated}")
+        print(f"parse_file (best of {args.rounds}): {parse_s:.3f} s")
+        print(f"sync (best of {args.rounds}): load {load_s:.3f} s, plan {plan_s:.3f} s, write {write_s:.3f} s")
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(folder / "sync0.bib", args.keep / "big-after-sync.bib")
+        print(f"entries={n} parse_s={parse_s:.3f} sync_s={sync_s:.3f} ratio={sync_s / parse_s:.2f}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

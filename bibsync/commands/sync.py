@@ -1,0 +1,197 @@
+"""``bibsync sync``: reconcile sources with a .bib file or a Zotero library, plan, confirm, apply.
+
+Thin: options become a :class:`SyncOptions`, :func:`execute` runs ``bibsync.sync.run_sync``
+with hooks that render the plan and ask once. To extend the command (e.g. ``--interactive``),
+add an option to :func:`sync` and pass a ``review`` hook to :func:`execute`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+import typer
+from rich.console import Console
+
+from ..config import Settings
+from ..errors import UsageError
+from ..keys import DEFAULT_PATTERN, compile_pattern
+from ..model import Failure
+from ..plan import POLICIES, Plan
+from ..render import plan_to_json, render_plan
+from ..sync import ReviewHook, SyncResult, run_sync
+
+
+@dataclass
+class SyncOptions:
+    """Everything ``bibsync sync`` was asked to do."""
+
+    sources: Sequence[str]
+    into: Path | None = None
+    zotero: str | None = None
+    api_key_file: Path | None = None
+    zotero_endpoint: str | None = None
+    collection: str | None = None
+    refresh: bool = False
+    dry_run: bool = False
+    yes: bool = False
+    json: bool = False
+    prefer: str = "fill"
+    backup: bool = False
+    sorted_keys: bool = False
+    from_: str | None = None
+    key_format: str = DEFAULT_PATTERN
+
+
+def open_target(options: SyncOptions, settings: Settings):
+    """Build the target named by ``--into`` or ``--zotero`` (exactly one of them)."""
+    if (options.into is None) == (options.zotero is None):
+        raise UsageError("say where to sync into: exactly one of --into FILE.bib or --zotero user:ID|group:ID")
+    if options.into is not None:
+        if options.collection or options.api_key_file or options.refresh:
+            raise UsageError("--collection, --api-key-file and --refresh are for --zotero targets")
+        from ..targets.bibfile import BibFileTarget
+
+        return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup)
+    if options.backup or options.sorted_keys:
+        raise UsageError("--backup and --sorted are for .bib targets (--into)")
+    try:
+        from ..targets.zotero import open_zotero_target
+    except ImportError as exc:
+        raise UsageError(f"Zotero targets are not available: {exc}") from None
+    extra = {"policy": options.prefer} if "policy" in inspect.signature(open_zotero_target).parameters else {}
+    return open_zotero_target(options.zotero, api_key_file=options.api_key_file, endpoint=options.zotero_endpoint,
+                              collection=options.collection, refresh=options.refresh, settings=settings, **extra)
+
+
+def report_failures(console: Console, failures: Sequence[Failure], what: str) -> None:
+    """Print records a source skipped, or blocks of the target kept as they are."""
+    for failure in failures:
+        console.print(f"[yellow]{what}:[/] {failure.where()}: {failure.message}", markup=True, highlight=False)
+        if failure.hint:
+            console.print(f"  [dim]hint:[/] {failure.hint}", markup=True, highlight=False)
+
+
+def ask_to_write(plan: Plan, options: SyncOptions, target_name: str) -> bool:
+    """Ask once before writing, on a terminal only; ``--yes`` or a non-terminal stdin says yes."""
+    if options.yes or not sys.stdin.isatty():
+        return True
+    writes = len(plan.to_apply())
+    return typer.confirm(f"write {writes} change{'s' if writes != 1 else ''} to {target_name}?", default=False,
+                         err=options.json)
+
+
+def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
+    """Run the sync the options describe; print the plan, diff or JSON; return the exit code."""
+    if options.prefer not in POLICIES:
+        raise UsageError(f"unknown --prefer {options.prefer!r}", hint="use fill, source or target")
+    compile_pattern(options.key_format)  # a bad pattern fails before anything is read
+    settings = Settings(key_pattern=options.key_format)
+    out = Console(highlight=False, soft_wrap=True, stderr=options.json)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    target = open_target(options, settings)
+    target_name = str(options.into) if options.into is not None else f"Zotero {options.zotero}"
+    shown: list[SyncResult] = []
+
+    def show(result: SyncResult) -> None:
+        report_failures(err, result.source_failures, "skipped")
+        report_failures(err, result.target_failures, f"kept as it is in {target_name}")
+        render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
+        shown.append(result)
+
+    def show_then_confirm(result: SyncResult) -> bool:
+        show(result)
+        return ask_to_write(result.plan, options, target_name)
+
+    result = run_sync(options.sources, target, options.prefer, settings, fmt=options.from_,
+                      dry_run=options.dry_run, confirm=show_then_confirm, review=review)
+    if not shown:  # nothing to confirm (dry run, or nothing to write): show the plan anyway
+        show(result)
+    if options.json:
+        typer.echo(json.dumps(plan_to_json(result.plan, result.target_entries, target=target_name,
+                                           dry_run=options.dry_run, applied=result.applied), indent=2,
+                              ensure_ascii=False))
+    if options.dry_run:
+        diff = getattr(target, "diff", None)
+        if diff is not None and not options.json:
+            text = diff(result.plan)
+            if text:
+                out.print(text, markup=False, highlight=False, end="")
+            else:
+                out.print("(no change to the file)")
+        err.print("dry run: nothing written")
+        return 0
+    _report_outcome(err, result, target_name)
+    return result.exit_code
+
+
+def _report_outcome(console: Console, result: SyncResult, target_name: str) -> None:
+    if result.declined:
+        console.print("nothing written")
+        return
+    report = result.report
+    if report is None:
+        return
+    for problem in report.failed:
+        console.print(f"[red]not written:[/] {problem}", markup=True, highlight=False)
+    if report.added or report.updated or report.details.get("removed"):
+        console.print(f"wrote {target_name}: {report.added} added, {report.updated} updated", highlight=False)
+    else:
+        console.print(f"{target_name} is up to date: nothing to write", highlight=False)
+    if report.details.get("backup"):
+        console.print(f"backup: {report.details['backup']}", highlight=False)
+    reviews = len(result.plan.by_kind("review"))
+    if reviews:
+        where = f"--into {target_name}" if not target_name.startswith("Zotero ") else f"--zotero {target_name[7:]}"
+        console.print(f"{reviews} uncertain match{'es' if reviews != 1 else ''} left for review: "
+                      f"run 'bibsync review {where}'", highlight=False)
+
+
+def sync(
+    sources: List[str] = typer.Argument(..., help="Files to read ('-' for standard input), or DOIs / arXiv ids."),
+    into: Optional[Path] = typer.Option(None, "--into", help="The .bib file to sync into (created if missing)."),
+    zotero: Optional[str] = typer.Option(None, "--zotero", help="The Zotero library to sync into: user:ID, group:ID."),
+    api_key_file: Optional[Path] = typer.Option(None, "--api-key-file", help="File holding the Zotero API key."),
+    zotero_endpoint: Optional[str] = typer.Option(None, "--zotero-endpoint", envvar="BIBSYNC_ZOTERO_ENDPOINT",
+                                                  help="Zotero API base URL (default https://api.zotero.org)."),
+    collection: Optional[str] = typer.Option(None, "--collection", help="Zotero collection to add new items to."),
+    refresh: bool = typer.Option(False, "--refresh", help="Reload the Zotero library instead of using the cache."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan and the diff; write nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (adds, updates, strong matches)."),
+    json_: bool = typer.Option(False, "--json", help="Print the plan as JSON on standard output."),
+    prefer: str = typer.Option("fill", "--prefer", metavar="fill|source|target",
+                               help="fill: add missing fields; source: also replace differing values; "
+                                    "target: change nothing that exists."),
+    backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig."),
+    sorted_keys: bool = typer.Option(False, "--sorted", help="Insert new entries in key order instead of at the end."),
+    from_: Optional[str] = typer.Option(None, "--from", help="Force the sources' format (see 'bibsync formats')."),
+    key_format: str = typer.Option(DEFAULT_PATTERN, "--key-format", help="JabRef-style pattern for new keys."),
+    interactive: bool = typer.Option(False, "--interactive",
+                                     help="Settle uncertain matches now with single keys (on a terminal) "
+                                          "instead of leaving them for 'bibsync review'."),
+) -> None:
+    """Add new entries, complete known ones, hold uncertain ones for review; touch nothing else.
+
+    Exit codes: 0 done or nothing to do, 1 error, 2 usage, 3 written but uncertain matches wait for review.
+    """
+    endpoint = zotero_endpoint or os.environ.get("BIBSYNC_ZOTERO_ENDPOINT")
+    options = SyncOptions(sources, into, zotero, api_key_file, endpoint, collection, refresh, dry_run, yes, json_,
+                          prefer, backup, sorted_keys, from_, key_format)
+    review = None
+    if interactive:
+        from .review import sync_review_hook
+
+        review = sync_review_hook(into, zotero, dry_run=dry_run)
+    code = execute(options, review=review)
+    if code:
+        raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+    app.command("sync")(sync)

@@ -1,0 +1,407 @@
+"""Human decisions about matches, remembered so that nobody is asked the same question twice.
+
+A ``DecisionStore`` holds two things:
+
+- decisions: "this incoming entry IS candidate K" (``merge``, with the field choices made),
+  "is NOT candidate K" (``different``), or "is new" (``add``, candidate None);
+- pending review cases that the last sync left (incoming entry as canonical BibTeX text,
+  candidate keys, scores and explanations), which ``bibsync review`` walks.
+
+An incoming entry is identified by a stable fingerprint (its DOI, else normalised title +
+year + first author surname); a candidate by its key (a citation key or a Zotero item key).
+Two entries of the same target (duplicates, which share a fingerprint by nature) are both
+identified by key (``by_key=True``: the entry becomes ``key:KEY``).
+
+For a .bib file the store is ``FILE.bib.bibsync.json`` next to it, meant to be committed:
+sorted, indented, no timestamps, so that its diffs are small and readable. For a Zotero
+library it lives in the cache folder. The store implements ``bibsync.plan.DecisionLookup``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+from .bibtex_read import read_bibtex
+from .bibtex_write import Style, format_entry
+from .errors import TargetError
+from .model import Entry
+from .targets.atomic import write_atomic
+from .text import fold_ascii, latex_to_unicode, normalize_doi
+
+if TYPE_CHECKING:  # plan imports match; keep this module importable on its own
+    from .plan import Change
+
+DECISIONS = ("merge", "different", "add")
+FORMAT_VERSION = 1
+# Canonical text of stored entries: BibLaTeX types kept (software, online), UTF-8.
+_STORE_STYLE = Style(biblatex=True)
+
+
+def _words(text: str) -> str:
+    folded = fold_ascii(latex_to_unicode(text)).lower()
+    return " ".join("".join(c if c.isalnum() else " " for c in folded).split())
+
+
+def fingerprint(entry: Entry) -> str:
+    """Return a stable identity for an entry: ``doi:...`` or ``t:title|year|surname``.
+
+    The same work read again from the same source (or a slightly re-typeset one) gets the
+    same fingerprint; the citation key plays no part since incoming keys are generated.
+    """
+    doi = normalize_doi(entry.get("doi")).lower()
+    if doi:
+        return f"doi:{doi}"
+    people = entry.authors or entry.editors
+    surname = _words(people[0].last) if people else ""
+    return f"t:{_words(entry.title)}|{entry.year}|{surname}"
+
+
+def describe(entry: Entry) -> str:
+    """A short human label for an entry, stored beside decisions so the file reads well."""
+    people = entry.authors or entry.editors
+    who = people[0].last if people else "?"
+    title = " ".join(entry.title.split())
+    if len(title) > 80:
+        title = title[:77] + "..."
+    return f"{who} {entry.year or 'n.d.'}: {title}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One remembered decision about an incoming entry and a candidate (None for ``add``)."""
+
+    entry: str  # fingerprint of the incoming entry
+    candidate: str | None  # key of the target entry, None for an entry-level decision
+    decision: str  # merge | different | add
+    fields: dict[str, str] = field(default_factory=dict)  # field -> "incoming" | "target"
+    label: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object written to the file (empty parts left out)."""
+        out: dict[str, Any] = {"entry": self.entry, "candidate": self.candidate, "decision": self.decision}
+        if self.fields:
+            out["fields"] = dict(sorted(self.fields.items()))
+        if self.label:
+            out["label"] = self.label
+        return out
+
+
+@dataclass(frozen=True)
+class PendingCandidate:
+    """One candidate shown for a pending case: its key (or index if unknown), score, explanation."""
+
+    key: str | None
+    index: int | None
+    score: float
+    explanation: str = ""
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingCase:
+    """A review case left by a sync: the incoming entry and its ranked candidates."""
+
+    entry: Entry
+    candidates: tuple[PendingCandidate, ...] = ()
+    score: float | None = None
+    explanation: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """The incoming entry's fingerprint."""
+        return fingerprint(self.entry)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object written to the file."""
+        return {
+            "entry": self.fingerprint,
+            "bibtex": format_entry(self.entry, _STORE_STYLE).split("\n"),
+            "score": None if self.score is None else round(self.score, 4),
+            "explanation": self.explanation,
+            "candidates": [
+                {"key": c.key, "index": c.index, "score": round(c.score, 4), "explanation": c.explanation,
+                 **({"decided_by": c.decided_by} if c.decided_by else {})}
+                for c in self.candidates
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], where: str) -> "PendingCase":
+        """Read a case back; raises TargetError if its BibTeX text is unreadable."""
+        text = data.get("bibtex", "")
+        doc = read_bibtex("\n".join(text) if isinstance(text, list) else str(text), where)
+        if len(doc.entries) != 1:
+            raise TargetError("a pending review case holds no readable entry", where=where,
+                              hint="run the sync again, or `bibsync review --forget`")
+        candidates = tuple(
+            PendingCandidate(c.get("key"), c.get("index"), float(c.get("score") or 0.0), c.get("explanation", ""),
+                             c.get("decided_by"))
+            for c in data.get("candidates", [])
+        )
+        score = data.get("score")
+        return cls(doc.entries[0], candidates, None if score is None else float(score), data.get("explanation", ""))
+
+
+def case_from_change(change: "Change", target_entries: Sequence[Entry] | None = None) -> PendingCase:
+    """Turn a ``review`` Change into a PendingCase.
+
+    Candidate keys come from ``target_entries[candidate.index]`` when the target entries are
+    given, else from ``change.target_key`` for the candidate at ``change.target_index``.
+    """
+    entry = change.entry.with_key(change.key or change.entry.key)
+    candidates = []
+    for c in change.candidates:
+        key = None
+        if target_entries is not None and 0 <= c.index < len(target_entries):
+            key = target_entries[c.index].key
+        elif c.index == change.target_index:
+            key = change.target_key
+        candidates.append(PendingCandidate(key, c.index, c.score, c.explanation, c.decided_by))
+    if not candidates and change.target_key is not None:
+        candidates.append(PendingCandidate(change.target_key, change.target_index, change.score or 0.0,
+                                           change.explanation))
+    return PendingCase(entry, tuple(candidates), change.score, change.explanation)
+
+
+Slot = tuple[str, "str | None"]  # (entry identity, candidate key)
+
+
+class DecisionStore:
+    """Decisions and pending review cases for one target, read from and saved to a JSON file.
+
+    Saving merges: the file is read again and only what this store changed (decisions set
+    or dropped, the pending list replaced, a forget) is applied to it, so two stores open on
+    the same file (a sync and the review it runs inline) never undo each other's work.
+    """
+
+    def __init__(self, path: Path, *, target: str = "") -> None:
+        """Open the store at ``path`` (an empty store if the file does not exist)."""
+        self.path = Path(path)
+        self.target = target
+        self._decisions: dict[Slot, Decision] = {}
+        self._pending: list[dict[str, Any]] = []
+        self._undo: list[list[tuple[Slot, Decision | None]]] = []
+        self._touched: set[Slot] = set()  # slots this store set or dropped since it was read
+        self._forgot = False
+        self._pending_set = False
+        self._dirty = False
+        if self.path.exists():
+            self._decisions, self._pending = self._read()
+
+    # --- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def for_bib(cls, bib_path: Path) -> "DecisionStore":
+        """The store for a .bib file: ``FILE.bib.bibsync.json`` next to it."""
+        bib_path = Path(bib_path)
+        return cls(bib_path.with_name(bib_path.name + ".bibsync.json"), target=bib_path.name)
+
+    @classmethod
+    def for_zotero(cls, library: str, cache_dir: Path) -> "DecisionStore":
+        """The store for a Zotero library (e.g. ``users/123``) in the local cache folder."""
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", library).strip("-") or "library"
+        return cls(Path(cache_dir) / "zotero" / f"{safe}.decisions.json", target=f"zotero:{library}")
+
+    def _read(self) -> tuple[dict[Slot, Decision], list[dict[str, Any]]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise TargetError(f"cannot read the decision file: {exc}", where=str(self.path),
+                              hint="fix or delete the file (it only holds review decisions)") from None
+        if not isinstance(data, dict) or not isinstance(data.get("decisions", []), list):
+            raise TargetError("the decision file is not a bibsync decision file", where=str(self.path),
+                              hint="fix or delete the file (it only holds review decisions)")
+        decisions: dict[Slot, Decision] = {}
+        for item in data.get("decisions", []):
+            if not isinstance(item, dict) or item.get("decision") not in DECISIONS or not item.get("entry"):
+                raise TargetError(f"unknown decision {item!r}", where=str(self.path),
+                                  hint="use merge, different or add, or delete the line")
+            d = Decision(item["entry"], item.get("candidate"), item["decision"], dict(item.get("fields") or {}),
+                         item.get("label", ""))
+            decisions[(d.entry, d.candidate)] = d
+        return decisions, list(data.get("pending", []))
+
+    def _set(self, slot: Slot, decision: Decision | None) -> None:
+        """Set (or with None drop) one decision, noting it for a merging save."""
+        if decision is None:
+            self._decisions.pop(slot, None)
+        else:
+            self._decisions[slot] = decision
+        self._touched.add(slot)
+        self._dirty = True
+
+    # --- DecisionLookup --------------------------------------------------------------------
+
+    def _identity(self, entry: Entry, by_key: bool) -> str:
+        if by_key:
+            if not entry.key:
+                raise ValueError("an entry needs a key to be remembered by key")
+            return f"key:{entry.key}"
+        return fingerprint(entry)
+
+    def decision_for(self, entry: Entry, candidate: Entry | None) -> str | None:
+        """Return ``merge``/``different``/``add`` if a person decided this pair, else None.
+
+        With ``candidate`` None: ``add`` if the entry was decided to be new.
+        """
+        found = self.lookup(entry, candidate)
+        return found.decision if found else None
+
+    def lookup(self, entry: Entry, candidate: Entry | None, *, by_key: bool = False) -> Decision | None:
+        """The full remembered decision (with field choices) for this pair, or None."""
+        key = candidate.key if candidate is not None else None
+        if (candidate is not None and key is None) or (by_key and not entry.key):
+            return None
+        return self._decisions.get((self._identity(entry, by_key), key))
+
+    def pair_decision(self, a: Entry, b: Entry) -> Decision | None:
+        """A decision about two entries of one target (duplicates, by key), in either direction."""
+        return self.lookup(a, b, by_key=True) or self.lookup(b, a, by_key=True)
+
+    def field_choices(self, entry: Entry, candidate: Entry) -> dict[str, str]:
+        """The field choices of a remembered merge (field -> ``incoming``/``target``), or {}."""
+        found = self.lookup(entry, candidate)
+        return dict(found.fields) if found and found.decision == "merge" else {}
+
+    def decisions(self) -> list[Decision]:
+        """All remembered decisions, sorted."""
+        return [self._decisions[k] for k in sorted(self._decisions, key=lambda k: (k[0], k[1] or ""))]
+
+    # --- recording -------------------------------------------------------------------------
+
+    def record(self, entry: Entry, candidate: Entry | None, decision: str,
+               field_choices: dict[str, str] | None = None, *, different_from: Sequence[Entry] = (),
+               by_key: bool = False) -> None:
+        """Remember a decision (replacing an earlier one for the same pair); one undo step.
+
+        ``add`` is recorded with candidate None; ``different_from`` lists candidates that
+        were shown and rejected, recorded as ``different`` within the same undo step.
+        ``by_key`` identifies ``entry`` by its key (for two entries of the same target).
+        """
+        if decision not in DECISIONS:
+            raise ValueError(f"unknown decision {decision!r}")
+        if candidate is not None and not candidate.key:
+            raise ValueError("a candidate needs a key to be remembered")
+        fp, label = self._identity(entry, by_key), describe(entry)
+        step: list[tuple[Slot, Decision | None]] = []
+
+        def put(key: str | None, what: str, fields: dict[str, str]) -> None:
+            slot = (fp, key)
+            step.append((slot, self._decisions.get(slot)))
+            self._set(slot, Decision(fp, key, what, dict(fields), label))
+
+        put(candidate.key if candidate is not None else None, decision, field_choices or {})
+        for other in different_from:
+            if other.key and (candidate is None or other.key != candidate.key):
+                put(other.key, "different", {})
+        self._undo.append(step)
+
+    def settle_add(self, entry: Entry, added: Entry, rejected: Sequence[Entry] = ()) -> None:
+        """After ``entry`` was added to the target as ``added`` (with its key): remember that
+        the entry IS ``added`` from now on (so a later sync matches it instead of adding it
+        again), and that ``added`` is not a duplicate of the ``rejected`` candidates."""
+        if not added.key:
+            raise ValueError("the added entry needs its key")
+        fp, label = fingerprint(entry), describe(entry)
+        self._set((fp, None), None)
+        self._set((fp, added.key), Decision(fp, added.key, "merge", {}, label))
+        for other in rejected:
+            if other.key and other.key != added.key:
+                slot = (f"key:{added.key}", other.key)
+                self._set(slot, Decision(slot[0], other.key, "different", {}, describe(added)))
+
+    def undo_last(self) -> bool:
+        """Undo the last ``record`` of this session; False if there is nothing to undo."""
+        if not self._undo:
+            return False
+        for slot, before in reversed(self._undo.pop()):
+            self._set(slot, before)
+        return True
+
+    def forget(self) -> int:
+        """Clear every decision (pending cases stay); return how many were cleared."""
+        count = len(self._decisions)
+        if count:
+            self._decisions.clear()
+            self._touched.clear()
+            self._forgot = self._dirty = True
+        self._undo.clear()
+        return count
+
+    # --- pending review cases ----------------------------------------------------------------
+
+    def set_pending(self, changes: Sequence["Change"], target_entries: Sequence[Entry] | None = None) -> None:
+        """Replace the pending review cases with the ``review`` changes of a sync."""
+        cases = [case_from_change(c, target_entries) for c in changes if c.kind == "review"]
+        self.set_pending_cases(cases)
+
+    def set_pending_cases(self, cases: Sequence[PendingCase]) -> None:
+        """Replace the pending review cases."""
+        new = [c.to_json() for c in cases]
+        if new != self._pending:
+            self._pending = new
+            self._pending_set = self._dirty = True
+
+    def pending(self) -> list[PendingCase]:
+        """The pending review cases, in the order the sync found them."""
+        return [PendingCase.from_json(item, f"{self.path} (pending case {i + 1})")
+                for i, item in enumerate(self._pending)]
+
+    def resolve_pending(self, entry: Entry) -> bool:
+        """Drop the pending case of ``entry`` (after it was decided); True if there was one."""
+        fp = fingerprint(entry)
+        kept = [item for item in self._pending if item.get("entry") != fp]
+        if len(kept) == len(self._pending):
+            return False
+        self._pending = kept
+        self._pending_set = self._dirty = True
+        return True
+
+    # --- saving ------------------------------------------------------------------------------
+
+    @property
+    def changed(self) -> bool:
+        """True if there is something to save."""
+        return self._dirty
+
+    def to_text(self) -> str:
+        """The file's text: sorted, indented JSON ending in a newline."""
+        data = {
+            "bibsync": FORMAT_VERSION,
+            "about": "decisions taken in `bibsync review`; commit this file with the bibliography",
+            "decisions": [d.to_json() for d in self.decisions()],
+            "pending": self._pending,
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def save(self) -> bool:
+        """Write the file atomically if anything changed; return True if it was written.
+
+        What another store saved to the file meanwhile is kept, except where this store
+        changed the same decision (or replaced the pending list, or forgot everything).
+        """
+        if not self._dirty:
+            return False
+        if self.path.exists():
+            on_disk, disk_pending = self._read()
+            merged = {} if self._forgot else on_disk
+            for slot in self._touched:
+                if slot in self._decisions:
+                    merged[slot] = self._decisions[slot]
+                else:
+                    merged.pop(slot, None)
+            self._decisions = merged
+            if not self._pending_set:
+                self._pending = disk_pending
+        elif not self._decisions and not self._pending:
+            self._dirty = False
+            return False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path, self.to_text().encode("utf-8"))
+        self._dirty, self._forgot, self._pending_set = False, False, False
+        self._touched.clear()
+        return True

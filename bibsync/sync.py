@@ -1,0 +1,139 @@
+"""The sync, callable from Python: sources -> entries -> plan -> (confirm) -> apply -> decisions.
+
+Target-agnostic: a target is anything with ``load()`` and ``apply(plan)`` (a .bib file or a
+Zotero library). The command line only parses options, renders and asks; everything else is here.
+
+    result = run_sync(["samples/acm-toc-socc24.txt"], BibFileTarget("thesis.bib"))
+    result.plan.counts(), result.report.added, result.exit_code
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from .config import Settings
+from .match import MatchSettings
+from .model import Entry, Failure
+from .pipeline import parse_sources
+from .plan import DecisionLookup, Plan, make_plan
+from .registry import Registry
+from .targets.base import ApplyReport, Target
+
+# Exit codes of a sync.
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REVIEW = 0, 1, 2, 3
+
+# A hook that sees the result so far (plan, target entries, what could not be read) before
+# anything is written, and says whether to go on (the CLI renders it and asks).
+ConfirmHook = Callable[["SyncResult"], bool]
+# A hook that may turn review changes into decided ones before the plan is confirmed (an
+# interactive review): it gets the plan, the target's entries and the decision store (or
+# None), and returns the plan to apply.
+ReviewHook = Callable[[Plan, Sequence[Entry], "DecisionLookup | None"], Plan]
+
+
+@dataclass
+class SyncResult:
+    """What a sync did: the plan, what applying it did, and what could not be read."""
+
+    plan: Plan
+    target_entries: list[Entry] = field(default_factory=list)
+    report: ApplyReport | None = None
+    applied: bool = False
+    declined: bool = False
+    source_failures: list[Failure] = field(default_factory=list)
+    target_failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 done (or nothing to do), 1 declined or not all written, 3 applied with reviews waiting."""
+        if self.declined or (self.report is not None and self.report.failed):
+            return EXIT_ERROR
+        if self.applied and self.plan.by_kind("review"):
+            return EXIT_REVIEW
+        return EXIT_OK
+
+
+def read_incoming(sources: Iterable[str], fmt: str | None = None, settings: Settings | None = None,
+                  registry: Registry | None = None) -> tuple[list[Entry], list[Failure]]:
+    """Parse every SOURCE argument into entries (keys as the sources gave them) and failures."""
+    result = parse_sources(list(sources), fmt, settings, registry)
+    return result.entries, result.failures
+
+
+def open_decisions(target: Target) -> DecisionLookup | None:
+    """The decision store that belongs to ``target``, or None if there is none (yet).
+
+    A .bib target keeps ``FILE.bib.bibsync.json`` next to the file; another target may offer
+    its own through an ``open_decisions()`` method.
+    """
+    opener = getattr(target, "open_decisions", None)
+    if callable(opener):
+        return opener()
+    path = getattr(target, "path", None)
+    if not isinstance(path, Path):
+        return None
+    try:
+        decisions = importlib.import_module("bibsync.decisions")
+    except ModuleNotFoundError:
+        return None
+    return decisions.DecisionStore.for_bib(path)
+
+
+def record_pending(decisions: object, plan: Plan, target_entries: Sequence[Entry]) -> None:
+    """Leave the plan's review changes in the decision store for ``bibsync review``, and save it."""
+    set_pending = getattr(decisions, "set_pending", None)
+    if set_pending is None:
+        return
+    set_pending(plan.by_kind("review"), target_entries)
+    save = getattr(decisions, "save", None)
+    if save is not None:
+        save()
+
+
+def run_sync(
+    sources: Sequence[str] | None,
+    target: Target,
+    policy: str = "fill",
+    settings: Settings | None = None,
+    *,
+    incoming: Sequence[Entry] | None = None,
+    fmt: str | None = None,
+    registry: Registry | None = None,
+    match_settings: MatchSettings | None = None,
+    decisions: DecisionLookup | None | str = "auto",
+    dry_run: bool = False,
+    confirm: ConfirmHook | None = None,
+    review: ReviewHook | None = None,
+) -> SyncResult:
+    """Sync ``sources`` (or ready ``incoming`` entries) into ``target``.
+
+    ``decisions="auto"`` opens the target's decision store (see :func:`open_decisions`);
+    pass None to ignore earlier decisions. ``dry_run`` plans and stops. ``confirm`` is asked
+    once before writing (None: write). After writing, the review changes are left in the
+    decision store. Errors are BibsyncError subclasses; nothing is written on an error.
+    """
+    settings = settings or Settings()
+    source_failures: list[Failure] = []
+    if incoming is None:
+        incoming, source_failures = read_incoming(sources or [], fmt, settings, registry)
+    target_entries = target.load()
+    if decisions == "auto":
+        decisions = open_decisions(target)
+    plan = make_plan(incoming, target_entries, policy, match_settings, decisions, settings.key_pattern)
+    if review is not None and plan.by_kind("review"):
+        plan = review(plan, target_entries, decisions)
+    result = SyncResult(plan, list(target_entries), source_failures=source_failures,
+                        target_failures=list(getattr(target, "failures", [])))
+    if dry_run:
+        return result
+    if confirm is not None and plan.to_apply() and not confirm(result):
+        result.declined = True
+        return result
+    result.report = target.apply(plan)
+    result.applied = True
+    if decisions is not None:
+        record_pending(decisions, plan, target_entries)
+    return result

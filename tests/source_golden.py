@@ -1,0 +1,62 @@
+"""Golden-file checks shared by the source tests: ``<case>.<ext>`` + ``<case>.expected.bib``.
+
+The expected file is the parse result written in bibsync's canonical style (keys generated
+where a source gives none), followed by one ``% severity: where: message`` line per failure.
+Golden files are written once, checked by hand, and committed: a missing one fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import httpx
+import pytest
+
+from bibsync.bibtex_write import Style, format_entries
+from bibsync.keys import DEFAULT_PATTERN, assign_keys
+from bibsync.model import Entry, Failure
+
+DATA = Path(__file__).parent / "data"
+
+
+def render(items: Iterable[Entry | Failure]) -> str:
+    """Write entries (existing keys kept) and then the failures as comment lines."""
+    items = list(items)
+    entries = assign_keys([i for i in items if isinstance(i, Entry)], DEFAULT_PATTERN, keep_existing=True)
+    text = format_entries(entries, Style())
+    for failure in (i for i in items if isinstance(i, Failure)):
+        text += f"% {failure.severity}: {failure.where()}: {failure.message}\n"
+    return text
+
+
+def check_golden(case: Path, items: Iterable[Entry | Failure]) -> None:
+    """Compare the rendered ``items`` with ``<case>.expected.bib`` next to ``case``."""
+    expected = case.with_name(case.name.split(".")[0] + ".expected.bib")
+    if not expected.exists():
+        pytest.fail(f"missing golden file {expected}: write it by hand (see tests/source_golden.py)")
+    assert render(items) == expected.read_text(encoding="utf-8")
+
+
+def cases(source_dir: str, *suffixes: str) -> list[Path]:
+    """The input files of one source's golden cases (every file that is not a golden file)."""
+    folder = DATA / source_dir
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and not p.name.endswith(".expected.bib") and p.name.endswith(suffixes))
+
+
+def recorded_transport(routes: dict[str, tuple[int, Path]], calls: list[httpx.Request] | None = None) -> httpx.MockTransport:
+    """An httpx transport answering each known URL with a recorded body; any other URL is a 599.
+
+    ``calls`` (if given) collects every request that reached the transport.
+    """
+    def handle(request: httpx.Request) -> httpx.Response:
+        if calls is not None:
+            calls.append(request)
+        status, body = routes.get(str(request.url), (599, None))
+        if body is None:
+            return httpx.Response(599, text=f"no recorded response for {request.url}")
+        kind = "application/json" if body.suffix == ".json" else "application/atom+xml" if body.suffix == ".xml" else "text/plain"
+        return httpx.Response(status, content=body.read_bytes(), headers={"Content-Type": kind})
+
+    return httpx.MockTransport(handle)

@@ -1,0 +1,32 @@
+"""The fast paths added for reading large .bib files give exactly what the slow paths give."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bibsync.bibtex_read import decode_latex, split_concatenation
+from bibsync.names import _split_top
+from bibsync.text import latex_to_unicode
+
+PIECES = ["{", "}", "A", "b", " ", "-", "--", "~", "%", "&", "$", "`", "'", "!", "?", "\\'e", "{\\\"o}", "é",
+          "MSRL", ":", "#", '"', ",", " and ", "AND", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_decode_latex_equals_latex_to_unicode(value: str) -> None:
+    assert decode_latex(value) == latex_to_unicode(value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join), st.sampled_from([" and ", ",", " "]))
+def test_split_top_fast_path_equals_the_loop(text: str, sep: str) -> None:
+    # A trailing "{}" sends the same text down the character loop, and splits nothing.
+    fast, slow = _split_top(text, sep), _split_top(text + "{}", sep)
+    assert slow[:-1] == fast[:-1] and slow[-1] == fast[-1] + "{}"
+
+
+def test_split_concatenation_without_hash_is_one_part() -> None:
+    assert split_concatenation("  {A, B}  ") == ["{A, B}"]
+    assert split_concatenation('acm # " Press"') == ["acm", '" Press"']

@@ -1,0 +1,227 @@
+"""The review's decision logic, driven by queued answers through the library API (no terminal)."""
+
+import pytest
+
+from bibsync.decisions import DecisionStore, PendingCandidate, PendingCase
+from bibsync.match import DuplicateGroup, Matcher
+from bibsync.model import Entry, Person
+from bibsync.review import (
+    Action, CaseCandidate, QueuedReviewer, ReviewCase, ReviewExhausted, auto_decide, cases_from_duplicates,
+    cases_from_pending, default_choices, differing_fields, merge_entries, plan_dedupe, plan_sync_outcomes,
+    run_review,
+)
+
+ZHU, PIETZUCH = Person("Zhu", "Huanzhou"), Person("Pietzuch", "Peter")
+# The target: a published paper, an unrelated paper, and a software artefact.
+PAPER = Entry("inproceedings", {"title": "MSRL: Distributed Reinforcement Learning with Dataflow Fragments",
+                                "booktitle": "USENIX ATC", "year": "2023"}, (ZHU, PIETZUCH), key="zhu2023msrl")
+OTHER = Entry("article", {"title": "Dataflow Fragments for Learning", "journal": "JMLR", "year": "2021"},
+              (Person("Smith", "Ann"),), key="smith2021dataflow")
+ARTEFACT = Entry("software", {"title": "MSRL", "url": "https://github.com/x/msrl", "year": "2023"}, (ZHU,),
+                 key="zhu2023software")
+TARGETS = [PAPER, OTHER, ARTEFACT]
+
+# Incoming: the preprint of PAPER, and a paper like OTHER that is not OTHER.
+PREPRINT = Entry("article", {"title": "MSRL: Distributed Reinforcement Learning with Dataflow Fragments",
+                             "journal": "arXiv", "year": "2022", "pages": "1--14", "doi": "10.48550/arXiv.2210.00882"},
+                 (ZHU, PIETZUCH), key="zhu2022msrl")
+LOOKALIKE = Entry("article", {"title": "Dataflow Fragments for Learning Systems", "year": "2021"},
+                  (Person("Smith", "Bob"),), key="smith2021dataflowa")
+
+
+def cand(i, score=0.8):
+    return CaseCandidate(TARGETS[i], i, score, f"score {score}")
+
+
+def sync_cases():
+    return [ReviewCase("sync", PREPRINT, (cand(0, 0.86), cand(2, 0.72))),
+            ReviewCase("sync", LOOKALIKE, (cand(1, 0.81),))]
+
+
+@pytest.fixture
+def store(tmp_path):
+    return DecisionStore.for_bib(tmp_path / "refs.bib")
+
+
+def test_field_defaults_fill_missing_and_keep_existing():
+    diffs = {d.name: (d.incoming, d.target, d.default) for d in differing_fields(PREPRINT, PAPER)}
+    # no journal beside a booktitle by default; what the target has is kept
+    assert diffs == {
+        "type": ("article", "inproceedings", "target"),
+        "booktitle": (None, "USENIX ATC", "target"),
+        "journal": ("arXiv", None, "target"),
+        "pages": ("1--14", None, "incoming"),
+        "year": ("2022", "2023", "target"),
+        "doi": ("10.48550/arXiv.2210.00882", None, "incoming"),
+    }
+    merged = merge_entries(PREPRINT, PAPER)
+    assert merged.key == "zhu2023msrl" and merged.type == "inproceedings"
+    assert dict(merged.fields) == {**PAPER.fields, "pages": "1--14", "doi": "10.48550/arXiv.2210.00882"}
+    # the published version merged the other way round: its type wins, the old venue goes
+    chosen = merge_entries(PREPRINT, PAPER, {"type": "incoming", "year": "incoming", "journal": "incoming",
+                                             "booktitle": "incoming", "doi": "target"})
+    assert chosen.type == "article" and chosen.year == "2022" and chosen.get("journal") == "arXiv"
+    assert "doi" not in chosen.fields and "booktitle" not in chosen.fields
+
+
+def test_queued_merge_add_skip_then_plan(store):
+    reviewer = QueuedReviewer([Action("merge", 0, {"doi": "target", "journal": "incoming"}), Action("add")])
+    result = run_review(sync_cases(), reviewer, store)
+    assert not result.quit and [p for _, p in reviewer.asked] == [0, 1]
+    assert store.decision_for(PREPRINT, PAPER) == "merge"
+    assert store.field_choices(PREPRINT, PAPER) == {**default_choices(PREPRINT, PAPER), "doi": "target", "journal": "incoming"}
+    assert store.decision_for(LOOKALIKE, None) == "add" and store.decision_for(LOOKALIKE, OTHER) == "different"
+    changes = plan_sync_outcomes(result.decided(), TARGETS + [Entry("misc", key="Smith2021DataflowA")])
+    update, add = changes
+    assert (update.kind, update.key, update.target_index) == ("update", "zhu2023msrl", 0)
+    assert [(f.name, f.old, f.new) for f in update.field_changes] == [
+        ("journal", None, "arXiv"), ("pages", None, "1--14")]  # doi refused, journal asked for
+    assert update.result.get("journal") == "arXiv" and "doi" not in update.result.fields
+    # the new key avoids a case-insensitive clash with an existing key
+    assert (add.kind, add.key, add.result.key) == ("add", "smith2021dataflowaa", "smith2021dataflowaa")
+
+
+def test_skip_leaves_the_case_open(store):
+    result = run_review(sync_cases(), QueuedReviewer([Action("skip"), Action("skip")]), store)
+    assert result.open_positions(2) == [0, 1] and result.decided() == [] and store.decisions() == []
+
+
+def test_undo_goes_back_and_takes_the_decision_back(store):
+    reviewer = QueuedReviewer([Action("merge", 1), Action("undo"), Action("undo"), Action("different", 0),
+                               Action("skip"), Action("add")])
+    result = run_review(sync_cases(), reviewer, store)
+    # asked: case 0, case 1 (undo -> back to case 0), case 0 (undo with nothing left -> notice),
+    # case 0 (d on candidate 1: asked again with the artefact only), case 0 again (skip), case 1 (add)
+    assert [p for _, p in reviewer.asked] == [0, 1, 0, 0, 0, 1]
+    assert reviewer.notices == ["nothing to undo"]
+    assert [c.entry.key for c in reviewer.asked[4][0].candidates] == ["zhu2023software"]
+    assert store.decision_for(PREPRINT, ARTEFACT) is None  # the merge was undone
+    assert store.decision_for(PREPRINT, PAPER) == "different"
+    assert result.outcomes[0].action.kind == "skip" and result.outcomes[1].action.kind == "add"
+
+
+def test_different_on_every_candidate_adds_the_entry(store):
+    reviewer = QueuedReviewer([Action("different", 0), Action("different", 0), Action("quit")])
+    result = run_review(sync_cases(), reviewer, store)
+    assert result.outcomes[0].action == Action("add") and result.outcomes[0].auto
+    assert result.quit and 1 not in result.outcomes
+
+
+def test_quit_and_resume_applies_remembered_decisions_silently(store, tmp_path):
+    first = run_review(sync_cases(), QueuedReviewer([Action("merge", 0), Action("quit")]), store)
+    assert first.quit and list(first.outcomes) == [0]
+    store.save()
+    resumed = DecisionStore.for_bib(tmp_path / "refs.bib")
+    reviewer = QueuedReviewer([Action("different", 0)])
+    second = run_review(sync_cases(), reviewer, resumed)
+    # case 0 was not asked again; the remaining case is shown as 1 of 1
+    assert [(c.entry.key, p) for c, p in reviewer.asked] == [("smith2021dataflowa", 0)]
+    assert second.outcomes[0].auto and second.outcomes[0].action.kind == "merge"
+    assert second.outcomes[1].action == Action("add")
+    # a third run asks nothing at all (a reviewer with an empty queue fails on any question)
+    third = run_review(sync_cases(), QueuedReviewer([]), resumed)
+    assert [o.action.kind for o in third.outcomes.values()] == ["merge", "add"]
+
+
+def test_unexpected_question_fails_loudly(store):
+    with pytest.raises(ReviewExhausted, match="zhu2022msrl"):
+        run_review(sync_cases(), QueuedReviewer([]), store)
+
+
+class Interrupting(QueuedReviewer):
+    """Answers from its queue, then acts as if Ctrl-C was pressed."""
+
+    def choose(self, case, position, total):
+        if not self.actions:
+            raise KeyboardInterrupt
+        return super().choose(case, position, total)
+
+
+def test_ctrl_c_keeps_decisions_taken_so_far(store):
+    with pytest.raises(KeyboardInterrupt):
+        run_review(sync_cases(), Interrupting([Action("add")]), store)
+    assert store.decision_for(PREPRINT, None) == "add"
+
+
+def test_auto_decide_from_remembered_decisions(store):
+    case = sync_cases()[0]
+    assert auto_decide(case, store) is None
+    store.record(PREPRINT, ARTEFACT, "merge", {"title": "incoming"})
+    assert auto_decide(case, store) == Action("merge", 1, {"title": "incoming"})
+    store.undo_last()
+    store.record(PREPRINT, PAPER, "different")
+    assert auto_decide(case, store) is None
+    store.record(PREPRINT, ARTEFACT, "different")
+    assert auto_decide(case, store) == Action("add")
+
+
+def test_pending_cases_find_candidates_by_key_against_the_current_target():
+    pending = [PendingCase(PREPRINT, (PendingCandidate("zhu2023software", 2, 0.7), PendingCandidate("gone", 7, 0.9)))]
+    [case] = cases_from_pending(pending, TARGETS, Matcher(TARGETS))
+    keys = [c.entry.key for c in case.candidates]
+    assert "zhu2023software" in keys and "gone" not in keys
+    assert "zhu2023msrl" in keys  # proposed afresh by the matcher
+    assert [c.score for c in case.candidates] == sorted((c.score for c in case.candidates), reverse=True)
+
+
+def dup_entries():
+    a = Entry("article", {"title": "Stream Processing at Scale", "year": "2019", "journal": "VLDB J."},
+              (Person("Koliousis", "Alexandros"),), key="koliousis2019stream")
+    b = a.with_key("Koliousis19").with_fields(journal=None, pages="1--20")
+    c = a.with_key("stream-dup").with_fields(ids="oldkey", volume="28")
+    d = Entry("misc", {"title": "Unrelated"}, key="other")
+    return [a, d, b, c]
+
+
+def test_duplicates_merge_into_kept_key_with_aliases(store):
+    entries = dup_entries()
+    cases = cases_from_duplicates(entries, [DuplicateGroup((0, 2, 3), "match", 1.0, "title 1.00")], Matcher(entries))
+    assert [(c.entry.key, [x.entry.key for x in c.candidates]) for c in cases] == [
+        ("Koliousis19", ["koliousis2019stream", "stream-dup"]), ("stream-dup", ["koliousis2019stream", "Koliousis19"])]
+    # Koliousis19 -> koliousis2019stream; stream-dup -> Koliousis19, which is redirected to the kept entry
+    result = run_review(cases, QueuedReviewer([Action("merge", 0), Action("merge", 1)]), store)
+    plan = plan_dedupe(entries, result.decided())
+    assert plan.removed == [2, 3]
+    assert plan.renames == {"Koliousis19": "koliousis2019stream", "stream-dup": "koliousis2019stream"}
+    kept = plan.updated[0]
+    assert kept.key == "koliousis2019stream"
+    assert kept.get("ids") == "Koliousis19,stream-dup,oldkey"
+    assert kept.get("pages") == "1--20" and kept.get("volume") == "28" and kept.get("journal") == "VLDB J."
+    [change] = plan.changes(entries)
+    assert change.kind == "update" and change.target_index == 0
+    assert [f.name for f in change.field_changes] == ["volume", "pages", "ids"]
+
+
+def test_duplicates_kept_apart_are_never_asked_again(store):
+    entries = dup_entries()
+    groups = [DuplicateGroup((0, 2), "review", 0.9, "")]
+    cases = cases_from_duplicates(entries, groups, Matcher(entries))
+    result = run_review(cases, QueuedReviewer([Action("add")]), store)  # a = keep both
+    assert plan_dedupe(entries, result.decided()).removed == []
+    # asked the other way round (as a later dedupe might), the pair is still settled
+    flipped = [ReviewCase("duplicate", entries[0], (CaseCandidate(entries[2], 2, 0.9),), 0)]
+    again = run_review(flipped, QueuedReviewer([]), store)
+    assert again.outcomes[0].action.kind == "different" and again.outcomes[0].auto
+
+
+def test_inline_review_replaces_the_plans_review_changes(store):
+    from bibsync.match import Candidate
+    from bibsync.plan import Change, Plan
+    from bibsync.review import review_plan
+
+    plan = Plan([
+        Change("add", OTHER.with_key("smith2021dataflowa"), key="smith2021dataflowa"),
+        Change("review", PREPRINT, key="zhu2022msrl", target_index=0, target_key="zhu2023msrl", score=0.86,
+               candidates=(Candidate(0, 0.86, {}, "title 1.00 · year ≠"), Candidate(2, 0.72, {}, "title 0.3"))),
+        Change("review", LOOKALIKE, key="smith2021dataflowa", target_index=1, target_key="smith2021dataflow",
+               score=0.81, candidates=(Candidate(1, 0.81, {}, "title 0.9"),)),
+        Change("same", PAPER, key="zhu2023msrl", target_index=0),
+    ])
+    reviewer = QueuedReviewer([Action("merge", 0), Action("add")])
+    new_plan, result = review_plan(plan, TARGETS, reviewer, store)
+    assert [c.kind for c in new_plan.changes] == ["add", "update", "add", "same"]
+    assert new_plan.changes[1].key == "zhu2023msrl"
+    # the second add's key avoids the key the plan already gives the first one
+    assert new_plan.changes[2].key == "smith2021dataflowaa"
+    skipped, _ = review_plan(plan, TARGETS, QueuedReviewer([Action("skip"), Action("quit")]), DecisionStore(store.path.with_name("x.json")))
+    assert [c.kind for c in skipped.changes] == ["add", "review", "review", "same"]

@@ -1,0 +1,38 @@
+"""``bibsync review --zotero``: the cases a sync left in a Zotero library, on the test server."""
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bibsync.cli import app
+from bibsync.decisions import DecisionStore
+from bibsync.zotero_map import entry_from_item
+from zotero_fixtures import GROUP, WRITE_KEY, zotero_server  # noqa: F401
+
+DATA = Path(__file__).parent / "data" / "review"
+runner = CliRunner()
+
+
+def test_sync_leaves_a_case_and_review_merges_it_in_zotero(zotero_server, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BIBSYNC_CACHE_DIR", str(cache))
+    env = {"ZOTERO_API_KEY": WRITE_KEY, "BIBSYNC_ZOTERO_ENDPOINT": zotero_server.endpoint, "COLUMNS": "150"}
+    spec = f"group:{GROUP}"
+    seeded = runner.invoke(app, ["sync", str(DATA / "thesis.bib"), "--zotero", spec, "--yes"], env=env)
+    assert seeded.exit_code == 0, seeded.output
+    first = runner.invoke(app, ["sync", str(DATA / "incoming.bib"), "--zotero", spec, "--yes"], env=env)
+    assert first.exit_code == 3, first.output  # the preprint waits for a person
+    listed = runner.invoke(app, ["review", "--zotero", spec], env=env)
+    assert listed.exit_code == 3 and "uncertain match    zhu2022msrl ~ zhu2023msrl" in listed.output
+    result = runner.invoke(app, ["review", "--zotero", spec], input="m\n\n", env={**env, "BIBSYNC_INTERACTIVE": "1"})
+    assert result.exit_code == 0, result.output
+    assert "Zotero group:4711: 1 merged, 0 added" in result.output
+    entries = {e.key: e for e in (entry_from_item(d) for d in zotero_server.items(spec))}
+    assert entries["zhu2023msrl"].get("doi") == "10.48550/arXiv.2210.00882"
+    assert entries["zhu2023msrl"].type == "inproceedings" and "zhu2022msrl" not in entries
+    store = DecisionStore.for_zotero(f"groups/{GROUP}", cache)
+    assert store.pending() == [] and [(d.candidate, d.decision) for d in store.decisions()] == [("zhu2023msrl", "merge")]
+    assert json.loads(store.path.read_text())["decisions"][0]["entry"] == "doi:10.48550/arxiv.2210.00882"
+    again = runner.invoke(app, ["sync", str(DATA / "incoming.bib"), "--zotero", spec, "--yes"], env=env)
+    assert again.exit_code == 0, again.output  # decided once, applied silently
