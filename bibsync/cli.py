@@ -7,7 +7,6 @@ import os
 import pkgutil
 import sys
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -34,7 +33,7 @@ def report_error(exc: BibsyncError) -> None:
 class BibsyncGroup(TyperGroup):
     """Turns BibsyncError into a message and an exit code, never a traceback."""
 
-    def invoke(self, ctx: click.Context):  # noqa: D102 - click's method
+    def invoke(self, ctx: typer.Context):  # noqa: D102 - click's method
         try:
             return super().invoke(ctx)
         except BibsyncError as exc:
@@ -43,7 +42,8 @@ class BibsyncGroup(TyperGroup):
         except KeyboardInterrupt:
             error_console().print("interrupted; nothing was written")
             raise typer.Exit(130) from None
-        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort, typer.Exit):
+        # typer >= 0.29 vendors click: its exits and usage errors are typer's own classes.
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as exc:  # a bug in bibsync: say so plainly
             if os.environ.get("BIBSYNC_DEBUG"):
