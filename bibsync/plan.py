@@ -11,7 +11,9 @@ CONTRACT (targets, the CLI and the review rely on these names):
 - ``Plan(changes)`` with ``counts()``, ``by_kind(kind)``.
 - ``make_plan(incoming, target_entries, policy="fill", settings=..., decisions=None,
   key_pattern=...)`` is pure: no I/O.
-- ``DecisionLookup`` is what make_plan asks about earlier human decisions.
+- ``DecisionLookup`` is what make_plan asks about earlier human decisions; a lookup may also
+  offer ``field_choices(entry, candidate) -> {field: "incoming" | "target"}`` (the field
+  choices of a remembered merge), found with getattr so that simple lookups still work.
 
 Planning, in order: an incoming entry identical to a target entry is ``same`` at once (so
 syncing a file into itself plans nothing, duplicates included); the other incoming entries
@@ -20,6 +22,8 @@ one (``Plan.merged`` records which); each remaining entry is matched against the
 earlier decisions first. Policies for a matched entry: ``fill`` adds the fields the target
 lacks; ``source`` also replaces values that differ (beyond case and spacing); ``target``
 changes nothing that exists (matched entries are ``same``, only new entries are added).
+A field a person kept on the target's side when merging the pair (field choice ``target``)
+is never filled or replaced by a later sync, whatever the policy.
 The existing key is never changed; a new entry keeps its own key when it has one and that
 key is free, else gets one from the key pattern, unique in the file case-insensitively.
 """
@@ -27,7 +31,7 @@ key is free, else gets one from the key pattern, unique in the file case-insensi
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Protocol, Sequence
+from typing import Mapping, Protocol, Sequence
 
 from .bibtex_write import FIELD_ORDER
 from .errors import UsageError
@@ -96,6 +100,16 @@ class DecisionLookup(Protocol):
         """
         ...
 
+    # Optional (looked up with getattr, see the module docstring):
+    # def field_choices(self, entry: Entry, candidate: Entry) -> dict[str, str]: ...
+
+
+def remembered_field_choices(decisions: DecisionLookup | None, entry: Entry, candidate: Entry) -> dict[str, str]:
+    """The field choices (field -> ``incoming``/``target``) a person made when merging
+    ``entry`` into ``candidate``, or {} when the lookup has none (or does not offer them)."""
+    lookup = getattr(decisions, "field_choices", None)
+    return dict(lookup(entry, candidate) or {}) if callable(lookup) else {}
+
 
 # --- planning -----------------------------------------------------------------------------
 
@@ -129,10 +143,16 @@ def _same_people(a: tuple[Person, ...], b: tuple[Person, ...]) -> bool:
     return True
 
 
-def field_changes(incoming: Entry, target: Entry, policy: str = "fill") -> tuple[FieldChange, ...]:
-    """What ``policy`` changes in ``target`` given ``incoming`` (people as ``author``/``editor``)."""
+def field_changes(incoming: Entry, target: Entry, policy: str = "fill",
+                  choices: Mapping[str, str] | None = None) -> tuple[FieldChange, ...]:
+    """What ``policy`` changes in ``target`` given ``incoming`` (people as ``author``/``editor``).
+
+    ``choices`` are remembered field choices of a merge: a field chosen ``target`` is left
+    as the target has it (absent included); the other fields follow the policy.
+    """
     if policy == "target":
         return ()
+    kept = {name for name, side in (choices or {}).items() if side == "target"}
     out: list[FieldChange] = []
     for role, theirs, truncated, ours, our_trunc in (
         ("author", incoming.authors, incoming.authors_truncated, target.authors, target.authors_truncated),
@@ -156,6 +176,7 @@ def field_changes(incoming: Entry, target: Entry, policy: str = "fill") -> tuple
             out.append(FieldChange(name, None, value))
         elif policy == "source" and normalized_value(name, old) != normalized_value(name, value):
             out.append(FieldChange(name, old, value))
+    out = [c for c in out if c.name not in kept]
     return tuple(sorted(out, key=lambda c: (_RANK.get(c.name, len(_RANK)), c.name)))
 
 
@@ -292,7 +313,8 @@ class _Planner:
             best = candidates[0]
             target = self.targets[best.index]
             self.claimed[best.index] = first
-            changes = field_changes(entry, target, self.policy)
+            changes = field_changes(entry, target, self.policy,
+                                    remembered_field_choices(self.decisions, entry, target))
             return Change("update" if changes else "same", entry, key=target.key, target_index=best.index,
                           target_key=target.key, score=best.score, explanation=_join(best.explanation, note),
                           field_changes=changes, candidates=tuple(candidates),

@@ -82,6 +82,34 @@ def open_decisions(target: Target) -> DecisionLookup | None:
     return decisions.DecisionStore.for_bib(path)
 
 
+def settle_decided_adds(decisions: object, plan: Plan, target_entries: Sequence[Entry],
+                        report: ApplyReport | None) -> int:
+    """After writing: each add that a remembered ``add`` decision caused is remembered as the
+    entry it became (``settle_add``), so that a later sync matches the written copy, even if
+    edited by hand, instead of adding it again. Returns how many were settled.
+
+    The candidates the person called different stay apart from the written copy. An add the
+    target reports as not written (a Zotero target lists the written ones in ``item_keys``)
+    is left as it was decided.
+    """
+    settle = getattr(decisions, "settle_add", None)
+    decision_for = getattr(decisions, "decision_for", None)
+    if settle is None or decision_for is None or report is None:
+        return 0
+    written = report.details.get("item_keys")
+    settled = 0
+    for change in plan.by_kind("add"):
+        added = change.result or change.entry.with_key(change.key)
+        if not added.key or (written is not None and added.key not in written):
+            continue
+        if decision_for(change.entry, None) != "add":
+            continue
+        shown = [target_entries[c.index] for c in change.candidates if 0 <= c.index < len(target_entries)]
+        settle(change.entry, added, [t for t in shown if decision_for(change.entry, t) == "different"])
+        settled += 1
+    return settled
+
+
 def record_pending(decisions: object, plan: Plan, target_entries: Sequence[Entry]) -> None:
     """Leave the plan's review changes in the decision store for ``bibsync review``, and save it."""
     set_pending = getattr(decisions, "set_pending", None)
@@ -113,7 +141,9 @@ def run_sync(
     ``decisions="auto"`` opens the target's decision store (see :func:`open_decisions`);
     pass None to ignore earlier decisions. ``dry_run`` plans and stops. ``confirm`` is asked
     once before writing (None: write). After writing, the review changes are left in the
-    decision store. Errors are BibsyncError subclasses; nothing is written on an error.
+    decision store, and adds that a remembered ``add`` decision caused are settled there
+    (see :func:`settle_decided_adds`). Errors are BibsyncError subclasses; nothing is
+    written on an error.
     """
     settings = settings or Settings()
     source_failures: list[Failure] = []
@@ -135,5 +165,6 @@ def run_sync(
     result.report = target.apply(plan)
     result.applied = True
     if decisions is not None:
+        settle_decided_adds(decisions, plan, target_entries, result.report)
         record_pending(decisions, plan, target_entries)
     return result

@@ -143,6 +143,19 @@ def test_removals_by_key_and_by_index(tmp_path: Path) -> None:
     assert path.read_text() == "% my refs\n" + TEXT.split("\n\n", 1)[1]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_removing_the_last_entries_and_adding_keeps_one_blank_line(tmp_path: Path, newline: str) -> None:
+    text = TEXT + "\n@misc{extra,\n  title = {Extra},\n}\n"
+    path = tmp_path / "refs.bib"
+    path.write_bytes(text.replace("\n", newline).encode())
+    target = BibFileTarget(path)
+    target.load()
+    target.apply_with_removals(Plan([Change("add", NEW, "new1", result=NEW.with_key("new1"))]), [1, 2])
+    expected = (TEXT.split("\n@inproceedings")[0] + "\n@inproceedings{new1,\n  author = {Shillaker, Simon},\n"
+                "  title = {Faasm: Lightweight Isolation},\n  year = {2020}\n}\n")
+    assert path.read_bytes().decode() == expected.replace("\n", newline)
+
+
 def test_removing_one_of_two_entries_with_the_same_key_keeps_the_updated_one(tmp_path: Path) -> None:
     dup = TEXT + "\n@misc{zaharia2012resilient,\n  title = {Resilient Distributed Datasets},\n}\n"
     path, target, entries = bib(tmp_path, dup)

@@ -262,8 +262,6 @@ def test_sync_interactive_without_a_terminal_leaves_cases_for_review(tmp_path):
     assert "not a terminal" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BibFileTarget: removing the last entry leaves its blank line before "
-                                       "the entries added after it (targets/bibfile.py _removal/_end_prefix)")
 def test_merging_away_the_last_entry_and_adding_one_keeps_one_blank_line(tmp_path):
     bib = tmp_path / "refs.bib"
     shutil.copy(DATA / "thesis.bib", bib)

@@ -163,12 +163,12 @@ def test_zotero_target_is_built_lazily_with_all_options(files, monkeypatch) -> N
     monkeypatch.setitem(sys.modules, "bibsync.targets.zotero", module)
     monkeypatch.setenv("BIBSYNC_ZOTERO_ENDPOINT", "http://127.0.0.1:9")
     result = run(str(source), "--zotero", "group:42", "--api-key-file", "key.txt", "--collection", "Thesis",
-                 "--refresh", "--yes")
+                 "--refresh", "--prefer", "source", "--yes")
     assert result.exit_code == 0, result.output
     assert calls["spec"] == "group:42"
     kw = calls["kw"]
     assert (kw["api_key_file"], kw["endpoint"], kw["collection"], kw["refresh"], kw["policy"]) == (
-        Path("key.txt"), "http://127.0.0.1:9", "Thesis", True, "fill")
+        Path("key.txt"), "http://127.0.0.1:9", "Thesis", True, "source")
     assert calls["applied"]["add"] == 3  # an empty library: everything is new
 
 
@@ -178,6 +178,17 @@ def test_source_failures_are_reported_and_the_rest_synced(files) -> None:
     result = run(str(source), "--into", str(target), "--yes")
     assert "skipped:" in result.output and "cannot parse" in result.output
     assert "@article{new," in target.read_text()
+
+
+def test_source_warnings_are_warnings_and_keep_the_exit_code(tmp_path: Path) -> None:
+    source = tmp_path / "new.bib"
+    source.write_text(SOURCE.replace("@article{new,", "@article{paper,"))  # a duplicate key: both kept
+    target = tmp_path / "fresh.bib"
+    result = run(str(source), "--into", str(target), "--yes")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {source}:15: duplicate key 'paper'; both entries kept" in result.output
+    assert "skipped:" not in result.output
+    assert target.read_text().count("@inproceedings{") == 1 and "Lamport, Leslie" in target.read_text()
 
 
 @pytest.mark.parametrize(("answer", "code"), [("n", 1), ("y", 3)])

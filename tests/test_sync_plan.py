@@ -140,6 +140,31 @@ def test_decision_merge_turns_a_review_into_an_update() -> None:
     assert change.field_changes == (FieldChange("url", None, "https://github.com/faasm"),)
 
 
+class FakeChoices(FakeDecisions):
+    """A lookup that also remembers the field choices of merges (as DecisionStore does)."""
+
+    def __init__(self, answers: dict[tuple[str, str | None], str], choices: dict[str, str]) -> None:
+        super().__init__(answers)
+        self.choices = choices
+
+    def field_choices(self, entry: Entry, candidate: Entry) -> dict[str, str]:
+        return dict(self.choices) if self.decision_for(entry, candidate) == "merge" else {}
+
+
+@pytest.mark.parametrize("policy", ["fill", "source"])
+def test_remembered_field_choices_keep_the_target_side(policy: str) -> None:
+    software = Entry("software", {"title": FAASM_TITLE, "year": "2019", "url": "https://github.com/faasm",
+                                  "booktitle": "USENIX Annual Technical Conference"}, PEOPLE)
+    target = faasm("k")
+    decisions = FakeChoices({(FAASM_TITLE, "k"): "merge"}, {"url": "target", "booktitle": "target", "year": "target"})
+    (change,) = make_plan([software], [target], policy=policy, decisions=decisions).changes
+    assert change.kind == "same" and change.key == "k" and change.result == target
+    decisions.choices = {"url": "incoming", "year": "target"}  # the other fields follow the policy
+    (change,) = make_plan([software], [target], policy=policy, decisions=decisions).changes
+    expected = (FieldChange("booktitle", "USENIX ATC", "USENIX Annual Technical Conference"),) if policy == "source" else ()
+    assert change.field_changes == expected + (FieldChange("url", None, "https://github.com/faasm"),)
+
+
 def test_review_change_carries_candidates_and_no_result() -> None:
     software = Entry("software", {"title": FAASM_TITLE, "year": "2019"}, PEOPLE)
     (change,) = make_plan([software], [faasm("k")]).changes

@@ -7,7 +7,6 @@ add an option to :func:`sync` and pass a ``review`` hook to :func:`execute`.
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import sys
@@ -17,6 +16,7 @@ from typing import List, Optional, Sequence
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..config import Settings
 from ..errors import UsageError
@@ -25,6 +25,7 @@ from ..model import Failure
 from ..plan import POLICIES, Plan
 from ..render import plan_to_json, render_plan
 from ..sync import ReviewHook, SyncResult, run_sync
+from .parse import report_failures as report_source_failures
 
 
 @dataclass
@@ -64,17 +65,18 @@ def open_target(options: SyncOptions, settings: Settings):
         from ..targets.zotero import open_zotero_target
     except ImportError as exc:
         raise UsageError(f"Zotero targets are not available: {exc}") from None
-    extra = {"policy": options.prefer} if "policy" in inspect.signature(open_zotero_target).parameters else {}
     return open_zotero_target(options.zotero, api_key_file=options.api_key_file, endpoint=options.zotero_endpoint,
-                              collection=options.collection, refresh=options.refresh, settings=settings, **extra)
+                              collection=options.collection, refresh=options.refresh, settings=settings,
+                              policy=options.prefer)
 
 
-def report_failures(console: Console, failures: Sequence[Failure], what: str) -> None:
-    """Print records a source skipped, or blocks of the target kept as they are."""
+def report_target_failures(console: Console, failures: Sequence[Failure], target_name: str) -> None:
+    """Print the blocks of the target that could not be read and are kept as they are."""
     for failure in failures:
-        console.print(f"[yellow]{what}:[/] {failure.where()}: {failure.message}", markup=True, highlight=False)
+        console.print(f"[yellow]kept as it is in {escape(target_name)}:[/] "
+                      f"{escape(failure.where() + ': ' + failure.message)}", highlight=False)
         if failure.hint:
-            console.print(f"  [dim]hint:[/] {failure.hint}", markup=True, highlight=False)
+            console.print(f"  [dim]hint:[/] {escape(failure.hint)}", highlight=False)
 
 
 def ask_to_write(plan: Plan, options: SyncOptions, target_name: str) -> bool:
@@ -99,8 +101,9 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
     shown: list[SyncResult] = []
 
     def show(result: SyncResult) -> None:
-        report_failures(err, result.source_failures, "skipped")
-        report_failures(err, result.target_failures, f"kept as it is in {target_name}")
+        # Warnings (records kept, e.g. duplicate keys) never change the exit code.
+        report_source_failures(result.source_failures, err)
+        report_target_failures(err, result.target_failures, target_name)
         render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
         shown.append(result)
 

@@ -190,7 +190,7 @@ class BibFileTarget:
                 problems.append(f"{change.key}: {exc.message}; left as it is")
                 continue
             edits.append((span[0], span[1], 0, encodable(new_raw, style.encoding)))
-        edits.extend(self._additions(plan.by_kind("add"), text, style))
+        edits.extend(self._additions(plan.by_kind("add"), text, style, _kept_end(text, edits)))
         return apply_edits(text, edits), problems
 
     def diff(self, plan: Plan) -> str:
@@ -330,8 +330,14 @@ class BibFileTarget:
         return splice_entry(raw, replaced, add, style.line_style(), lambda n: field_rank(n, style),
                             remove, new_type)
 
-    def _additions(self, adds: list[Change], text: str, style: FileStyle) -> list[tuple[int, int, int, str]]:
-        """Insertions of the new entries: at the end, or before the first larger key (--sorted)."""
+    def _additions(self, adds: list[Change], text: str, style: FileStyle,
+                   kept_end: int | None = None) -> list[tuple[int, int, int, str]]:
+        """Insertions of the new entries: at the end, or before the first larger key (--sorted).
+
+        ``kept_end`` is where the text that stays ends when the last entries are removed in
+        the same write (see :func:`_kept_end`); the blank lines before the new entries are
+        counted from there, so that the file keeps its usual gap.
+        """
         if not adds:
             return []
         nl = style.newline
@@ -353,9 +359,20 @@ class BibFileTarget:
                 offset = line_start if not text[line_start:spot[0]].strip() else spot[0]
                 edits.append((offset, offset, order, body + gap))
         if at_end:
-            edits.append((len(text), len(text), len(entries) + 1, _end_prefix(text, style) + gap.join(
+            edits.append((len(text), len(text), len(entries) + 1, _end_prefix(text[:kept_end], style) + gap.join(
                 body for _, body in at_end) + nl))
         return edits
+
+
+def _kept_end(text: str, edits: Sequence[tuple[int, int, int, str]]) -> int:
+    """Where the text that stays ends: before the edits that delete the end of ``text``
+    (removals of the last entries, each reaching the start of the next), else ``len(text)``."""
+    end = len(text)
+    for start, stop, _, new in sorted(edits, reverse=True):
+        if stop != end or new or start == stop:
+            break
+        end = start
+    return end
 
 
 def _end_prefix(text: str, style: FileStyle) -> str:
