@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from ..config import Settings
+from .options import API_KEY_FILE_OPTION, ZOTERO_ENDPOINT_OPTION, REFRESH_OPTION, KEY_FORMAT_OPTION
 from ..errors import UsageError
 from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..plan import POLICIES, Plan, make_plan
@@ -75,15 +76,14 @@ def pull(
     into: Path = typer.Option(..., "--into", help="The .bib file to write (created if missing)."),
     collection: str | None = typer.Option(None, "--collection", help="Pull only this collection."),
     pin_keys: bool = typer.Option(False, "--pin-keys", help="Write generated keys back to the items."),
-    api_key_file: Path | None = typer.Option(None, "--api-key-file", help="File holding the Zotero API key."),
-    zotero_endpoint: str | None = typer.Option(None, "--zotero-endpoint",
-                                                  help="Zotero API base URL (default https://api.zotero.org)."),
-    refresh: bool = typer.Option(False, "--refresh", help="Reload the library instead of using the cache."),
+    api_key_file: Path | None = API_KEY_FILE_OPTION,
+    zotero_endpoint: str | None = ZOTERO_ENDPOINT_OPTION,
+    refresh: bool = REFRESH_OPTION,
     prefer: str = typer.Option("source", "--prefer", metavar="source|fill|target",
                                help="source: Zotero's values win; fill: only add missing fields; "
                                     "target: change nothing that exists in the .bib."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; write nothing."),
-    key_format: str = typer.Option(DEFAULT_PATTERN, "--key-format", help="JabRef-style pattern for generated keys."),
+    key_format: str = KEY_FORMAT_OPTION,
 ) -> None:
     """Write a Zotero library into a .bib file, changing only what differs.
 

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from ..config import Settings
+from .options import API_KEY_FILE_OPTION, ZOTERO_ENDPOINT_OPTION
 from ..decisions import DecisionStore
 from ..errors import TargetError, UsageError
 from ..match import Matcher, find_duplicates
@@ -234,9 +235,8 @@ def rewrite_tex_step(console: Console, bib: Path, folder: Path, yes: bool, ask: 
 def review(
     into: Optional[Path] = typer.Option(None, "--into", help="The .bib file to review (its pending cases and duplicates)."),
     zotero: Optional[str] = typer.Option(None, "--zotero", help="Review the pending cases of a Zotero library (user:ID or group:ID)."),
-    api_key_file: Optional[Path] = typer.Option(None, "--api-key-file", help="File holding the Zotero API key."),
-    zotero_endpoint: Optional[str] = typer.Option(None, "--zotero-endpoint", envvar="BIBSYNC_ZOTERO_ENDPOINT",
-                                                  help="Zotero API base URL (default https://api.zotero.org)."),
+    api_key_file: Optional[Path] = API_KEY_FILE_OPTION,
+    zotero_endpoint: Optional[str] = ZOTERO_ENDPOINT_OPTION,
     forget: bool = typer.Option(False, "--forget", help="Forget every remembered decision, then stop."),
     duplicates: bool = typer.Option(True, "--duplicates/--no-duplicates", help="Also review duplicate groups inside the .bib."),
     rewrite_tex: Optional[Path] = typer.Option(None, "--rewrite-tex", metavar="DIR",

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..config import Settings
+from .options import API_KEY_FILE_OPTION, ZOTERO_ENDPOINT_OPTION, REFRESH_OPTION
 from ..errors import UsageError
 from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
@@ -159,11 +160,10 @@ def sync(
     sources: List[str] = typer.Argument(..., help="Files to read ('-' for standard input), or DOIs / arXiv ids."),
     into: Optional[Path] = typer.Option(None, "--into", help="The .bib file to sync into (created if missing)."),
     zotero: Optional[str] = typer.Option(None, "--zotero", help="The Zotero library to sync into: user:ID, group:ID."),
-    api_key_file: Optional[Path] = typer.Option(None, "--api-key-file", help="File holding the Zotero API key."),
-    zotero_endpoint: Optional[str] = typer.Option(None, "--zotero-endpoint", envvar="BIBSYNC_ZOTERO_ENDPOINT",
-                                                  help="Zotero API base URL (default https://api.zotero.org)."),
+    api_key_file: Optional[Path] = API_KEY_FILE_OPTION,
+    zotero_endpoint: Optional[str] = ZOTERO_ENDPOINT_OPTION,
     collection: Optional[str] = typer.Option(None, "--collection", help="Zotero collection to add new items to."),
-    refresh: bool = typer.Option(False, "--refresh", help="Reload the Zotero library instead of using the cache."),
+    refresh: bool = REFRESH_OPTION,
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan and the diff; write nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (adds, updates, strong matches)."),
     json_: bool = typer.Option(False, "--json", help="Print the plan as JSON on standard output."),
