@@ -83,7 +83,7 @@ def test_blocking_uses_year_window_and_word_pairs():
     entries = [FAASM, FAASM.with_fields(year="2021"), FAASM.with_fields(year="2023"), FAASM.with_fields(year=None),
                paper("Lightweight serverless computing", "2020")]
     index = CandidateIndex([features(e, MatchSettings()) for e in entries], MatchSettings())
-    q, t = index.candidates([features(FAASM, MatchSettings())])
+    _, t = index.candidates([features(FAASM, MatchSettings())])
     # the same year, one year later, no year; not two years later, not a title below title_floor
     assert sorted(t.tolist()) == [0, 1, 3]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bibsync.match import Matcher, MatchSettings, find_duplicates
+from bibsync.match import Matcher, find_duplicates
 from bibsync.model import Entry, Person
 from bibsync.names import format_initials
 

@@ -19,7 +19,7 @@ from rich.console import Console
 from ..config import Settings
 from .options import API_KEY_FILE_OPTION, ZOTERO_ENDPOINT_OPTION, REFRESH_OPTION, KEY_FORMAT_OPTION
 from ..errors import UsageError
-from ..keys import DEFAULT_PATTERN, compile_pattern
+from ..keys import compile_pattern
 from ..plan import POLICIES, Plan, make_plan
 from ..targets.base import ApplyReport
 from ..targets.bibfile import BibFileTarget

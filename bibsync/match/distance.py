@@ -13,8 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
-from .normalize import LOOSE, SPELLED_NUMBERS, Features, PersonKey, VenueKey
+from .normalize import LOOSE, SPELLED_NUMBERS, TITLE_ABBREVIATIONS, Features, PersonKey, VenueKey, content_words
 from .settings import MatchSettings, Weights
 
 # Flags: contradictions found while comparing. Each forbids an automatic merge (an extra
@@ -45,6 +46,9 @@ class Distance:
     long_title: bool = False
     same_type: bool = False
     venue_known: bool = False
+    shared_people: int = 0  # people both lists name
+    fewest_people: int = 0  # length of the shorter list
+    agree: bool = False  # every person of the shorter list, the year and a known venue agree
 
     def add(self, name: str, value: float | None, item: str) -> None:
         """Record part ``name`` (None: not scored, only shown) and its explanation item."""
@@ -106,14 +110,21 @@ def _identifiers(d: Distance, a: Features, b: Features) -> None:
 # --- parts ----------------------------------------------------------------------------------
 
 _ROMAN_RE = re.compile(r"[ivxlc]+")
+# A well-formed roman numeral (i .. mmmcmxcix): "ii", "xiv"; not "civil".
+_STRICT_ROMAN_RE = re.compile(r"(?=[mdclxvi])m{0,3}(?:c[md]|d?c{0,3})(?:x[cl]|l?x{0,3})(?:i[xv]|v?i{0,3})")
 # A correction or reply is a different item from the paper it is about.
 _NOTICE_WORDS = frozenset({"erratum", "errata", "corrigendum", "corrigenda", "retraction", "retracted",
                            "addendum", "rejoinder"})
+# Words that, right after a shared title, announce another work: "X, Part 2", "X II", "X revisited".
+_SEQUEL_RE = re.compile(r"(?:part|parts|vol|volume|chapter|section|book|revisited|continued|reloaded|redux|sequel"
+                        r"|[0-9]\w*|[ivx]+)\b")
 
 
 def _words_match(x: str, y: str) -> bool:
-    """Same word: equal, one typo apart (four letters or more), or an abbreviation (ed/edition)."""
+    """Same word: equal, one typo apart (four letters or more), or an abbreviation (ed/edition, dept/department)."""
     if x == y:
+        return True
+    if y in TITLE_ABBREVIATIONS.get(x, ()) or x in TITLE_ABBREVIATIONS.get(y, ()):
         return True
     x, y = SPELLED_NUMBERS.get(x, x), SPELLED_NUMBERS.get(y, y)  # "4th" against a misspelt "foruth"
     if len(x) == len(y) <= 4:
@@ -128,6 +139,24 @@ def _words_match(x: str, y: str) -> bool:
 def identifying(word: str) -> bool:
     """Numbers, roman numerals and short words (acronyms) tell works apart: Part I/II, SQL/XML."""
     return len(word) <= 3 or any(c.isdigit() for c in word) or _ROMAN_RE.fullmatch(word) is not None
+
+
+def _numeral(word: str) -> bool:
+    return any(c.isdigit() for c in word) or _STRICT_ROMAN_RE.fullmatch(word) is not None
+
+
+def typo_like(x: str, y: str) -> bool:
+    """True when ``y`` could be ``x`` mistyped: one letter replaced, added, dropped or two swapped
+    (DDS/DSS, XJML/XML, TCP/TPC), or the word cut short (S/Strudel).
+
+    Numbers and roman numerals never are (Part I/II, 1st/21st, IPv4/IPv6), nor words whose
+    first letters differ: typing errors rarely hit the first letter, deliberate variants
+    often do (CPUs/GPUs, DRAM/SRAM).
+    """
+    if x == y or x[0] != y[0] or _numeral(x) or _numeral(y):
+        return False
+    short, long_ = (x, y) if len(x) < len(y) else (y, x)
+    return long_.startswith(short) or (len(long_) >= 3 and OSA.distance(x, y) == 1)
 
 
 def _twins(xs: list[str], ys: list[str]) -> bool:
@@ -148,20 +177,66 @@ def _unmatched(words: tuple[str, ...], others: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _agreement(d: Distance, s: MatchSettings) -> bool:
+    """Everything but the title agrees: every person of the shorter list, the year, a known venue."""
+    venue = d.parts.get("venue")
+    return (not d.authors_missing and d.shared_people >= d.fewest_people and d.parts.get("year") == 1.0
+            and d.venue_known and venue is not None and venue >= s.venue_agree_min)
+
+
+def _word_prefix(d: Distance, x: str, y: str, s: MatchSettings) -> bool:
+    """True when one title's words are the first words of the other's, extended by more than a sequel marker.
+
+    ("Research and practice in federated information systems" and "..., Report of the EFIS
+    2000 International Workshop"). The shorter title needs three content words, or two
+    people in common, to identify the work; a generic one never does.
+    """
+    short, long_ = (x, y) if len(x) < len(y) else (y, x)
+    if d.generic or not short or not long_.startswith(short + " ") or _SEQUEL_RE.match(long_, len(short) + 1):
+        return False
+    return len(content_words(short)) >= 3 or d.shared_people >= 2
+
+
+@dataclass
+class _TitleView:
+    """The title of one side as compared: key, content words, label kind."""
+
+    key: str
+    words: tuple[str, ...]
+    label: str
+
+
 def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
+    """The title part and its contradictions; call after authors, year and venue (it reads them)."""
     value, how = _ratio(a.title, b.title), ""
-    words_a, words_b = a.words, b.words
+    va, vb = _TitleView(a.title, a.words, a.label), _TitleView(b.title, b.words, b.label)
     # A truncated subtitle: one full title is the other's main title.
     for x, y, flip in ((a, b, False), (b, a, True)):
         if y.main and len(y.main_words) >= s.main_title_min_words:
             main = s.main_title_factor * _ratio(x.title, y.main)
             if main > value:
                 value, how = main, " (main title)"
-                words_a, words_b = (x.words, y.main_words) if not flip else (y.main_words, x.words)
+                vx, vy = _TitleView(x.title, x.words, x.label), _TitleView(y.main, y.main_words, y.label)
+                va, vb = (vy, vx) if flip else (vx, vy)
+    # A book review naming the book's authors ("X by A and B") against one that does not.
+    if "review" in (a.label, b.label):
+        for x, y, flip in ((a, b, False), (b, a, True)):
+            cut = _ratio(x.by_cut, y.title) if x.by_cut else 0.0
+            if cut > value:
+                value, how = cut, ""
+                vx, vy = _TitleView(x.by_cut, content_words(x.by_cut), "review"), _TitleView(y.title, y.words, y.label)
+                va, vb = (vy, vx) if flip else (vx, vy)
+    agree = d.agree
+    # A title cut short, or extended ("X" against "X, Report of the Y Workshop"), when all else agrees.
+    if agree and value < s.main_title_factor and _word_prefix(d, a.title, b.title, s):
+        value, how = s.main_title_factor, " (truncated title)"
+        short = min(a.words, b.words, key=len)
+        va, vb = _TitleView(a.title, short, a.label), _TitleView(b.title, short, b.label)
     d.add("title", value, f"title {value:.2f}{how}" + (" (generic)" if d.generic else ""))
+    _label(d, va.label, vb.label, s)
     notice = (_NOTICE_WORDS & set(a.words)) ^ (_NOTICE_WORDS & set(b.words))
     if notice:
-        d.flag(NOTICE, f"{sorted(notice)[0]} notice")
+        d.flag(NOTICE, f"{min(notice)} notice")
         return
     # An extra prefix: one full title is the other's subtitle ("Poster: X" against "X").
     for x, y in ((a, b), (b, a)):
@@ -170,10 +245,21 @@ def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
             return
     if value < s.title_reworded_min:
         return  # too different to match anyway: no need to name the words
-    missing_a, missing_b = _unmatched(words_a, words_b), _unmatched(words_b, words_a)
+    missing_a, missing_b = _unmatched(va.words, vb.words), _unmatched(vb.words, va.words)
     if missing_a and missing_b and (any(map(identifying, missing_a)) or any(map(identifying, missing_b))
                                     or _twins(missing_a, missing_b)):
-        d.flag(WORDS_DIFFER, f"words ≠ {' '.join(missing_a[:2])}/{' '.join(missing_b[:2])}")
+        if agree and len(missing_a) == len(missing_b) == 1 and typo_like(missing_a[0], missing_b[0]):
+            # One word mistyped in one record, while the people, year and venue all agree.
+            d.items.append(f"typo {missing_a[0]}/{missing_b[0]}")
+        else:
+            d.flag(WORDS_DIFFER, f"words ≠ {' '.join(missing_a[:2])}/{' '.join(missing_b[:2])}")
+
+
+def _label(d: Distance, x: str, y: str, s: MatchSettings) -> None:
+    """Presentation labels: a demo pairs with a demo better than with a paper (neither: no part)."""
+    if x or y:
+        same = x == y
+        d.add("label", 1.0 if same else 0.0, f"label = {x}" if same else f"label ≠ ({x or 'none'}/{y or 'none'})")
 
 
 def _people_match(p: PersonKey, q: PersonKey) -> bool:
@@ -218,6 +304,7 @@ def _authors(d: Distance, a: Features, b: Features) -> None:
     na, nb = min(len(a.people), _MAX_PEOPLE), min(len(b.people), _MAX_PEOPLE)
     shared = shared_people(a.people, b.people)
     low, high = min(na, nb), max(na, nb)
+    d.shared_people, d.fewest_people = shared, low
     if a.truncated or b.truncated:
         value = shared / low  # an "and others" list: only the names shown can be compared
     else:
@@ -311,10 +398,19 @@ def distance(a: Features, b: Features, settings: MatchSettings) -> Distance:
     d.generic = a.generic or b.generic
     d.same_type = a.type == b.type
     d.long_title = min(len(a.words), len(b.words)) >= settings.distinctive_title_words
-    _title(d, a, b, settings)
+    n_items, n_flags, before = len(d.items), len(d.flags), dict(d.parts)
     _authors(d, a, b)
     _year(d, a, b)
     _venue(d, a, b, settings)
+    # The title reads whether everything else agrees, but is shown (and kept) before them.
+    d.agree = _agreement(d, settings)
+    items, flags, parts = d.items[n_items:], d.flags[n_flags:], {k: v for k, v in d.parts.items() if k not in before}
+    del d.items[n_items:], d.flags[n_flags:]
+    d.parts = before
+    _title(d, a, b, settings)
+    d.items += items
+    d.flags += flags
+    d.parts.update(parts)
     _type(d, a, b)
     _pages(d, a, b)
     if SAME_WORK not in d.flags and ((a.preprint and b.published) or (b.preprint and a.published)):

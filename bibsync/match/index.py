@@ -6,32 +6,49 @@ Candidates come from two places:
 - rare title words by year window: every entry is indexed under each *pair* of its title
   words (and a one-word title under its word); a query looks up the pairs among its
   ``query_words`` rarest words (and among those of its main title, for truncated
-  subtitles) in its own year, one year either side, and among entries without a year.
-  A duplicate shares at least two of those words unless its title is rewritten; a word
-  pair is rare even in a large library, so the candidates per entry stay few as the
-  library grows (one word alone would not: its postings grow with the library).
+  subtitles, and of its title without a trailing " by <names>", for book reviews) in its
+  own year, one year either side, and among entries without a year. A duplicate shares at
+  least two of those words unless its title is rewritten; a word pair is rare even in a
+  large library, so the candidates per entry stay few as the library grows (one word
+  alone would not: its postings grow with the library).
 
-The postings are one sorted numpy array keyed by (word pair, year), so the lookups of a
-whole batch are a few ``searchsorted`` calls. The surviving pairs are scored on their
-titles in ``rapidfuzz.process.cpdist`` calls (``workers=-1``, all cores); only pairs
-with a similar title (``title_floor``) or a shared identifier reach the full comparison.
+Two indexes give exactly the same pairs:
+
+- ``CandidateIndex`` (all entries' keys at once): the postings are one sorted numpy array
+  keyed by (word pair, year), so the lookups of a whole batch are a few ``searchsorted``
+  calls. Finding duplicates inside a library, and large batches, use it.
+- ``WordIndex`` (few queries against many targets, as in a sync): only each target's
+  title words, year and the identifiers the queries carry are read; a word pair's
+  postings are the intersection of two words' postings, and the full comparison keys are
+  computed only for the targets that turn up.
+
+The surviving pairs are scored on their titles in ``rapidfuzz.process.cpdist`` calls
+(``workers=-1``, all cores); only pairs with a similar title (``title_floor``), a title
+that is the other's first words, or a shared identifier reach the full comparison.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from itertools import combinations
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Prefix
 
-from .normalize import Features
+from ..model import Entry
+from .normalize import (Features, content_words, entry_arxiv, entry_doi, entry_isbns, entry_pmid, entry_year,
+                        is_preprint_doi, title_parts, title_words)
 from .settings import MatchSettings
 
 YEAR_SLOTS = 2001  # slot 0: no year; slots 1..2000: years 1000..2999
 _MAX_ID_GROUP = 200  # an identifier shared by more entries than this is junk, not a duplicate
 _MAX_INDEXED_WORDS = 16  # a longer title is indexed by pairs of its 16 rarest words
+_PARALLEL_PAIRS = 20_000  # title comparisons worth spreading over all cores
+
+Pairs = tuple[np.ndarray, np.ndarray]
 
 
 def _slot(year: int | None) -> int:
@@ -48,6 +65,99 @@ def _identifier_keys(f: Features) -> Iterable[tuple[str, str]]:
     for isbn in f.isbns:
         yield "isbn", isbn
 
+
+def _query_word_sets(f: Features) -> Iterable[tuple[str, ...]]:
+    """The word lists a query looks up: its title, its main title, its title before " by <names>"."""
+    yield f.words
+    yield f.main_words
+    if f.by_cut:
+        yield content_words(f.by_cut)
+
+
+def _lookup_ranges(f: Features) -> list[tuple[int, int]]:
+    """Year slot ranges a query reads: its year and one either side, and no year; all when it has none."""
+    if f.year is None:
+        return [(0, YEAR_SLOTS - 1)]
+    slot = _slot(f.year)
+    return [(max(slot - 1, 1), slot + 1), (0, 0)]
+
+
+def _empty() -> Pairs:
+    return np.empty(0, np.int64), np.empty(0, np.int64)
+
+
+# --- the title filter -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Titles:
+    """Title keys of some entries as arrays, for comparing many pairs at once."""
+
+    full: np.ndarray
+    main: np.ndarray  # the main title, else the full title
+    spaced: np.ndarray  # the full title and a space: word-level prefixes are string prefixes
+    length: np.ndarray
+    cut: np.ndarray  # the title before " by <names>", else ""
+
+    @classmethod
+    def of(cls, feats: Sequence[Features]) -> _Titles:
+        """The arrays of ``feats``."""
+        full = np.array([f.title for f in feats], dtype=object)
+        return cls(full, np.array([f.main or f.title for f in feats], dtype=object),
+                   np.array([f.title + " " for f in feats], dtype=object),
+                   np.fromiter((len(f.title) for f in feats), dtype=np.int64, count=len(feats)),
+                   np.array([f.by_cut for f in feats], dtype=object))
+
+
+def _similar_titles(qa: _Titles, q: np.ndarray, ta: _Titles, t: np.ndarray, settings: MatchSettings) -> np.ndarray:
+    """Mask of pairs (q[k], t[k]) whose titles are alike enough to compare the entries in full.
+
+    Alike: ``title_floor`` similar as full titles, a full title against a main title, a
+    review's title before " by <names>" against a full title; or one title is the first
+    words of the other.
+    """
+    if len(q) == 0:
+        return np.zeros(0, dtype=bool)
+    workers = -1 if len(q) >= _PARALLEL_PAIRS else 1  # threads cost more than a few pairs take
+    cutoff = 100 * settings.title_floor
+    best = process.cpdist(qa.full[q], ta.full[t], scorer=fuzz.ratio, workers=workers, score_cutoff=cutoff)
+    best = np.maximum(best, process.cpdist(qa.full[q], ta.main[t], scorer=fuzz.ratio, workers=workers,
+                                           score_cutoff=cutoff))
+    best = np.maximum(best, process.cpdist(qa.main[q], ta.full[t], scorer=fuzz.ratio, workers=workers,
+                                           score_cutoff=cutoff))
+    keep = best >= cutoff
+    for xa, x, ya, y in ((qa, q, ta, t), (ta, t, qa, q)):
+        cut = xa.cut[x]
+        sel = np.flatnonzero(cut != "")
+        if len(sel):
+            keep[sel] |= process.cpdist(cut[sel], ya.full[y[sel]], scorer=fuzz.ratio, workers=workers,
+                                        score_cutoff=cutoff) >= cutoff
+    common = process.cpdist(qa.spaced[q], ta.spaced[t], scorer=Prefix.similarity, workers=workers)
+    keep |= common > np.minimum(qa.length[q], ta.length[t])
+    return keep
+
+
+def _assemble(q: np.ndarray, t: np.ndarray, id_q: Sequence[int], id_t: Sequence[int], n: int,
+              title_mask: Callable[[np.ndarray, np.ndarray], np.ndarray], symmetric: bool = False) -> Pairs:
+    """Word-pair candidates that pass the title filter, and identifier candidates: unique, sorted."""
+    id_qa, id_ta = np.asarray(id_q, dtype=np.int64), np.asarray(id_t, dtype=np.int64)
+    if symmetric:
+        q, t = np.minimum(q, t), np.maximum(q, t)
+        id_qa, id_ta = np.minimum(id_qa, id_ta), np.maximum(id_qa, id_ta)
+    pairs = np.unique(q * n + t)
+    q, t = pairs // n, pairs % n
+    if symmetric:
+        keep = q != t
+        q, t = q[keep], t[keep]
+    keep = title_mask(q, t)
+    pairs = np.unique(np.concatenate([q[keep] * n + t[keep], id_qa * n + id_ta]))
+    q, t = pairs // n, pairs % n
+    if symmetric:
+        keep = q != t
+        q, t = q[keep], t[keep]
+    return q, t
+
+
+# --- all keys at once -------------------------------------------------------------------------
 
 class CandidateIndex:
     """An index of target entries' identifiers and title word pairs by year."""
@@ -77,8 +187,7 @@ class CandidateIndex:
         order = np.argsort(key_array, kind="stable")
         self._keys = key_array[order]
         self._owners = np.asarray(owners, dtype=np.int64)[order]
-        self._full = np.array([f.title for f in targets], dtype=object)
-        self._main = np.array([f.main or f.title for f in targets], dtype=object)
+        self._titles = _Titles.of(targets)
 
     def _pair_keys(self, tokens: list[int]) -> list[int]:
         """Keys of every pair of the tokens (each pair once, in either order)."""
@@ -100,9 +209,9 @@ class CandidateIndex:
     # --- word lookups --------------------------------------------------------------------
 
     def _query_keys(self, f: Features, min_df: int) -> list[int]:
-        """Pairs among the rarest known words of the title and of its main title."""
+        """Pairs among the rarest known words of the title, its main title, its title before " by <names>"."""
         keys: list[int] = []
-        for words in (f.words, f.main_words):
+        for words in _query_word_sets(f):
             tokens = {self._vocab[w] for w in words if w in self._vocab}
             if len(set(words)) == 1 and tokens:
                 keys.append(self._single_key(next(iter(tokens))))
@@ -111,22 +220,19 @@ class CandidateIndex:
             keys.extend(self._pair_keys(ranked[:self.settings.query_words]))
         return list(dict.fromkeys(keys))
 
-    def _word_pairs(self, queries: Sequence[Features], min_df: int) -> tuple[np.ndarray, np.ndarray]:
+    def _word_pairs(self, queries: Sequence[Features], min_df: int) -> Pairs:
         """(query, target) index pairs sharing a rare word pair within the year window."""
         q_list: list[int] = []
         lo_list: list[int] = []
         hi_list: list[int] = []
         for qi, f in enumerate(queries):
-            slot = _slot(f.year)
+            ranges = _lookup_ranges(f)
             for key in self._query_keys(f, min_df):
                 base = key * YEAR_SLOTS
-                if f.year is None:
-                    q_list.append(qi), lo_list.append(base), hi_list.append(base + YEAR_SLOTS - 1)
-                else:
-                    q_list.append(qi), lo_list.append(base + max(slot - 1, 1)), hi_list.append(base + slot + 1)
-                    q_list.append(qi), lo_list.append(base), hi_list.append(base)  # targets without a year
+                for lo, hi in ranges:
+                    q_list.append(qi), lo_list.append(base + lo), hi_list.append(base + hi)
         if not q_list:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
+            return _empty()
         q = np.asarray(q_list, dtype=np.int64)
         left = np.searchsorted(self._keys, np.asarray(lo_list, dtype=np.int64), "left")
         right = np.searchsorted(self._keys, np.asarray(hi_list, dtype=np.int64), "right")
@@ -153,47 +259,161 @@ class CandidateIndex:
 
     # --- the candidate pairs -------------------------------------------------------------
 
-    def _title_filter(self, queries: Sequence[Features], q: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """Mask of pairs whose titles (or a title against a main title) are similar enough."""
-        if len(q) == 0:
-            return np.zeros(0, dtype=bool)
-        q_full = np.array([f.title for f in queries], dtype=object)
-        q_main = np.array([f.main or f.title for f in queries], dtype=object)
-        t_full, t_main = self._full, self._main
-        cutoff = 100 * self.settings.title_floor
-        best = process.cpdist(q_full[q], t_full[t], scorer=fuzz.ratio, workers=-1, score_cutoff=cutoff)
-        best = np.maximum(best, process.cpdist(q_full[q], t_main[t], scorer=fuzz.ratio, workers=-1,
-                                               score_cutoff=cutoff))
-        best = np.maximum(best, process.cpdist(q_main[q], t_full[t], scorer=fuzz.ratio, workers=-1,
-                                               score_cutoff=cutoff))
-        return best >= cutoff
-
-    def candidates(self, queries: Sequence[Features]) -> tuple[np.ndarray, np.ndarray]:
+    def candidates(self, queries: Sequence[Features]) -> Pairs:
         """(query, target) pairs worth a full comparison, sorted by query then target."""
         q, t = self._word_pairs(queries, min_df=1)
-        return self._finish(queries, q, t, *self._identifier_pairs(queries), n=len(self.targets))
+        titles = _Titles.of(queries)
+        return _assemble(q, t, *self._identifier_pairs(queries), n=len(self.targets),
+                         title_mask=lambda q, t: _similar_titles(titles, q, self._titles, t, self.settings))
 
-    def self_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+    def self_pairs(self) -> Pairs:
         """(i, j) pairs with i < j among the indexed entries themselves, for finding duplicates."""
         q, t = self._word_pairs(self.targets, min_df=2)
         qi, ti = self._identifier_pairs(self.targets)
-        return self._finish(self.targets, q, t, qi, ti, n=len(self.targets), symmetric=True)
+        titles = self._titles
+        return _assemble(q, t, qi, ti, n=len(self.targets), symmetric=True,
+                         title_mask=lambda q, t: _similar_titles(titles, q, titles, t, self.settings))
 
-    def _finish(self, queries: Sequence[Features], q: np.ndarray, t: np.ndarray,
-                id_q: list[int], id_t: list[int], n: int, symmetric: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        id_qa, id_ta = np.asarray(id_q, dtype=np.int64), np.asarray(id_t, dtype=np.int64)
-        if symmetric:
-            q, t = np.minimum(q, t), np.maximum(q, t)
-            id_qa, id_ta = np.minimum(id_qa, id_ta), np.maximum(id_qa, id_ta)
-        pairs = np.unique(q * n + t)
-        q, t = pairs // n, pairs % n
-        if symmetric:
-            keep = q != t
-            q, t = q[keep], t[keep]
-        keep = self._title_filter(queries, q, t)
-        pairs = np.unique(np.concatenate([q[keep] * n + t[keep], id_qa * n + id_ta]))
-        q, t = pairs // n, pairs % n
-        if symmetric:
-            keep = q != t
-            q, t = q[keep], t[keep]
-        return q, t
+
+# --- few queries, many targets ------------------------------------------------------------------
+
+def _entry_identifiers(entry: Entry, kind: str, settings: MatchSettings) -> Iterable[str]:
+    """The identifier keys of one kind of an entry, as ``features`` reads them."""
+    if kind == "doi":
+        doi = entry_doi(entry)
+        if doi and not is_preprint_doi(doi, settings):
+            yield doi
+    elif kind == "arxiv":
+        arxiv = entry_arxiv(entry)
+        if arxiv:
+            yield arxiv
+    elif kind == "pmid":
+        pmid = entry_pmid(entry)
+        if pmid:
+            yield pmid
+    else:
+        yield from entry_isbns(entry)
+
+
+class WordIndex:
+    """The candidates of ``CandidateIndex`` for a few queries, reading only what they need of the targets.
+
+    Building it reads each target's title words and year (no people, venues, subtitles);
+    the identifiers of a kind are read once a query carries one; ``feature(i)`` gives the
+    full comparison keys of target ``i`` (the Matcher computes them once, when needed).
+    """
+
+    def __init__(self, targets: Sequence[Entry], feature: Callable[[int], Features], settings: MatchSettings) -> None:
+        self.targets = targets
+        self.settings = settings
+        self._feature = feature
+        self._words = [title_words(e.title) for e in targets]
+        self._slots = [_slot(entry_year(e)) for e in targets]
+        postings: dict[str, list[int]] = {}
+        for i, words in enumerate(self._words):
+            for w in words:
+                found = postings.get(w)
+                if found is None:
+                    postings[w] = [i]
+                elif found[-1] != i:
+                    found.append(i)
+        self._postings = postings
+        self._token = {w: k for k, w in enumerate(postings)}  # the CandidateIndex vocabulary order
+        self._ids: dict[str, dict[str, list[int]]] = {}
+        self._rarest: dict[int, frozenset[str]] = {}
+        self._main_words: dict[int, tuple[str, ...]] = {}
+
+    def _rank(self, word: str) -> tuple[int, int]:
+        return len(self._postings[word]), self._token[word]
+
+    def _indexed_words(self, i: int) -> frozenset[str] | None:
+        """The words whose pairs target ``i`` is indexed under; None when all of them."""
+        words = self._words[i]
+        if len(words) <= _MAX_INDEXED_WORDS:
+            return None
+        found = self._rarest.get(i)
+        if found is None:
+            found = self._rarest[i] = frozenset(sorted(set(words), key=self._rank)[:_MAX_INDEXED_WORDS])
+        return found
+
+    def _main(self, i: int) -> tuple[str, ...]:
+        found = self._main_words.get(i)
+        if found is None:
+            found = self._main_words[i] = content_words(title_parts(self.targets[i].title)[1])
+        return found
+
+    def _members(self, key: tuple[str, ...]) -> list[int]:
+        """Targets indexed under a word pair, or under one word (a one-word title or main title)."""
+        if len(key) == 1:
+            (w,) = key
+            return [i for i in self._postings[w]
+                    if set(self._words[i]) == {w} or (len(set(main := self._main(i))) == 1 and main[0] == w)]
+        x, y = (self._postings[w] for w in key)
+        if len(x) > len(y):
+            x, y = y, x
+        common = set(x).intersection(y)
+        out = []
+        for i in sorted(common):
+            indexed = self._indexed_words(i)
+            if indexed is None or (key[0] in indexed and key[1] in indexed):
+                out.append(i)
+        return out
+
+    def _query_keys(self, f: Features) -> list[tuple[str, ...]]:
+        """As ``CandidateIndex._query_keys`` with ``min_df=1``, as words instead of numbers."""
+        keys: list[tuple[str, ...]] = []
+        for words in _query_word_sets(f):
+            known = {w for w in words if w in self._postings}
+            if len(set(words)) == 1 and known:
+                keys.append((next(iter(known)),))
+                continue
+            ranked = sorted(known, key=self._rank)[:self.settings.query_words]
+            keys.extend(tuple(sorted(pair, key=self._token.__getitem__)) for pair in combinations(ranked, 2))
+        return list(dict.fromkeys(keys))
+
+    def _word_pairs(self, queries: Sequence[Features]) -> Pairs:
+        q_out: list[int] = []
+        t_out: list[int] = []
+        members: dict[tuple[str, ...], list[int]] = {}
+        slots = self._slots
+        for qi, f in enumerate(queries):
+            ranges = _lookup_ranges(f)
+            for key in self._query_keys(f):
+                if key not in members:
+                    members[key] = self._members(key)
+                for lo, hi in ranges:
+                    found = [i for i in members[key] if lo <= slots[i] <= hi]
+                    if len(found) <= self.settings.max_block:
+                        q_out.extend([qi] * len(found))
+                        t_out.extend(found)
+        return np.asarray(q_out, dtype=np.int64), np.asarray(t_out, dtype=np.int64)
+
+    def _identifier_pairs(self, queries: Sequence[Features]) -> tuple[list[int], list[int]]:
+        q_out: list[int] = []
+        t_out: list[int] = []
+        for qi, f in enumerate(queries):
+            for kind, key in _identifier_keys(f):
+                if kind not in self._ids:
+                    index: dict[str, list[int]] = defaultdict(list)
+                    for i, entry in enumerate(self.targets):
+                        for value in _entry_identifiers(entry, kind, self.settings):
+                            index[value].append(i)
+                    self._ids[kind] = index
+                found = self._ids[kind].get(key, ())
+                if len(found) <= _MAX_ID_GROUP:
+                    q_out.extend([qi] * len(found))
+                    t_out.extend(found)
+        return q_out, t_out
+
+    def _title_mask(self, queries: Sequence[Features], q: np.ndarray, t: np.ndarray) -> np.ndarray:
+        if len(t) == 0:
+            return np.zeros(0, dtype=bool)
+        seen, local = np.unique(t, return_inverse=True)
+        targets = _Titles.of([self._feature(i) for i in seen.tolist()])
+        return _similar_titles(_Titles.of(queries), q, targets, local.reshape(-1), self.settings)
+
+    def candidates(self, queries: Sequence[Features]) -> Pairs:
+        """(query, target) pairs worth a full comparison, sorted by query then target."""
+        q, t = self._word_pairs(queries)
+        return _assemble(q, t, *self._identifier_pairs(queries), n=len(self.targets),
+                         title_mask=lambda q, t: self._title_mask(queries, q, t))

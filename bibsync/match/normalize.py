@@ -77,6 +77,21 @@ _NUMBER_WORDS = {
 }
 SPELLED_NUMBERS = {digits: word for word, digits in _NUMBER_WORDS.items()}
 
+# Abbreviations of title words that are not simply the word cut short (those match as
+# prefixes, see distance.py), or are cut after four letters or more: "Dept." is "Department".
+TITLE_ABBREVIATIONS: dict[str, frozenset[str]] = {
+    short: frozenset(full.split()) for short, full in {
+        "dept": "department", "depts": "departments", "univ": "university", "inst": "institute",
+        "intl": "international", "natl": "national", "lab": "laboratory", "labs": "laboratories",
+        "assoc": "association", "govt": "government", "mgmt": "management", "mgt": "management",
+        "admin": "administration", "info": "information", "approx": "approximate approximation",
+        "eval": "evaluation", "spec": "specification", "env": "environment", "syst": "system systems",
+        "tech": "technology technical", "proc": "proceedings", "conf": "conference", "symp": "symposium",
+        "intro": "introduction", "sci": "science sciences", "eng": "engineering", "appl": "application applications",
+        "ctr": "center centre", "corp": "corporation",
+    }.items()
+}
+
 
 def key_words(folded: str) -> list[str]:
     """The words of folded text with number words written as digits (``fourth`` -> ``4th``)."""
@@ -88,28 +103,100 @@ _SUBTITLE_RE = re.compile(r"\s*(?::|\?(?=\s*\S)|\s[-\u2013]+\s|\s*\u2014\s*)\s*"
 _TRAILING_PAREN_RE = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 # Presentation labels that databases record inconsistently ("(Panel Abstract)" in one,
-# "(panel session)" in the other, "Tutorial:" in a third): not part of the title.
-_KIND = r"(?:tutorial|panel|demo|demonstration|poster|keynote|abstract|paper|session|description|version|talk)s?"
+# "(panel session)" in the other, "Tutorial:" in a third, "X - Book Review" against
+# "Review of X"): not part of the title. What kind of item a label names is kept apart
+# (``title_label``): a demo of a system is not its paper.
+_KIND = (r"(?:tutorial|panel|demo|demonstration|poster|keynote|abstract|paper|session|description|version|talk"
+         r"|summary)s?")
 _ANNOTATIONS = (
     re.compile(rf"\s*\((?:[a-z]+ ){{0,2}}{_KIND}\)"),                       # "(tutorial session)"
     re.compile(rf"^(?:[a-z]+ ){{0,2}}{_KIND}\s*:\s*"),                        # "Tutorial: ", "Challenges paper: "
     re.compile(r"^(?:tutorial|panel|keynote|invited talk)s?\s+on\s+"),        # "Panel on "
     re.compile(r"(?<=[?.!:\-])\s*(?:a )?(?:panel|tutorial|demo|poster|book review)\s*$"),  # "... - Book Review"
+    re.compile(r"^(?:book )?review of\s+"),                                  # "Review of X"
 )
-
+# The kind of item a label names; labels naming none ("(Extended Abstract)") are only dropped.
+_LABEL_KINDS = (("demo", re.compile(r"\bdemo|\bdemonstration")), ("panel", re.compile(r"\bpanel")),
+                ("review", re.compile(r"\breview")), ("tutorial", re.compile(r"\btutorial")),
+                ("talk", re.compile(r"\bkeynote|\btalk")), ("poster", re.compile(r"\bposter")))
 
 _KIND_HINT_RE = re.compile(r"tutorial|panel|demo|poster|keynote|abstract|paper|session|description|version"
-                           r"|talk|book review")
+                           r"|talk|summary|review")
+
+
+def _strip_labels(folded: str) -> tuple[str, str]:
+    """(folded title without presentation labels, the kind of item they name or "")."""
+    if not _KIND_HINT_RE.search(folded):
+        return folded, ""
+    out, found = folded, []
+    for pattern in _ANNOTATIONS:
+        match = pattern.search(out)
+        if match:
+            found.append(match.group(0))
+            out = pattern.sub(" ", out).strip()
+    if not found or len(content_words(" ".join(words_of(out)))) < 2:
+        return folded, ""
+    text = " ".join(found)
+    return out, next((kind for kind, pattern in _LABEL_KINDS if pattern.search(text)), "")
 
 
 def strip_annotations(folded: str) -> str:
     """Remove presentation labels from a folded title, unless too little would remain."""
-    if not _KIND_HINT_RE.search(folded):
-        return folded
-    out = folded
-    for pattern in _ANNOTATIONS:
-        out = pattern.sub(" ", out).strip()
-    return out if len(content_words(" ".join(words_of(out)))) >= 2 else folded
+    return _strip_labels(folded)[0]
+
+
+def title_label(title: str) -> str:
+    """The kind of item a title's presentation label names: demo, panel, review, tutorial, talk, poster or ""."""
+    return _strip_labels(fold(title).strip())[1]
+
+
+# A book review may name the book's authors after its title: "X by A. Author and B. Author"
+# (perhaps with "(editor)" and a closing ". Publisher, 2002."). Used only for reviews (see
+# distance.py): "Learning by Doing" names no person, but "Query Optimization by Simulated
+# Annealing" in title case looks like it would.
+_BY_RE = re.compile(r"\s+by\s+(?=\S)", re.IGNORECASE)
+_PUBLICATION_NOTE_RE = re.compile(r"[.,;]\s+[^.,;]*?(?:,\s*|\s+)(?:1[5-9]|20)\d\d\.?\s*$")
+_ROLE_RE = re.compile(r"\s*\((?:eds?|editors?|translators?|trans)\.?\)", re.IGNORECASE)
+_NAME_SEP_RE = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+_NAME_TOKEN_RE = re.compile(r"[^\W\d_][\w.'\u2019\-]*")
+_PARTICLES = frozenset("van von de der den da di du la le del della dos das ten ter bin al".split())
+
+
+def _is_person_name(text: str) -> bool:
+    """True for "Jiawei Han", "Marcus J. Healey", "Vincent van Gogh": 2-5 capitalised words."""
+    tokens = text.split()
+    if not 2 <= len(tokens) <= 5 or not all(_NAME_TOKEN_RE.fullmatch(t) for t in tokens):
+        return False
+    surname = tokens[-1]
+    return (surname[0].isupper() and "." not in surname and sum(c.isalpha() for c in surname) >= 2
+            and all(t[0].isupper() or t in _PARTICLES for t in tokens[:-1]))
+
+
+def by_names_cut(title: str) -> str:
+    """The title before a trailing " by <list of person names>", or "" when there is none."""
+    found = None
+    for found in _BY_RE.finditer(title):
+        pass
+    if found is None:
+        return ""
+    rest = _ROLE_RE.sub("", _PUBLICATION_NOTE_RE.sub("", title[found.end():])).strip().rstrip(".").strip()
+    names = [n for n in _NAME_SEP_RE.split(rest) if n]
+    return title[:found.start()] if names and all(map(_is_person_name, names)) else ""
+
+
+def title_parts(title: str) -> tuple[str, str, str, str]:
+    """(full title, main title, subtitle, label kind): ``split_title`` and ``title_label`` at once."""
+    folded, label = _strip_labels(fold(title).strip())
+    full = " ".join(key_words(folded))
+    match = _SUBTITLE_RE.search(folded)
+    if match and words_of(folded[:match.start()]) and words_of(folded[match.end():]):
+        main, sub = folded[:match.start()], folded[match.end():]
+    else:
+        paren = _TRAILING_PAREN_RE.search(folded)
+        if not paren or not words_of(folded[:paren.start()]):
+            return full, "", "", label
+        main, sub = folded[:paren.start()], paren.group(1)
+    return full, " ".join(key_words(main)), " ".join(key_words(sub)), label
 
 
 def split_title(title: str) -> tuple[str, str, str]:
@@ -119,17 +206,7 @@ def split_title(title: str) -> tuple[str, str, str]:
     a trailing parenthesis counts as a subtitle: ``"X (Part II)"``; presentation labels
     (``"(panel session)"``, ``"Tutorial:"``) are dropped first.
     """
-    folded = strip_annotations(fold(title).strip())
-    full = " ".join(key_words(folded))
-    match = _SUBTITLE_RE.search(folded)
-    if match and words_of(folded[:match.start()]) and words_of(folded[match.end():]):
-        main, sub = folded[:match.start()], folded[match.end():]
-    else:
-        paren = _TRAILING_PAREN_RE.search(folded)
-        if not paren or not words_of(folded[:paren.start()]):
-            return full, "", ""
-        main, sub = folded[:paren.start()], paren.group(1)
-    return full, " ".join(key_words(main)), " ".join(key_words(sub))
+    return title_parts(title)[:3]
 
 
 def title_key(title: str) -> str:
@@ -385,20 +462,43 @@ class Features:
     pmid: str
     preprint: bool
     published: bool
+    label: str = ""  # the kind of item a presentation label names (title_label)
+    by_cut: str = ""  # the title key before a trailing " by <person names>" (by_names_cut)
 
 
-def _year(entry: Entry) -> int | None:
+def entry_year(entry: Entry) -> int | None:
+    """The year of an entry as a number (1000..2999), else None."""
     year = entry.year.strip()
     return int(year) if year.isdigit() and 1000 <= int(year) <= 2999 else None
 
 
+def is_preprint_doi(doi: str, settings: MatchSettings) -> bool:
+    """True for the DOI of a preprint server (arXiv, OSF, SSRN, bioRxiv, ...): it names no published version."""
+    return bool(doi) and (doi.startswith(settings.preprint_doi_prefixes) or bool(_BIORXIV_DOI_RE.match(doi)))
+
+
+def title_words(title: str) -> tuple[str, ...]:
+    """The content words of a title's key (``content_words(split_title(title)[0])``, faster)."""
+    folded = fold(title).strip()
+    if _KIND_HINT_RE.search(folded):
+        folded = _strip_labels(folded)[0]
+    words = _WORD_RE.findall(folded)
+    if not _NUMBER_WORDS.keys().isdisjoint(words):
+        words = [_NUMBER_WORDS.get(w, w) for w in words]
+    return tuple([w for w in words if w not in TITLE_STOPWORDS])
+
+
 def features(entry: Entry, settings: MatchSettings) -> Features:
     """Compute the comparison keys of one entry."""
-    full, main, sub = split_title(entry.title)
+    full, main, sub, label = title_parts(entry.title)
+    cut = by_names_cut(entry.title)
+    by_cut = title_key(cut) if cut else ""
+    if len(content_words(by_cut)) < 2 or by_cut == full:
+        by_cut = ""
     people = entry.authors or entry.editors
     doi = entry_doi(entry)
     arxiv = entry_arxiv(entry)
-    preprint_doi = doi.startswith(settings.preprint_doi_prefixes) or bool(_BIORXIV_DOI_RE.match(doi))
+    preprint_doi = is_preprint_doi(doi, settings)
     if preprint_doi:
         doi = ""
     venue_text = entry_venue(entry)
@@ -414,7 +514,7 @@ def features(entry: Entry, settings: MatchSettings) -> Features:
             bool(main) and is_generic_title(main, settings) and is_generic_title(sub, settings)),
         people=tuple(person_key(p) for p in people),
         truncated=entry.authors_truncated if entry.authors else False,
-        year=_year(entry),
+        year=entry_year(entry),
         venue=venue,
         type=entry.type,
         family=type_family(entry),
@@ -427,4 +527,6 @@ def features(entry: Entry, settings: MatchSettings) -> Features:
         # Printed somewhere: a published DOI, a venue, page numbers or a publisher.
         published=not preprint and (bool(doi) or bool(venue.words) or bool(entry.get("pages"))
                                     or bool(entry.get("publisher"))),
+        label=label,
+        by_cut=by_cut,
     )

@@ -17,8 +17,8 @@ DEFAULT_GENERIC_TITLES: tuple[str, ...] = (
     r"(a )?(letter|note|message|notes) from the (guest )?editors?( in chief)?",
     r"from the (guest )?editors?( in chief)?( desk)?",
     r"(preface|foreword|prologue|epilogue|introduction|overview|opening remarks|closing remarks)",
-    r"(title( page)?|front matter|back matter|frontmatter|table of contents|contents|author index|index)"
-    r"( preface| foreword)*",
+    (r"(title( page)?|front matter|back matter|frontmatter|table of contents|contents|author index|index)"
+     r"( preface| foreword)*"),
     r"title foreword( preface)?",
     r"(opening |closing |invited )?keynotes?( address| talk| speech| lecture| abstract)?",
     r"invited (talk|paper|lecture|speaker)s?",
@@ -62,6 +62,9 @@ class Weights:
     venue: float = 1.0
     type: float = 0.5
     pages: float = 0.5
+    # A presentation label ("(Demo Abstract)", "- Book Review") on one side only: the other
+    # record may be the paper the demo shows, the book the review is about.
+    label: float = 0.75
 
 
 @dataclass(frozen=True)
