@@ -14,7 +14,6 @@ from .recommend import make_candidate, rank, recommend
 from .results import Candidate, Proposal
 from .settings import MatchSettings
 
-
 # A batch this many times smaller than the targets looks them up without indexing them all.
 _FEW_QUERIES = 8
 

@@ -206,8 +206,8 @@ class _TitleView:
     label: str
 
 
-def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
-    """The title part and its contradictions; call after authors, year and venue (it reads them)."""
+def _title_views(d: Distance, a: Features, b: Features, s: MatchSettings) -> tuple[float, str, _TitleView, _TitleView]:
+    """(title similarity, how it was found, the two titles as compared): the best reading of the pair."""
     value, how = _ratio(a.title, b.title), ""
     va, vb = _TitleView(a.title, a.words, a.label), _TitleView(b.title, b.words, b.label)
     # A truncated subtitle: one full title is the other's main title.
@@ -226,14 +226,19 @@ def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
                 value, how = cut, ""
                 vx, vy = _TitleView(x.by_cut, content_words(x.by_cut), "review"), _TitleView(y.title, y.words, y.label)
                 va, vb = (vy, vx) if flip else (vx, vy)
-    agree = d.agree
     # A title cut short, or extended ("X" against "X, Report of the Y Workshop"), when all else agrees.
-    if agree and value < s.main_title_factor and _word_prefix(d, a.title, b.title, s):
+    if d.agree and value < s.main_title_factor and _word_prefix(d, a.title, b.title, s):
         value, how = s.main_title_factor, " (truncated title)"
         short = min(a.words, b.words, key=len)
         va, vb = _TitleView(a.title, short, a.label), _TitleView(b.title, short, b.label)
+    return value, how, va, vb
+
+
+def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
+    """The title part, the label part and the title's contradictions; call after authors, year and venue."""
+    value, how, va, vb = _title_views(d, a, b, s)
     d.add("title", value, f"title {value:.2f}{how}" + (" (generic)" if d.generic else ""))
-    _label(d, va.label, vb.label, s)
+    _label(d, va.label, vb.label)
     notice = (_NOTICE_WORDS & set(a.words)) ^ (_NOTICE_WORDS & set(b.words))
     if notice:
         d.flag(NOTICE, f"{min(notice)} notice")
@@ -248,14 +253,14 @@ def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
     missing_a, missing_b = _unmatched(va.words, vb.words), _unmatched(vb.words, va.words)
     if missing_a and missing_b and (any(map(identifying, missing_a)) or any(map(identifying, missing_b))
                                     or _twins(missing_a, missing_b)):
-        if agree and len(missing_a) == len(missing_b) == 1 and typo_like(missing_a[0], missing_b[0]):
+        if d.agree and len(missing_a) == len(missing_b) == 1 and typo_like(missing_a[0], missing_b[0]):
             # One word mistyped in one record, while the people, year and venue all agree.
-            d.items.append(f"typo {missing_a[0]}/{missing_b[0]}")
+            d.add("typo", None, f"typo {missing_a[0]}/{missing_b[0]}")
         else:
             d.flag(WORDS_DIFFER, f"words ≠ {' '.join(missing_a[:2])}/{' '.join(missing_b[:2])}")
 
 
-def _label(d: Distance, x: str, y: str, s: MatchSettings) -> None:
+def _label(d: Distance, x: str, y: str) -> None:
     """Presentation labels: a demo pairs with a demo better than with a paper (neither: no part)."""
     if x or y:
         same = x == y

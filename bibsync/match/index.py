@@ -39,8 +39,18 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Prefix
 
 from ..model import Entry
-from .normalize import (Features, content_words, entry_arxiv, entry_doi, entry_isbns, entry_pmid, entry_year,
-                        is_preprint_doi, title_parts, title_words)
+from .normalize import (
+    Features,
+    content_words,
+    entry_arxiv,
+    entry_doi,
+    entry_isbns,
+    entry_pmid,
+    entry_year,
+    is_preprint_doi,
+    title_parts,
+    title_words,
+)
 from .settings import MatchSettings
 
 YEAR_SLOTS = 2001  # slot 0: no year; slots 1..2000: years 1000..2999
@@ -342,12 +352,17 @@ class WordIndex:
             found = self._main_words[i] = content_words(title_parts(self.targets[i].title)[1])
         return found
 
+    def _one_word(self, i: int, word: str) -> bool:
+        """True when target ``i``'s title or main title is ``word`` alone (indexed under the word)."""
+        if set(self._words[i]) == {word}:
+            return True
+        main = self._main(i)
+        return len(set(main)) == 1 and main[0] == word
+
     def _members(self, key: tuple[str, ...]) -> list[int]:
         """Targets indexed under a word pair, or under one word (a one-word title or main title)."""
         if len(key) == 1:
-            (w,) = key
-            return [i for i in self._postings[w]
-                    if set(self._words[i]) == {w} or (len(set(main := self._main(i))) == 1 and main[0] == w)]
+            return [i for i in self._postings[key[0]] if self._one_word(i, key[0])]
         x, y = (self._postings[w] for w in key)
         if len(x) > len(y):
             x, y = y, x

@@ -91,6 +91,12 @@ class MatchSettings:
       (Part I/II, CPUs/GPUs), no correction notice against its paper; a year one apart only
       between records of the same type; generic titles need the same year and venue.
 
+    When every other witness agrees (every person of the shorter list, the year, a known
+    venue that agrees), one slip of the title is forgiven: a single mistyped word (one edit
+    apart or cut short, never a number, a roman numeral or another first letter:
+    DDS/DSS, not CPUs/GPUs) is no contradiction, and a title that is the other's first
+    words (three content words, or two people in common) counts ``main_title_factor``.
+
     A pair is offered for **review** when ``score >= review_threshold`` (0.65) and the
     titles are at least ``title_floor`` (0.6) alike, or when an identifier says it is the
     same work but something forbids merging it blindly. A proposal is a match only when
@@ -111,7 +117,8 @@ class MatchSettings:
     venue_agree_min: float = 0.5
     # The main title (before ":") standing for a truncated full title counts this much.
     main_title_factor: float = 0.9
-    # A main title must have this many content words to stand for the full title.
+    # A main title must have this many content words to stand for the full title
+    # (a title cut short, see above, needs three, or two people in common).
     main_title_min_words: int = 2
     # With no authors on one side, a title of this many content words, this similar (and
     # the same year), is distinctive enough to match without an agreeing venue.
