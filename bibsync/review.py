@@ -393,12 +393,14 @@ def run_review(cases: Sequence[ReviewCase], reviewer: Reviewer, store: Recorder)
     history: list[tuple[int, bool]] = []  # (position, whether a decision was recorded)
     # Positions shown to the person count only the cases that needed asking at the start.
     asking = [i for i, c in enumerate(cases) if auto_decide(narrow(c, store), store) is None]
+    narrowed_here: set[int] = set()
     i = 0
     while i < len(cases):
         case = narrow(cases[i], store)
         auto = auto_decide(case, store)
         if auto is not None:
-            result.outcomes[i] = Outcome(case, auto, True, cases[i].candidates)
+            # A case a person narrowed with "different" in this session settles itself: theirs.
+            result.outcomes[i] = Outcome(case, auto, i not in narrowed_here, cases[i].candidates)
             i += 1
             continue
         shown = sum(1 for j in asking if j < i)
@@ -414,6 +416,7 @@ def run_review(cases: Sequence[ReviewCase], reviewer: Reviewer, store: Recorder)
             if recorded:
                 store.undo_last()
             result.outcomes.pop(i, None)
+            narrowed_here.discard(i)
             continue
         if action.candidate is not None and not 0 <= action.candidate < len(case.candidates):
             reviewer.notice(f"there is no candidate {action.candidate + 1}")
@@ -421,6 +424,7 @@ def run_review(cases: Sequence[ReviewCase], reviewer: Reviewer, store: Recorder)
         _record(case, action, store)
         history.append((i, action.kind != "skip"))
         if action.kind == "different":
+            narrowed_here.add(i)
             continue  # ask again about the rest; with none left the case settles itself
         result.outcomes[i] = Outcome(case, action, False, cases[i].candidates)
         i += 1

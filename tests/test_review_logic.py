@@ -103,7 +103,8 @@ def test_undo_goes_back_and_takes_the_decision_back(store):
 def test_different_on_every_candidate_adds_the_entry(store):
     reviewer = QueuedReviewer([Action("different", 0), Action("different", 0), Action("quit")])
     result = run_review(sync_cases(), reviewer, store)
-    assert result.outcomes[0].action == Action("add") and result.outcomes[0].auto
+    # settled by the person's two answers in this session, so not an automatic decision
+    assert result.outcomes[0].action == Action("add") and not result.outcomes[0].auto
     assert result.quit and 1 not in result.outcomes
 
 
@@ -225,3 +226,11 @@ def test_inline_review_replaces_the_plans_review_changes(store):
     assert new_plan.changes[2].key == "smith2021dataflowaa"
     skipped, _ = review_plan(plan, TARGETS, QueuedReviewer([Action("skip"), Action("quit")]), DecisionStore(store.path.with_name("x.json")))
     assert [c.kind for c in skipped.changes] == ["add", "review", "review", "same"]
+
+
+def test_different_on_a_duplicate_counts_as_the_persons_decision(store):
+    entries = dup_entries()
+    cases = cases_from_duplicates(entries, [DuplicateGroup((0, 2), "review", 0.9, "")], Matcher(entries))
+    result = run_review(cases, QueuedReviewer([Action("different", 0)]), store)
+    assert result.outcomes[0].action.kind == "different" and not result.outcomes[0].auto
+    assert plan_dedupe(entries, result.decided()).removed == []
