@@ -39,6 +39,7 @@ DECISIONS = ("merge", "different", "add")
 FORMAT_VERSION = 1
 # Canonical text of stored entries: BibLaTeX types kept (software, online), UTF-8.
 _STORE_STYLE = Style(biblatex=True)
+_FIX_HINT = "fix or delete the file (it only holds review decisions)"
 
 
 def _words(text: str) -> str:
@@ -131,19 +132,33 @@ class PendingCase:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str) -> "PendingCase":
-        """Read a case back; raises TargetError if its BibTeX text is unreadable."""
+        """Read a case back; raises TargetError if it is unreadable."""
         text = data.get("bibtex", "")
-        doc = read_bibtex("\n".join(text) if isinstance(text, list) else str(text), where)
+        doc = read_bibtex("\n".join(map(str, text)) if isinstance(text, list) else str(text), where)
         if len(doc.entries) != 1:
-            raise TargetError("a pending review case holds no readable entry", where=where,
-                              hint="run the sync again, or `bibsync review --forget`")
-        candidates = tuple(
-            PendingCandidate(c.get("key"), c.get("index"), float(c.get("score") or 0.0), c.get("explanation", ""),
-                             c.get("decided_by"))
-            for c in data.get("candidates", [])
-        )
-        score = data.get("score")
-        return cls(doc.entries[0], candidates, None if score is None else float(score), data.get("explanation", ""))
+            raise TargetError("a pending review case holds no readable entry", where=where, hint=_PENDING_HINT)
+        try:
+            candidates = tuple(
+                PendingCandidate(_optional(c.get("key"), str), _optional(c.get("index"), int),
+                                 float(c.get("score") or 0.0), str(c.get("explanation", "")),
+                                 _optional(c.get("decided_by"), str))
+                for c in data.get("candidates", [])
+            )
+            score = data.get("score")
+            return cls(doc.entries[0], candidates, None if score is None else float(score),
+                       str(data.get("explanation", "")))
+        except (AttributeError, TypeError, ValueError):
+            raise TargetError("a pending review case is malformed", where=where, hint=_PENDING_HINT) from None
+
+
+_PENDING_HINT = "run the sync again (it replaces the pending cases), or delete the file"
+
+
+def _optional(value: Any, kind: type) -> Any:
+    """``value`` if it is None or of ``kind``, else TypeError (a malformed file)."""
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise TypeError(f"expected {kind.__name__}")
+    return value
 
 
 def case_from_change(change: "Change", target_entries: Sequence[Entry] | None = None) -> PendingCase:
@@ -210,18 +225,29 @@ class DecisionStore:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise TargetError(f"cannot read the decision file: {exc}", where=str(self.path),
-                              hint="fix or delete the file (it only holds review decisions)") from None
-        if not isinstance(data, dict) or not isinstance(data.get("decisions", []), list):
+            raise TargetError(f"cannot read the decision file: {exc}", where=str(self.path), hint=_FIX_HINT) from None
+        if (not isinstance(data, dict) or not isinstance(data.get("decisions", []), list)
+                or not isinstance(data.get("pending", []), list)
+                or not all(isinstance(item, dict) for item in data.get("pending", []))):
             raise TargetError("the decision file is not a bibsync decision file", where=str(self.path),
-                              hint="fix or delete the file (it only holds review decisions)")
+                              hint=_FIX_HINT)
+        version = data.get("bibsync", FORMAT_VERSION)
+        if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
+            # Saving would drop what a newer format holds: refuse rather than lose it.
+            raise TargetError(f"the decision file has format {version!r}; this bibsync reads format "
+                              f"{FORMAT_VERSION} and older", where=str(self.path),
+                              hint="upgrade bibsync (the file was written by a newer version)")
         decisions: dict[Slot, Decision] = {}
         for item in data.get("decisions", []):
             if not isinstance(item, dict) or item.get("decision") not in DECISIONS or not item.get("entry"):
                 raise TargetError(f"unknown decision {item!r}", where=str(self.path),
                                   hint="use merge, different or add, or delete the line")
-            d = Decision(item["entry"], item.get("candidate"), item["decision"], dict(item.get("fields") or {}),
-                         item.get("label", ""))
+            fields, candidate, label = item.get("fields") or {}, item.get("candidate"), item.get("label", "")
+            if (not isinstance(item["entry"], str) or not isinstance(candidate, (str, type(None)))
+                    or not isinstance(label, str) or not isinstance(fields, dict)
+                    or not all(isinstance(v, str) for v in fields.values())):
+                raise TargetError(f"malformed decision {item!r}", where=str(self.path), hint=_FIX_HINT)
+            d = Decision(item["entry"], candidate, item["decision"], dict(fields), label)
             decisions[(d.entry, d.candidate)] = d
         return decisions, list(data.get("pending", []))
 

@@ -115,7 +115,7 @@ def remembered_field_choices(decisions: DecisionLookup | None, entry: Entry, can
 
 _RANK = {name: i for i, name in enumerate(FIELD_ORDER)}
 # A venue field the target already has in another form: never add the other one.
-_VENUES = ("booktitle", "journal")
+VENUES = ("booktitle", "journal")
 
 
 def fingerprint(entry: Entry) -> tuple:
@@ -171,7 +171,7 @@ def field_changes(incoming: Entry, target: Entry, policy: str = "fill",
             continue
         old = target.fields.get(name)
         if old is None:
-            if name in _VENUES and any(v in target.fields for v in _VENUES):
+            if name in VENUES and any(v in target.fields for v in VENUES):
                 continue
             out.append(FieldChange(name, None, value))
         elif policy == "source" and normalized_value(name, old) != normalized_value(name, value):
@@ -196,8 +196,8 @@ def merge_entries(entries: Sequence[Entry]) -> Entry:
     merged = entries[0]
     for other in entries[1:]:
         fills = {k: v for k, v in other.fields.items() if k not in merged.fields and v}
-        if any(v in merged.fields for v in _VENUES):
-            fills = {k: v for k, v in fills.items() if k not in _VENUES}
+        if any(v in merged.fields for v in VENUES):
+            fills = {k: v for k, v in fills.items() if k not in VENUES}
         merged = merged.with_fields(**fills)
         if (not merged.authors and other.authors) or (merged.authors_truncated and other.authors
                                                      and not other.authors_truncated):
@@ -268,6 +268,15 @@ def _propose(targets: list[Entry], entries: list[Entry], settings: MatchSettings
     return list(batch(entries)) if batch is not None else [matcher.propose(e) for e in entries]
 
 
+def new_key(entry: Entry, make_key, taken: set[str]) -> str:
+    """The key of an entry added to a target: its own key if that is free, else one from
+    ``make_key`` (a compiled key pattern), unique case-insensitively; noted in ``taken``
+    (lower-case keys)."""
+    key = unique_key(clean_key(entry.key or "") or clean_key(make_key(entry)) or "anon", taken)
+    taken.add(key.lower())
+    return key
+
+
 def _join(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
 
@@ -323,9 +332,7 @@ class _Planner:
             best = candidates[0]
             return Change("review", entry, target_index=best.index, target_key=self.targets[best.index].key,
                           score=best.score, explanation=_join(best.explanation, note), candidates=tuple(candidates))
-        base = clean_key(entry.key) if entry.key else ""
-        key = unique_key(base or clean_key(self.make_key(entry)) or "anon", self.taken)
-        self.taken.add(key.lower())
+        key = new_key(entry, self.make_key, self.taken)
         return Change("add", entry, key=key, explanation=note or "no counterpart in the target",
                       candidates=tuple(candidates), result=entry.with_key(key))
 

@@ -15,10 +15,10 @@ from typing import Iterable, Mapping, Protocol, Sequence
 
 from .bibtex_write import FIELD_ORDER, ordered_fields
 from .decisions import Decision, PendingCase
-from .keys import DEFAULT_PATTERN, clean_key, compile_pattern, unique_key
+from .keys import DEFAULT_PATTERN, compile_pattern
 from .match import Candidate, DuplicateGroup, Matcher
 from .model import Entry
-from .plan import Change, FieldChange, Plan
+from .plan import VENUES, Change, FieldChange, Plan, new_key
 
 ACTIONS = ("merge", "add", "different", "skip", "undo", "quit")
 INCOMING, TARGET = "incoming", "target"
@@ -156,7 +156,6 @@ def field_values(entry: Entry) -> dict[str, str]:
 
 
 _RANK = {name: i for i, name in enumerate(("type", *FIELD_ORDER))}
-_VENUES = ("booktitle", "journal")
 
 
 def in_field_order(names: Iterable[str]) -> list[str]:
@@ -178,13 +177,13 @@ def differing_fields(incoming: Entry, target: Entry) -> list[FieldDiff]:
     side of a field it lacks removes the field; ``ids`` (aliases) are merged, never chosen.
     """
     a, b = field_values(incoming), field_values(target)
-    has_venue = any(v in b for v in _VENUES)
+    has_venue = any(v in b for v in VENUES)
     diffs = []
     for name in in_field_order([*a, *b]):
         mine, theirs = a.get(name), b.get(name)
         if name in _UNCHOSEN or _same(mine, theirs):
             continue
-        fill = theirs is None and not (name in _VENUES and has_venue)
+        fill = theirs is None and not (name in VENUES and has_venue)
         diffs.append(FieldDiff(name, mine, theirs, INCOMING if fill else TARGET))
     return diffs
 
@@ -456,8 +455,7 @@ def plan_sync_outcomes(outcomes: Sequence[Outcome], targets: Sequence[Entry],
             changes.append(Change("update" if diffs else "same", case.entry, cand.entry.key, cand.index,
                                   cand.entry.key, cand.score, cand.explanation, diffs, (), merged))
         elif action.kind == "add":
-            key = unique_key(clean_key(case.entry.key or "") or clean_key(make_key(case.entry)) or "anon", taken)
-            taken.add(key.lower())
+            key = new_key(case.entry, make_key, taken)
             added = case.entry.with_key(key)
             changes.append(Change("add", case.entry, key, None, None, None, "added after review",
                                   field_changes(Entry(added.type), added), (), added))

@@ -161,3 +161,34 @@ def test_two_stores_on_one_file_keep_each_others_work(tmp_path):
     assert forgetting.forget() == 1
     forgetting.save()
     assert DecisionStore.for_bib(bib).decisions() == []
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"bibsync": 99, "decisions": [], "pending": []}', "format 99"),
+    ('{"bibsync": "1", "decisions": []}', "format '1'"),
+    ('{"decisions": [{"entry": "x", "decision": "merge", "fields": "abc"}]}', "malformed decision"),
+    ('{"decisions": [{"entry": "x", "decision": "merge", "candidate": ["a"]}]}', "malformed decision"),
+    ('{"decisions": [], "pending": [5]}', "not a bibsync decision file"),
+    ('{"decisions": [], "pending": {"a": 1}}', "not a bibsync decision file"),
+])
+def test_a_malformed_or_newer_file_is_a_clear_error(tmp_path, text, message):
+    path = tmp_path / "refs.bib.bibsync.json"
+    path.write_text(text)
+    with pytest.raises(TargetError, match=message) as err:
+        DecisionStore.for_bib(tmp_path / "refs.bib")
+    assert err.value.hint and path.read_text() == text  # nothing rewritten
+
+
+@pytest.mark.parametrize("case", [
+    {"bibtex": ["@article{x, title={T}}"], "candidates": [{"key": "a1", "score": "high"}]},
+    {"bibtex": ["@article{x, title={T}}"], "candidates": [5]},
+    {"bibtex": ["@article{x, title={T}}"], "candidates": [{"key": ["a1"], "score": 1}]},
+    {"bibtex": ["@article{x, title={T}}"], "score": [1]},
+])
+def test_a_malformed_pending_case_is_a_clear_error(tmp_path, case):
+    path = tmp_path / "refs.bib.bibsync.json"
+    path.write_text(json.dumps({"bibsync": 1, "decisions": [], "pending": [case]}))
+    store = DecisionStore.for_bib(tmp_path / "refs.bib")
+    with pytest.raises(TargetError, match="pending case 1") as err:
+        store.pending()
+    assert "malformed" in str(err.value) and "run the sync again" in err.value.hint

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..config import Settings
-from .options import API_KEY_FILE_OPTION, ZOTERO_ENDPOINT_OPTION, REFRESH_OPTION
+from .options import API_KEY_FILE_OPTION, KEY_FORMAT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION
 from ..errors import UsageError
 from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
@@ -173,7 +173,7 @@ def sync(
     backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig."),
     sorted_keys: bool = typer.Option(False, "--sorted", help="Insert new entries in key order instead of at the end."),
     from_: Optional[str] = typer.Option(None, "--from", help="Force the sources' format (see 'bibsync formats')."),
-    key_format: str = typer.Option(DEFAULT_PATTERN, "--key-format", help="JabRef-style pattern for new keys."),
+    key_format: str = KEY_FORMAT_OPTION,
     interactive: bool = typer.Option(False, "--interactive",
                                      help="Settle uncertain matches now with single keys (on a terminal) "
                                           "instead of leaving them for 'bibsync review'."),
