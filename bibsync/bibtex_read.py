@@ -17,6 +17,7 @@ from bibtexparser import model as bm
 
 from .model import VERBATIM_FIELDS, Entry, Failure, Origin
 from .names import parse_bibtex_names
+from .targets.bibsplice import LayoutError, scan_entry
 from .text import MONTHS, latex_to_unicode, normalize_doi, normalize_month, normalize_pages
 
 # What pylatexenc turns into something else even without a backslash (``%`` starts a
@@ -45,7 +46,7 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 _DEFAULT_MACROS = {m: m for m in MONTHS}
 
 # BibLaTeX field names read into their canonical BibTeX names.
-FIELD_ALIASES = {"journaltitle": "journal", "location": "address", "institution": "institution"}
+FIELD_ALIASES = {"journaltitle": "journal", "location": "address"}
 
 
 def split_concatenation(raw: str) -> list[str]:
@@ -189,41 +190,21 @@ def _first_line(text: str) -> str:
 def _first_values_entry(block: bm.DuplicateFieldKeyBlock) -> bm.Entry:
     """Rescan a block with repeated fields, keeping the first value of each field.
 
-    bibtexparser keeps only the last value of a repeated field, so the raw text is scanned.
+    bibtexparser keeps only the last value of a repeated field, so the raw text is scanned
+    (with the splicer's scanner, which knows where values begin and end).
     """
     entry = block.ignore_error_block
-    seen = set()
+    try:
+        layout = scan_entry(block.raw)
+    except LayoutError:
+        return entry
+    seen: set[str] = set()
     fields = []
-    for match in re.finditer(r"([A-Za-z][\w\-:]*)\s*=\s*", block.raw):
-        name = match.group(1).lower()
-        if name in seen:
-            continue
-        value = _scan_value(block.raw, match.end())
-        if value is None:
-            continue
-        seen.add(name)
-        fields.append(bm.Field(match.group(1), value))
+    for span in layout.fields:
+        if span.name.lower() not in seen:
+            seen.add(span.name.lower())
+            fields.append(bm.Field(span.name, layout.value_of(span)))
     return bm.Entry(entry.entry_type, entry.key, fields or list(entry.fields))
-
-
-def _scan_value(raw: str, pos: int) -> str | None:
-    """Scan one raw value starting at ``pos`` up to the next top-level comma or closing brace."""
-    depth, quoted, i = 0, False, pos
-    while i < len(raw):
-        ch = raw[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            if depth == 0:
-                break
-            depth -= 1
-        elif ch == '"' and depth == 0:
-            quoted = not quoted
-        elif ch == "," and depth == 0 and not quoted:
-            break
-        i += 1
-    value = raw[pos:i].strip()
-    return value or None
 
 
 # Fields a child does not take from its crossref'd parent: identifiers and links of the

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from .model import VERBATIM_FIELDS, Entry
 from .names import format_people
-from .text import escape_specials, protect_title, unicode_to_latex
+from .text import MONTHS, escape_specials, protect_title, unicode_to_latex
 
 # The fixed field order; fields not listed follow in alphabetical order.
 FIELD_ORDER = (
     "author", "editor", "title", "booktitle", "journal", "journaltitle", "volume", "number",
     "pages", "year", "month", "publisher", "address", "issn", "isbn", "doi", "url", "abstract",
 )
-_RANK = {name: i for i, name in enumerate(FIELD_ORDER)}
+FIELD_RANK = {name: i for i, name in enumerate(FIELD_ORDER)}
 
 # BibLaTeX types written as plain BibTeX types, and back.
 BIBTEX_TYPE = {"software": "misc", "online": "misc", "dataset": "misc", "report": "techreport",
@@ -69,7 +69,7 @@ def ordered_fields(entry: Entry) -> list[tuple[str, str]]:
     if entry.editors:
         pairs.append(("editor", format_people(entry.editors)))
     pairs.extend((k, v) for k, v in entry.fields.items() if v != "")
-    pairs.sort(key=lambda kv: (_RANK.get(kv[0], len(_RANK)), kv[0]))
+    pairs.sort(key=lambda kv: (FIELD_RANK.get(kv[0], len(FIELD_RANK)), kv[0]))
     return pairs
 
 
@@ -79,16 +79,13 @@ def format_field(name: str, value: str, style: Style, width: int = 0) -> str:
     shown = style.case(name, style.field_case)
     if style.align_equals:
         shown = shown.ljust(width)
-    if name == "month" and not style.biblatex and encoded in _MONTH_MACROS:
+    if name == "month" and not style.biblatex and encoded in MONTHS:
         delimited = encoded
     elif style.quotes and '"' not in encoded:
         delimited = f'"{encoded}"'
     else:
         delimited = "{" + encoded + "}"
     return f"{shown} = {delimited}"
-
-
-_MONTH_MACROS = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"})
 
 
 def format_entry(entry: Entry, style: Style = Style()) -> str:

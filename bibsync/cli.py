@@ -45,6 +45,8 @@ class BibsyncGroup(TyperGroup):
         # typer >= 0.29 vendors click: its exits and usage errors are typer's own classes.
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
+        except BrokenPipeError:  # the reader went away (`bibsync parse x | head`): click exits quietly
+            raise
         except Exception as exc:  # a bug in bibsync: say so plainly
             if os.environ.get("BIBSYNC_DEBUG"):
                 raise

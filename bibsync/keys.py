@@ -152,10 +152,14 @@ def _suffix(n: int) -> str:
 
 def unique_key(base: str, taken: set[str]) -> str:
     """Return ``base`` or ``base`` + a, b, c ... not in ``taken`` (lower-cased keys)."""
-    n = 0
+    return _unique_from(base, taken, 0)[0]
+
+
+def _unique_from(base: str, taken: set[str], n: int) -> tuple[str, int]:
+    """The first free ``base`` + suffix from suffix number ``n`` on, and its number."""
     while (base + _suffix(n)).lower() in taken:
         n += 1
-    return base + _suffix(n)
+    return base + _suffix(n), n
 
 
 def assign_keys(
@@ -170,12 +174,15 @@ def assign_keys(
     """
     make = compile_pattern(pattern)
     used = {k.lower() for k in taken}
+    # Suffixes below this number are taken for the base: thousands of colliding keys stay linear.
+    tried: dict[str, int] = {}
     out = []
     for entry in entries:
         if keep_existing and entry.key:
             key = entry.key
         else:
-            key = unique_key(clean_key(make(entry)) or "anon", used)
+            base = clean_key(make(entry)) or "anon"
+            key, tried[base.lower()] = _unique_from(base, used, tried.get(base.lower(), 0))
         used.add(key.lower())
         out.append(entry.with_key(key))
     return out

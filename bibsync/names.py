@@ -25,7 +25,7 @@ COMPOUND_SURNAME_STARTS = _CAPITAL_PARTICLES | frozenset({
     "haj", "alarcón", "basu", "amini", "mishra", "sen", "das", "dutta", "ghosh", "garcía", "fernández",
     "gonzález", "rodríguez", "lópez", "martínez", "sánchez", "pérez", "gómez", "díaz",
 })
-_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # "Jr.", "III", lower-cased
 
 
 def format_initials(given: str) -> str:
@@ -65,7 +65,7 @@ def person_from_natural(name: str) -> Person:
         return person_from_bibtex(name)
     words = name.split()
     suffix = ""
-    if len(words) > 2 and words[-1].lower() in _SUFFIXES:
+    if len(words) > 2 and words[-1].lower() in NAME_SUFFIXES:
         suffix = words.pop()
     if len(words) <= 1:
         return Person(last=name)

@@ -30,12 +30,12 @@ if point == "before-rename":
 elif point == "during-write":
     os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)
 elif point == "announce":
-    import bibsync.targets.bibfile as bibfile
-    real = bibfile.write_atomic
+    import bibsync.targets.atomic as atomic
+    real = atomic.write_atomic
     def announced(path, data):
         print("writing", flush=True)
         real(path, data)
-    bibfile.write_atomic = announced
+    atomic.write_atomic = announced
 sys.argv = ["bibsync", "sync", *sys.argv[2:]]
 from bibsync.cli import main
 main()

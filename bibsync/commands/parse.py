@@ -16,7 +16,7 @@ from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
 from ..pipeline import parse_and_key
 from ..registry import default_registry
-from ..targets.atomic import write_atomic
+from ..targets.atomic import save
 
 
 def report_failures(failures: list[Failure], console: Console) -> None:
@@ -42,7 +42,7 @@ def parse(
     result = parse_and_key(sources, from_, settings)
     text = format_entries(result.entries, Style(ascii=ascii_, biblatex=biblatex))
     if output is not None:
-        write_atomic(output, text.encode("utf-8"))
+        save(output, text.encode("utf-8"))
     else:
         typer.echo(text, nl=False)
     console = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole for copying

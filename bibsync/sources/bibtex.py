@@ -11,7 +11,7 @@ Reading (macros, ``#``, LaTeX accents, ``journaltitle``/``location``) is shared 
   ``archiveprefix``/``primaryclass``, a doi.org ``url`` gives a missing ``doi``.
 * A duplicate key keeps both entries and is reported as a *warning* (the entries are all in
   the output, so ``bibsync parse`` still succeeds); a block that cannot be parsed is an
-  error (skipped, exit status 1).
+  error (skipped, exit status 1); a text with no entry at all is an InputError.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import re
 from typing import Iterator
 
 from ..bibtex_read import read_bibtex, resolve_crossrefs
+from ..errors import InputError
 from ..model import Entry, Failure
 from ..text import MONTHS, normalize_doi
 from . import ParseContext
@@ -89,6 +90,10 @@ class BibtexSource:
     def parse(self, text: str, context: ParseContext) -> Iterator[Entry | Failure]:
         """Yield every entry, in document order, with errors and warnings at their lines."""
         doc = read_bibtex(text, context.filename)
+        if not doc.entries and not doc.failures:  # only comments, @string or text: say so
+            raise InputError("no BibTeX entries found", where=context.filename,
+                             hint="an entry reads '@article{key, title = {...}, ...}'; "
+                                  "for another format, name it with --from (see 'bibsync formats')")
         entries, problems = resolve_crossrefs(doc.entries, context.filename)
         items: list[tuple[int, int, Entry | Failure]] = [
             ((e.origin.line or 0) if e.origin else 0, 1, canonical_entry(e)) for e in entries

@@ -29,7 +29,7 @@ from typing import Any, Iterator
 from ..errors import InputError
 from ..model import Entry, Failure, Origin, Person
 from ..names import person_from_bibtex, person_from_natural
-from ..text import normalize_doi, normalize_month, normalize_pages, one_line, repair_text
+from ..text import MONTHS, normalize_doi, normalize_month, normalize_pages, one_line, repair_text
 from . import ParseContext
 from .respub_common import build_entry, parse_people, parse_person, type_for_label
 
@@ -187,10 +187,7 @@ def date_parts(value: Any) -> tuple[str, str]:
     else:
         word = re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b", text, re.IGNORECASE)
         month = normalize_month(word.group(0)) if word else ""
-    return (year.group(1) if year else ""), (month if month in _MONTHS else "")
-
-
-_MONTHS = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"})
+    return (year.group(1) if year else ""), (month if month in MONTHS else "")
 
 
 class RespubJsonSource:

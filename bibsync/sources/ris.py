@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..model import Entry, Failure, Origin, Person
-from ..names import format_initials, person_from_natural
+from ..names import NAME_SUFFIXES, format_initials, person_from_natural
 from ..text import MONTHS, normalize_doi, normalize_month, normalize_pages, one_line, repair_text
 from . import ParseContext
 
@@ -37,7 +37,6 @@ _BOOKTITLE_TAGS = ("T2", "BT", "C3", "JF", "JO", "JA", "J2")
 _TAG_RE = re.compile(r"^([A-Z][A-Z0-9])\s{1,2}-(?:\s(.*))?$")
 _TY_RE = re.compile(r"^TY\s{1,2}-")
 _ISSN_RE = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
-_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
 @dataclass
@@ -94,7 +93,7 @@ def person_from_ris(name: str) -> Person:
     parts = [p.strip() for p in name.split(",")]
     if len(parts) == 1:
         person = person_from_natural(name)
-    elif len(parts) >= 3 and parts[1].lower() in _SUFFIXES:  # "Last, Jr., First"
+    elif len(parts) >= 3 and parts[1].lower() in NAME_SUFFIXES:  # "Last, Jr., First"
         person = Person(last=parts[0], first=", ".join(parts[2:]), suffix=parts[1])
     else:
         person = Person(last=parts[0], first=parts[1], suffix=", ".join(parts[2:]))

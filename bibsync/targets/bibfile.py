@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import stat
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -23,17 +22,16 @@ from bibtexparser import model as bm
 from ..bibtex_read import FIELD_ALIASES, BibDocument, canonical_value, read_bibtex, resolve_crossrefs
 from ..config import Settings
 from ..errors import ConflictError, TargetError
+from ..inputs import BOM, check_text_bytes, decode_single_byte
 from ..model import Entry, Failure
 from ..plan import Change, Plan
 from ..sources.bibtex import canonical_entry
-from .atomic import write_atomic
+from .atomic import save
 from .base import ApplyReport
 from .bibsplice import LayoutError, NewField, apply_edits, scan_entry, splice_entry
 from .bibstyle import (FileStyle, delimited_value, detect_style, encodable, field_rank, file_field_name,
                        format_new_entry, sample, type_name, word_case)
 from ..bibtex_write import entry_type_for
-
-_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -49,28 +47,21 @@ def decode_bib(data: bytes, where: str) -> Decoded:
     """Decode .bib bytes: UTF-8 (with or without BOM), else Latin-1 (Windows-1252 when the
     bytes 0x80-0x9F, its quotes and dashes, occur and it can decode them).
 
-    Each choice round-trips: encoding the text again gives the same bytes.
+    Each choice round-trips: encoding the text again gives the same bytes. Binary data (or a
+    NUL byte anywhere) is a TargetError.
     """
-    bom = data.startswith(_BOM)
+    bom = data.startswith(BOM)
     body = data[3:] if bom else data
-    if b"\x00" in body[:8192]:
-        raise TargetError("this is binary data, not a .bib file", where=where,
-                          hint="name a BibTeX file with --into")
+    check_text_bytes(body, where, TargetError, "a .bib file", hint="name a BibTeX file with --into")
     try:
         return Decoded(body.decode("utf-8"), "utf-8", bom)
     except UnicodeDecodeError:
-        pass
-    if re.search(rb"[\x80-\x9f]", body):
-        try:
-            return Decoded(body.decode("cp1252"), "cp1252", bom)
-        except UnicodeDecodeError:
-            pass
-    return Decoded(body.decode("latin-1"), "latin-1", bom)
+        return Decoded(*decode_single_byte(body), bom)
 
 
 def encode_bib(text: str, encoding: str, bom: bool) -> bytes:
     """The bytes of ``text`` in the file's encoding (with its BOM, if it had one)."""
-    return (_BOM if bom else b"") + text.encode(encoding)
+    return (BOM if bom else b"") + text.encode(encoding)
 
 
 def block_spans(text: str, blocks: list[bm.Block]) -> dict[int, tuple[int, int]]:
@@ -227,14 +218,10 @@ class BibFileTarget:
         self._check_unchanged()
         if self.backup and self._data is not None:
             backup = self.path.with_name(self.path.name + ".orig")
-            write_atomic(backup, self._data)
+            save(backup, self._data, hint="check the folder's permissions and free space; the file is unchanged")
             os.chmod(backup, stat.S_IMODE(self.path.stat().st_mode))
             report.details["backup"] = str(backup)
-        try:
-            write_atomic(self.path, data)
-        except OSError as exc:
-            raise TargetError(f"cannot write: {exc.strerror}", where=str(self.path),
-                              hint="check the folder's permissions and free space; the file is unchanged") from None
+        save(self.path, data, hint="check the folder's permissions and free space; the file is unchanged")
         report.details["path"] = str(self.path)
         # The loaded state now describes the new file: a later apply compares against it.
         self._data = data

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from ..bibtex_write import FIELD_ORDER, Style, entry_type_for, field_value, ordered_fields
+from ..bibtex_write import FIELD_RANK, Style, entry_type_for, field_value, ordered_fields
 from ..model import Entry
 from ..text import MONTHS, escape_specials, unicode_to_latex
 from .bibsplice import EntryLayout, LayoutError, LineStyle, scan_entry
@@ -24,7 +24,6 @@ BIBLATEX_NAMES = {"journal": "journaltitle", "address": "location"}
 _BIBLATEX_MARKERS = frozenset({"journaltitle", "date", "location"})
 _BIBLATEX_TYPES = frozenset({"online", "software", "dataset", "report", "thesis", "mvbook", "collection"})
 _ACCENT_RE = re.compile(r"\\[`'^\"~=.uvHckrbd]|\\(?:ss|o|O|ae|AE|oe|OE|aa|AA|l|L|i)(?![A-Za-z])")
-_RANK = {name: i for i, name in enumerate(FIELD_ORDER)}
 # Fields whose value may be written as one of the file's @string macros.
 MACRO_FIELDS = frozenset({"journal", "booktitle", "publisher", "address", "series", "institution", "school",
                           "organization", "howpublished"})
@@ -206,7 +205,7 @@ def field_rank(name: str, style: FileStyle) -> tuple:
     if style.alphabetical:
         return (0, low)
     canonical = {v: k for k, v in BIBLATEX_NAMES.items()}.get(low, low)
-    return (_RANK.get(canonical, len(_RANK)), low)
+    return (FIELD_RANK.get(canonical, len(FIELD_RANK)), low)
 
 
 def delimited_value(name: str, value: str, style: FileStyle, quote: bool | None = None) -> str:
