@@ -108,6 +108,10 @@ def compile_pattern(pattern: str) -> Callable[[Entry], str]:
 
     Raises UsageError for an unknown field or modifier, before any entry is processed.
     """
+    literal_text = _TOKEN_RE.sub("", pattern)
+    if "[" in literal_text or "]" in literal_text:
+        raise UsageError(f"unbalanced brackets in key pattern {pattern!r}",
+                         hint="write fields as [auth], [year], ...; e.g. [auth:lower][year][veryshorttitle:lower]")
     pieces: list[Callable[[Entry], str]] = []
     pos = 0
     for match in _TOKEN_RE.finditer(pattern):

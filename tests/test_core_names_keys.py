@@ -90,3 +90,9 @@ def test_keys_are_ascii_and_unknown_pattern_is_a_usage_error():
 ])
 def test_compound_surnames_in_natural_order(name, last, first):
     assert person_from_natural(name) == Person(last, first)
+
+
+@pytest.mark.parametrize("pattern", ["[bogus", "[auth][year", "auth]", "[auth]]"])
+def test_unbalanced_pattern_is_a_usage_error(pattern):
+    with pytest.raises(UsageError, match="unbalanced"):
+        compile_pattern(pattern)
