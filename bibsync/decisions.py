@@ -36,7 +36,9 @@ if TYPE_CHECKING:  # plan imports match; keep this module importable on its own
     from .plan import Change
 
 DECISIONS = ("merge", "different", "add")
-FORMAT_VERSION = 1
+# Format 2: the entry type's field choice is named ``@type`` (bibsync.plan.ENTRY_TYPE), the
+# BibTeX field ``type`` is ``type``; in format 1, ``type`` meant the entry type.
+FORMAT_VERSION = 2
 # Canonical text of stored entries: BibLaTeX types kept (software, online), UTF-8.
 _STORE_STYLE = Style(biblatex=True)
 _FIX_HINT = "fix or delete the file (it only holds review decisions)"
@@ -154,6 +156,16 @@ class PendingCase:
 _PENDING_HINT = "run the sync again (it replaces the pending cases), or delete the file"
 
 
+def _upgrade_fields(fields: dict[str, str], version: int) -> dict[str, str]:
+    """Field choices read from a file of format ``version``, with today's names: before
+    format 2, ``type`` named the entry type (now ``ENTRY_TYPE``), never the ``type`` field."""
+    if version >= 2:
+        return dict(fields)
+    from .plan import ENTRY_TYPE  # here, not at the top: plan imports match (see above)
+
+    return {ENTRY_TYPE if name == "type" else name: side for name, side in fields.items()}
+
+
 def _optional(value: Any, kind: type) -> Any:
     """``value`` if it is None or of ``kind``, else TypeError (a malformed file)."""
     if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
@@ -247,7 +259,7 @@ class DecisionStore:
                     or not isinstance(label, str) or not isinstance(fields, dict)
                     or not all(isinstance(v, str) for v in fields.values())):
                 raise TargetError(f"malformed decision {item!r}", where=str(self.path), hint=_FIX_HINT)
-            d = Decision(item["entry"], candidate, item["decision"], dict(fields), label)
+            d = Decision(item["entry"], candidate, item["decision"], _upgrade_fields(fields, version), label)
             decisions[(d.entry, d.candidate)] = d
         return decisions, list(data.get("pending", []))
 

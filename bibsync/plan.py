@@ -2,7 +2,9 @@
 
 CONTRACT (targets, the CLI and the review rely on these names):
 
-- ``FieldChange(name, old, new)``: ``old`` is None for a field the target lacks.
+- ``FieldChange(name, old, new)``: ``old`` is None for a field the target lacks; the name
+  ``ENTRY_TYPE`` (``"@type"``) means the entry type changes (only a review's merges do that);
+  ``type`` is the BibTeX field of that name.
 - ``Change(kind, entry, key, target_index, target_key, score, explanation,
   field_changes, candidates, result)``; ``kind`` is ``add``, ``update``, ``same`` or ``review``.
   ``entry`` is the incoming entry; ``key`` the key it will have in the target (new key for
@@ -42,6 +44,10 @@ from .names import format_people
 from .text import fold_ascii, normalize_pages
 
 KINDS = ("add", "update", "same", "review")
+# The name under which a FieldChange (or a review's field choice) means the ENTRY type
+# (article, inproceedings...): not a valid BibTeX field name, so it never clashes with the
+# real ``type`` field (``type = {Technical Report}``), which keeps the name ``type``.
+ENTRY_TYPE = "@type"
 POLICIES = ("fill", "source", "target")
 
 

@@ -18,7 +18,7 @@ from .decisions import Decision, PendingCase
 from .keys import DEFAULT_PATTERN, compile_pattern
 from .match import Candidate, DuplicateGroup, Matcher
 from .model import Entry
-from .plan import VENUES, Change, FieldChange, Plan, new_key
+from .plan import ENTRY_TYPE, VENUES, Change, FieldChange, Plan, new_key
 
 ACTIONS = ("merge", "add", "different", "skip", "undo", "quit")
 INCOMING, TARGET = "incoming", "target"
@@ -151,11 +151,12 @@ class FieldDiff:
 
 
 def field_values(entry: Entry) -> dict[str, str]:
-    """The entry as name -> value, in canonical order, people formatted, the type as ``type``."""
-    return {"type": entry.type, **dict(ordered_fields(entry))}
+    """The entry as name -> value, in canonical order, people formatted, the entry type as
+    ``ENTRY_TYPE`` (``@type``; a ``type`` field keeps its own name)."""
+    return {ENTRY_TYPE: entry.type, **dict(ordered_fields(entry))}
 
 
-_RANK = {name: i for i, name in enumerate(("type", *FIELD_ORDER))}
+_RANK = {name: i for i, name in enumerate((ENTRY_TYPE, *FIELD_ORDER))}
 
 
 def in_field_order(names: Iterable[str]) -> list[str]:
@@ -204,7 +205,7 @@ def merge_entries(incoming: Entry, target: Entry, choices: Mapping[str, str] | N
     for diff in differing_fields(incoming, target):
         if choices.get(diff.name, diff.default) != INCOMING:
             continue
-        if diff.name == "type":
+        if diff.name == ENTRY_TYPE:
             result = replace(result, type=incoming.type)
         elif diff.name == "author":
             result = replace(result, authors=incoming.authors, authors_truncated=incoming.authors_truncated)
@@ -217,7 +218,7 @@ def merge_entries(incoming: Entry, target: Entry, choices: Mapping[str, str] | N
 
 def field_changes(before: Entry, after: Entry) -> tuple[FieldChange, ...]:
     """What turns ``before`` into ``after``, field by field (old None: a new field; new "":
-    the field is removed; ``type``: the entry type changes)."""
+    the field is removed; ``ENTRY_TYPE``: the entry type changes)."""
     a, b = field_values(before), field_values(after)
     return tuple(FieldChange(n, a.get(n), b.get(n, "")) for n in in_field_order([*a, *b])
                  if not _same(a.get(n), b.get(n)))

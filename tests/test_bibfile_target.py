@@ -10,7 +10,7 @@ import pytest
 
 from bibsync.errors import ConflictError, TargetError
 from bibsync.model import Entry, Person
-from bibsync.plan import Change, FieldChange, Plan, make_plan
+from bibsync.plan import ENTRY_TYPE, Change, FieldChange, Plan, make_plan
 from bibsync.targets.bibfile import BibFileTarget, decode_bib
 
 TEXT = """% my refs
@@ -126,7 +126,7 @@ def test_diff_shows_what_would_change(tmp_path: Path) -> None:
 def test_review_changes_remove_fields_and_change_types(tmp_path: Path) -> None:
     path, target, entries = bib(tmp_path)
     change = Change("update", entries[0], "lamport1978time", 0, "lamport1978time",
-                    field_changes=(FieldChange("type", "article", "misc"), FieldChange("journal",
+                    field_changes=(FieldChange(ENTRY_TYPE, "article", "misc"), FieldChange("journal",
                                    "Communications of the ACM", "")))
     target.apply(Plan([change]))
     assert path.read_text().startswith(

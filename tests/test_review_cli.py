@@ -91,7 +91,7 @@ def test_merge_field_by_field_add_and_merge_duplicates(bib):
         ("t:dataflow fragments for learning systems|2021|smith", "smith2021dataflowa", "merge"),
     ]
     assert data["decisions"][0]["fields"] == {"booktitle": "target", "doi": "incoming", "eprint": "incoming",
-                                              "journal": "target", "type": "target", "year": "target"}
+                                              "journal": "target", "@type": "target", "year": "target"}
     # nothing left: a second run asks nothing and changes nothing
     before = bib.read_bytes()
     again = invoke(bib, "")

@@ -47,7 +47,7 @@ def test_field_defaults_fill_missing_and_keep_existing():
     diffs = {d.name: (d.incoming, d.target, d.default) for d in differing_fields(PREPRINT, PAPER)}
     # no journal beside a booktitle by default; what the target has is kept
     assert diffs == {
-        "type": ("article", "inproceedings", "target"),
+        "@type": ("article", "inproceedings", "target"),
         "booktitle": (None, "USENIX ATC", "target"),
         "journal": ("arXiv", None, "target"),
         "pages": ("1--14", None, "incoming"),
@@ -58,7 +58,7 @@ def test_field_defaults_fill_missing_and_keep_existing():
     assert merged.key == "zhu2023msrl" and merged.type == "inproceedings"
     assert dict(merged.fields) == {**PAPER.fields, "pages": "1--14", "doi": "10.48550/arXiv.2210.00882"}
     # the published version merged the other way round: its type wins, the old venue goes
-    chosen = merge_entries(PREPRINT, PAPER, {"type": "incoming", "year": "incoming", "journal": "incoming",
+    chosen = merge_entries(PREPRINT, PAPER, {"@type": "incoming", "year": "incoming", "journal": "incoming",
                                              "booktitle": "incoming", "doi": "target"})
     assert chosen.type == "article" and chosen.year == "2022" and chosen.get("journal") == "arXiv"
     assert "doi" not in chosen.fields and "booktitle" not in chosen.fields

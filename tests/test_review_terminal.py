@@ -36,7 +36,7 @@ def test_merge_into_the_second_candidate_choosing_fields():
     r, out = reviewer("m\n2\nf\ni\n\nt\n\n\n\n\n\n\n")
     action = r.choose(CASE, 0, 1)
     assert action.kind == "merge" and action.candidate == 1
-    assert action.fields["type"] == "incoming" and action.fields["title"] == "target"
+    assert action.fields["@type"] == "incoming" and action.fields["title"] == "target"
     assert "merging into zhu2023software: differing fields" in out.getvalue()
 
 

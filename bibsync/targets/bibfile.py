@@ -24,7 +24,7 @@ from ..config import Settings
 from ..errors import ConflictError, TargetError
 from ..inputs import BOM, check_text_bytes, decode_single_byte
 from ..model import Entry, Failure
-from ..plan import Change, Plan
+from ..plan import ENTRY_TYPE, Change, Plan
 from ..sources.bibtex import canonical_entry
 from .atomic import save
 from .base import ApplyReport
@@ -282,8 +282,9 @@ class BibFileTarget:
     def _splice(self, raw: str, change: Change, style: FileStyle) -> str:
         """The entry's raw text with ``change``'s field changes made in place.
 
-        A field change with ``new == ""`` removes the field; one named ``type`` renames the
-        entry type (both come from a review's merges, never from make_plan).
+        A field change with ``new == ""`` removes the field; one named ``ENTRY_TYPE``
+        (``@type``) renames the entry type (both come from a review's merges, never from
+        make_plan); ``type`` is the ordinary field (``type = {Technical Report}``).
         """
         layout = scan_entry(raw)
         cases = Counter(word_case(f.name) for f in layout.fields)
@@ -294,7 +295,7 @@ class BibFileTarget:
         add: list[NewField] = []
         new_type = None
         for fc in change.field_changes:
-            if fc.name == "type":
+            if fc.name == ENTRY_TYPE:
                 new_type = type_name(entry_type_for(Entry(fc.new), style.base.biblatex), style)
                 continue
             if fc.old is None:
