@@ -60,3 +60,17 @@ def recorded_transport(routes: dict[str, tuple[int, Path]], calls: list[httpx.Re
         return httpx.Response(status, content=body.read_bytes(), headers={"Content-Type": kind})
 
     return httpx.MockTransport(handle)
+
+
+def assert_parse_matches_golden(path: Path, exit_code: int = 0) -> None:
+    """``bibsync parse PATH`` prints exactly ``<case>.expected.bib`` and exits with ``exit_code``."""
+    from typer.testing import CliRunner
+
+    from bibsync.cli import app
+
+    expected = path.with_name(path.name.rsplit(".", 1)[0] + ".expected.bib")
+    assert expected.exists(), f"golden file {expected} is missing (write it once, check it by hand)"
+    result = CliRunner().invoke(app, ["parse", str(path)])
+    assert result.stdout == expected.read_text(encoding="utf-8")
+    assert result.exit_code == exit_code
+    assert "Traceback" not in result.stderr
