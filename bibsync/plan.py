@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Protocol, Sequence
 
-from .bibtex_write import FIELD_ORDER
+from .bibtex_write import FIELD_RANK
 from .errors import UsageError
 from .keys import DEFAULT_PATTERN, clean_key, compile_pattern, unique_key
 from .match import Candidate, Matcher, MatchSettings, find_duplicates
@@ -119,7 +119,6 @@ def remembered_field_choices(decisions: DecisionLookup | None, entry: Entry, can
 
 # --- planning -----------------------------------------------------------------------------
 
-_RANK = {name: i for i, name in enumerate(FIELD_ORDER)}
 # A venue field the target already has in another form: never add the other one.
 VENUES = ("booktitle", "journal")
 
@@ -183,7 +182,7 @@ def field_changes(incoming: Entry, target: Entry, policy: str = "fill",
         elif policy == "source" and normalized_value(name, old) != normalized_value(name, value):
             out.append(FieldChange(name, old, value))
     out = [c for c in out if c.name not in kept]
-    return tuple(sorted(out, key=lambda c: (_RANK.get(c.name, len(_RANK)), c.name)))
+    return tuple(sorted(out, key=lambda c: (FIELD_RANK.get(c.name, len(FIELD_RANK)), c.name)))
 
 
 def apply_field_changes(target: Entry, changes: Sequence[FieldChange], source: Entry) -> Entry:

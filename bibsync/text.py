@@ -71,14 +71,30 @@ _KEPT_BACK = {v: k for k, v in _KEPT.items()}
 _KEPT_BACK_RE = re.compile("[\ue000-\ue004]")
 
 
+# What makes a value more than braced words: a command, a comment, an alignment tab, math,
+# inverted marks (TeX dashes, quotes and ``~`` are kept as typed either way).
+_LATEX_SPECIALS_RE = re.compile(r"[\\%&$]|[!?]`")
+
+
 def latex_to_unicode(value: str) -> str:
     """Decode LaTeX markup to plain Unicode: accents, escapes, braces; math kept verbatim.
 
-    Values without a backslash or brace are returned unchanged (the common, fast case).
-    TeX dashes (``--``), typed quotes and the tie ``~`` are kept as typed, as on the fast path.
+    Values without a backslash or brace are returned unchanged, and values whose only markup
+    is braces (``{MSRL}: fast``) just lose them: the common cases in a large .bib, and the
+    same result as :func:`decode_markup` gives (property-tested).
     """
     if "\\" not in value and "{" not in value:
         return value
+    if not _LATEX_SPECIALS_RE.search(value):
+        return value.replace("{", "").replace("}", "")
+    return decode_markup(value)
+
+
+def decode_markup(value: str) -> str:
+    """The full decoding through pylatexenc, for values with commands, math or specials.
+
+    TeX dashes (``--``), typed quotes and the tie ``~`` are kept as typed, as on the fast paths.
+    """
     value = _LOGO_RE.sub(lambda m: _LOGOS["\\" + m.group(1)], value)
     value = _URL_RE.sub(lambda m: m.group(2) or m.group(1), value)
     value = _KEPT_RE.sub(lambda m: _KEPT[m.group(0)], value)
@@ -184,9 +200,15 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 def normalize_month(value: str) -> str:
     """Return a month as its BibTeX macro name (``jan`` .. ``dec``), or the value unchanged."""
     low = value.strip().lower().rstrip(".")
-    if low.isdigit() and 1 <= int(low) <= 12:
-        return MONTHS[int(low) - 1]
+    if month_from_number(low):
+        return month_from_number(low)
     for name in MONTHS:
         if low.startswith(name):
             return name
     return value.strip()
+
+
+def month_from_number(value: str | int | None) -> str:
+    """Return ``jan`` .. ``dec`` for a month number 1..12 (``"03"`` works too), else ""."""
+    text = str(value).strip() if value is not None else ""
+    return MONTHS[int(text) - 1] if text.isdigit() and 1 <= int(text) <= 12 else ""

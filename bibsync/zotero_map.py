@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 
 from .model import Entry, Person
 from .names import format_people, parse_bibtex_names
-from .text import MONTHS, normalize_doi, normalize_pages
+from .text import MONTHS, month_from_number, normalize_doi, normalize_pages
 
 # Canonical field -> Zotero field, for every item type.
 COMMON_FIELDS = {
@@ -167,10 +167,7 @@ def parse_date(date: str) -> tuple[str, str]:
         return "", ""
     iso = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?", date)
     if iso:
-        month = iso.group(2)
-        if month and 1 <= int(month) <= 12:
-            return iso.group(1), MONTHS[int(month) - 1]
-        return iso.group(1), ""
+        return iso.group(1), month_from_number(iso.group(2))
     year = re.search(r"\b(\d{4})\b", date)
     if not year:
         return date, ""

@@ -25,7 +25,7 @@ from ..config import Settings
 from ..http_cache import Fetcher
 from ..model import Entry, Failure, Origin
 from ..names import person_from_natural
-from ..text import MONTHS, latex_to_unicode, one_line, repair_text
+from ..text import month_from_number, latex_to_unicode, one_line, repair_text
 from . import ParseContext
 from .identifiers import identifier_lines, looks_like_list
 
@@ -101,7 +101,7 @@ def entry_from_atom(node: etree._Element, wanted: tuple[str, str], origin: Origi
     fields = {
         "title": decode_tex(_text(node, "atom:title")),
         "year": year,
-        "month": MONTHS[int(month_no) - 1] if month_no.isdigit() and 1 <= int(month_no) <= 12 else "",
+        "month": month_from_number(month_no),
         "eprint": base,
         "archiveprefix": "arXiv",
         "primaryclass": primary.get("term", "") if primary is not None else "",

@@ -22,7 +22,7 @@ from typing import Iterator
 from ..bibtex_read import read_bibtex, resolve_crossrefs
 from ..errors import InputError
 from ..model import Entry, Failure
-from ..text import MONTHS, normalize_doi
+from ..text import month_from_number, normalize_doi
 from . import ParseContext
 
 _ENTRY_RE = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
@@ -57,8 +57,8 @@ def canonical_entry(entry: Entry) -> Entry:
     if kind in ("phdthesis", "mastersthesis") and "institution" in fields and "school" not in fields:
         fields["school"] = fields.pop("institution")
     date = _DATE_RE.match(fields.get("date", ""))
-    if date and date.group(2) and "month" not in fields and 1 <= int(date.group(2)) <= 12:
-        fields["month"] = MONTHS[int(date.group(2)) - 1]
+    if date and date.group(2) and "month" not in fields and month_from_number(date.group(2)):
+        fields["month"] = month_from_number(date.group(2))
     if "subtitle" in fields and "title" in fields:
         fields["title"] = f"{fields['title']}: {fields.pop('subtitle')}"
     for old, new in (("eprinttype", "archiveprefix"), ("eprintclass", "primaryclass")):

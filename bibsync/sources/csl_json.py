@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from ..errors import InputError
 from ..model import Entry, Failure, Origin, Person
 from ..names import person_from_natural
-from ..text import MONTHS, normalize_doi, normalize_pages, one_line, repair_text
+from ..text import month_from_number, normalize_doi, normalize_pages, one_line, repair_text
 from . import ParseContext
 
 # CSL item type -> canonical entry type; anything else becomes misc.
@@ -97,17 +97,14 @@ def csl_year_month(date: Any) -> tuple[str, str]:
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
         first = [str(p).strip() for p in parts[0]]
         year = first[0] if re.fullmatch(r"-?\d{1,4}", first[0]) else ""
-        month = ""
-        if len(first) > 1 and first[1].isdigit() and 1 <= int(first[1]) <= 12:
-            month = MONTHS[int(first[1]) - 1]
+        month = month_from_number(first[1]) if len(first) > 1 else ""
         if year:
             return year, month
     for key in ("raw", "literal"):
         text = str(date.get(key) or "")
         match = re.search(r"\b(\d{4})(?:[-/](\d{1,2})\b)?", text)
         if match:
-            month_no = int(match.group(2)) if match.group(2) else 0
-            return match.group(1), MONTHS[month_no - 1] if 1 <= month_no <= 12 else ""
+            return match.group(1), month_from_number(match.group(2))
     return "", ""
 
 

@@ -12,7 +12,7 @@ from typing import Iterator
 
 from ..model import Entry, Failure, Origin, Person
 from ..names import NAME_SUFFIXES, format_initials, person_from_natural
-from ..text import MONTHS, normalize_doi, normalize_month, normalize_pages, one_line, repair_text
+from ..text import MONTHS, month_from_number, normalize_doi, normalize_month, normalize_pages, one_line, repair_text
 from . import ParseContext
 
 # RIS reference type -> canonical entry type; anything else becomes misc.
@@ -113,8 +113,8 @@ def ris_year_month(record: RisRecord) -> tuple[str, str]:
                 year = found.group(0)
             if len(parts) > 1 and not month:
                 piece = parts[1].strip()
-                if piece.isdigit() and 1 <= int(piece) <= 12:
-                    month = MONTHS[int(piece) - 1]
+                if month_from_number(piece):
+                    month = month_from_number(piece)
                 elif piece and normalize_month(piece) in MONTHS:
                     month = normalize_month(piece)
     if not month:
