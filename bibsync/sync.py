@@ -10,6 +10,7 @@ Zotero library). The command line only parses options, renders and asks; everyth
 from __future__ import annotations
 
 import importlib
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -142,29 +143,32 @@ def run_sync(
     pass None to ignore earlier decisions. ``dry_run`` plans and stops. ``confirm`` is asked
     once before writing (None: write). After writing, the review changes are left in the
     decision store, and adds that a remembered ``add`` decision caused are settled there
-    (see :func:`settle_decided_adds`). Errors are BibsyncError subclasses; nothing is
-    written on an error.
+    (see :func:`settle_decided_adds`). A target with a ``session()`` (a .bib file) is held
+    for the whole run, so that two runs at once take turns. Errors are BibsyncError
+    subclasses; nothing is written on an error.
     """
     settings = settings or Settings()
     source_failures: list[Failure] = []
     if incoming is None:
         incoming, source_failures = read_incoming(sources or [], fmt, settings, registry)
-    target_entries = target.load()
-    if decisions == "auto":
-        decisions = open_decisions(target)
-    plan = make_plan(incoming, target_entries, policy, match_settings, decisions, settings.key_pattern)
-    if review is not None and plan.by_kind("review"):
-        plan = review(plan, target_entries, decisions)
-    result = SyncResult(plan, list(target_entries), source_failures=source_failures,
-                        target_failures=list(getattr(target, "failures", [])))
-    if dry_run:
-        return result
-    if confirm is not None and plan.to_apply() and not confirm(result):
-        result.declined = True
-        return result
-    result.report = target.apply(plan)
-    result.applied = True
-    if decisions is not None:
-        settle_decided_adds(decisions, plan, target_entries, result.report)
-        record_pending(decisions, plan, target_entries)
+    session = getattr(target, "session", None)  # a .bib target: its lock, held to the end
+    with session() if session is not None else nullcontext():
+        target_entries = target.load()
+        if decisions == "auto":
+            decisions = open_decisions(target)
+        plan = make_plan(incoming, target_entries, policy, match_settings, decisions, settings.key_pattern)
+        if review is not None and plan.by_kind("review"):
+            plan = review(plan, target_entries, decisions)
+        result = SyncResult(plan, list(target_entries), source_failures=source_failures,
+                            target_failures=list(getattr(target, "failures", [])))
+        if dry_run:
+            return result
+        if confirm is not None and plan.to_apply() and not confirm(result):
+            result.declined = True
+            return result
+        result.report = target.apply(plan)
+        result.applied = True
+        if decisions is not None:
+            settle_decided_adds(decisions, plan, target_entries, result.report)
+            record_pending(decisions, plan, target_entries)
     return result

@@ -6,6 +6,7 @@ Repairing web text (mojibake, HTML entities), LaTeX <-> Unicode, DOIs, pages, AS
 from __future__ import annotations
 
 import html
+import logging
 import re
 import unicodedata
 from functools import lru_cache
@@ -60,6 +61,8 @@ def _decoder() -> LatexNodes2Text:
 
 @lru_cache(maxsize=1)
 def _encoder() -> UnicodeToLatexEncoder:
+    # pylatexenc logs each character it cannot encode (and keeps it); bibsync says so itself.
+    logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
     return UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all")
 
 
@@ -107,6 +110,22 @@ def decode_markup(value: str) -> str:
     for i in range(0, len(parts), 2):
         parts[i] = parts[i].replace("{", "").replace("}", "")
     return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _strict_encoder() -> UnicodeToLatexEncoder:
+    logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)  # as in _encoder
+    return UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all",
+                                 unknown_char_policy="fail")
+
+
+@lru_cache(maxsize=512)
+def latex_escape(char: str) -> str | None:
+    """The LaTeX escape of one character (``é`` -> ``{\\'e}``), or None when LaTeX has none (``王``)."""
+    try:
+        return _strict_encoder().unicode_to_latex(char)
+    except ValueError:
+        return None
 
 
 def unicode_to_latex(value: str) -> str:

@@ -16,7 +16,7 @@ from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
 from ..pipeline import parse_and_key
 from ..registry import default_registry
-from ..targets.atomic import save
+from ..targets.atomic import check_output_file, save
 
 
 def report_failures(failures: list[Failure], console: Console) -> None:
@@ -35,9 +35,12 @@ def parse(
     ascii_: bool = typer.Option(False, "--ascii", help="Write LaTeX escapes instead of UTF-8."),
     biblatex: bool = typer.Option(False, "--biblatex", help="Use BibLaTeX entry types and fields where they fit."),
     key_format: str = typer.Option(DEFAULT_PATTERN, "--key-format", help="JabRef-style key pattern."),
+    force: bool = typer.Option(False, "--force", help="Replace the output file even if it is read-only."),
 ) -> None:
     """Turn listings into canonical BibTeX entries with generated citation keys."""
     compile_pattern(key_format)  # a bad pattern fails before any input is read
+    if output is not None:  # a device, FIFO or socket (or a read-only file) is refused before any work
+        check_output_file(output, force=force, flag="-o")
     settings = Settings(key_pattern=key_format, biblatex=biblatex, ascii=ascii_)
     result = parse_and_key(sources, from_, settings)
     text = format_entries(result.entries, Style(ascii=ascii_, biblatex=biblatex))

@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from ..config import Settings
 from .options import API_KEY_FILE_OPTION, KEY_FORMAT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION
-from ..errors import UsageError
+from ..errors import Interrupted, UsageError
 from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
 from ..plan import POLICIES, Plan
@@ -48,10 +48,14 @@ class SyncOptions:
     sorted_keys: bool = False
     from_: str | None = None
     key_format: str = DEFAULT_PATTERN
+    force: bool = False
 
 
-def open_target(options: SyncOptions, settings: Settings):
-    """Build the target named by ``--into`` or ``--zotero`` (exactly one of them)."""
+def open_target(options: SyncOptions, settings: Settings, on_lock_wait=None):
+    """Build the target named by ``--into`` or ``--zotero`` (exactly one of them).
+
+    ``on_lock_wait(pid)`` is called if another bibsync run holds the .bib file's lock.
+    """
     if (options.into is None) == (options.zotero is None):
         raise UsageError("say where to sync into: exactly one of --into FILE.bib or --zotero user:ID|group:ID")
     if options.into is not None:
@@ -59,9 +63,10 @@ def open_target(options: SyncOptions, settings: Settings):
             raise UsageError("--collection, --api-key-file and --refresh are for --zotero targets")
         from ..targets.bibfile import BibFileTarget
 
-        return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup)
-    if options.backup or options.sorted_keys:
-        raise UsageError("--backup and --sorted are for .bib targets (--into)")
+        return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup,
+                             force=options.force, read_only=options.dry_run, on_lock_wait=on_lock_wait)
+    if options.backup or options.sorted_keys or options.force:
+        raise UsageError("--backup, --sorted and --force are for .bib targets (--into)")
     try:
         from ..targets.zotero import open_zotero_target
     except ImportError as exc:
@@ -97,8 +102,13 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
     settings = Settings(key_pattern=options.key_format)
     out = Console(highlight=False, soft_wrap=True, stderr=options.json)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    target = open_target(options, settings)
     target_name = str(options.into) if options.into is not None else f"Zotero {options.zotero}"
+
+    def waiting(pid: int | None) -> None:
+        who = f" (process {pid})" if pid else ""
+        err.print(f"waiting for another bibsync run{who} to finish with {escape(target_name)}...")
+
+    target = open_target(options, settings, on_lock_wait=waiting)
     shown: list[SyncResult] = []
 
     def show(result: SyncResult) -> None:
@@ -112,8 +122,14 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
         show(result)
         return ask_to_write(result.plan, options, target_name)
 
-    result = run_sync(options.sources, target, options.prefer, settings, fmt=options.from_,
-                      dry_run=options.dry_run, confirm=show_then_confirm, review=review)
+    try:
+        result = run_sync(options.sources, target, options.prefer, settings, fmt=options.from_,
+                          dry_run=options.dry_run, confirm=show_then_confirm, review=review)
+    except KeyboardInterrupt:
+        if getattr(target, "written", False):  # Ctrl-C after the rename: the new file is complete
+            raise Interrupted("interrupted after the new file was written (it is complete; "
+                              "the review cases of this run may not be saved)", where=target_name) from None
+        raise
     if not shown:  # nothing to confirm (dry run, or nothing to write): show the plan anyway
         show(result)
     if options.json:
@@ -171,6 +187,7 @@ def sync(
                                help="fill: add missing fields; source: also replace differing values; "
                                     "target: change nothing that exists."),
     backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig."),
+    force: bool = typer.Option(False, "--force", help="Replace the .bib file even if it is read-only."),
     sorted_keys: bool = typer.Option(False, "--sorted", help="Insert new entries in key order instead of at the end."),
     from_: Optional[str] = typer.Option(None, "--from", help="Force the sources' format (see 'bibsync formats')."),
     key_format: str = KEY_FORMAT_OPTION,
@@ -184,7 +201,7 @@ def sync(
     """
     endpoint = zotero_endpoint or os.environ.get("BIBSYNC_ZOTERO_ENDPOINT")
     options = SyncOptions(sources, into, zotero, api_key_file, endpoint, collection, refresh, dry_run, yes, json_,
-                          prefer, backup, sorted_keys, from_, key_format)
+                          prefer, backup, sorted_keys, from_, key_format, force)
     review = None
     if interactive:
         from .review import sync_review_hook
