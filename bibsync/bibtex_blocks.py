@@ -65,6 +65,8 @@ def block_spans(text: str, blocks: Sequence[bm.Block]) -> list[Span | None]:
 
 def _comment_lines_matter(text: str, blocks: Sequence[bm.Block], spans: Sequence[Span | None]) -> bool:
     """Whether some ``%`` line starts a block or falls inside one (other than a comment)."""
+    if not _has_comment_line(text):
+        return False
     placed = [(span, block) for span, block in zip(spans, blocks)
               if span is not None and not isinstance(block, (bm.ImplicitComment, bm.ExplicitComment))]
     starts = [span[0] for span, _ in placed]
@@ -76,6 +78,16 @@ def _comment_lines_matter(text: str, blocks: Sequence[bm.Block], spans: Sequence
         start, end = placed[i][0]
         if start > line_start or line_start < end:  # a block starts on the line, or the line is inside one
             return True
+    return False
+
+
+def _has_comment_line(text: str) -> bool:
+    """Whether a line starts with ``%`` (after spaces): found from the ``%`` signs, which are few."""
+    pos = text.find("%")
+    while pos >= 0:
+        if not text[text.rfind("\n", 0, pos) + 1:pos].strip(" \t"):
+            return True
+        pos = text.find("%", pos + 1)
     return False
 
 

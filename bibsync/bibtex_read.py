@@ -10,7 +10,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from bibtexparser import model as bm
 
@@ -56,9 +56,9 @@ def split_concatenation(raw: str) -> list[str]:
 
 def resolve_value(raw: str, macros: dict[str, str]) -> str:
     """Resolve a raw field value: strip ``{}``/``""`` delimiters, expand macros, join ``#``."""
-    if "#" not in raw:  # the common case: one braced value
+    if "#" not in raw:  # the common case: one braced or quoted value
         part = raw.strip()
-        if len(part) >= 2 and part[0] == "{" and part[-1] == "}":
+        if len(part) >= 2 and ((part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"')):
             return part[1:-1]
     out = []
     for part in split_concatenation(raw):
@@ -86,9 +86,13 @@ def canonical_value(name: str, value: str) -> str:
 
 
 def entry_from_fields(
-    entry_type: str, key: str | None, fields: Iterable[tuple[str, str]], origin: Origin | None = None
+    entry_type: str, key: str | None, fields: Iterable[tuple[str, str]], origin: Origin | None = None,
+    macros: Mapping[str, str] | None = None,
 ) -> Entry:
-    """Build a canonical entry from resolved (name, value) pairs; the first of a repeated name wins."""
+    """Build a canonical entry from resolved (name, value) pairs; the first of a repeated name wins.
+
+    With ``macros``, the values are raw (delimiters, macro names, ``#``) and resolved here.
+    """
     values: dict[str, str] = {}
     authors, editors, truncated = (), (), False
     for raw_name, value in fields:
@@ -96,6 +100,8 @@ def entry_from_fields(
         name = FIELD_ALIASES.get(name, name)
         if name in values or (name == "author" and authors) or (name == "editor" and editors):
             continue
+        if macros is not None:
+            value = resolve_value(value, macros)
         if name == "author":
             authors, truncated = parse_bibtex_names(latex_to_unicode_names(value))
         elif name == "editor":
@@ -140,7 +146,7 @@ class BibDocument:
 _SWALLOWED_FIELD_RE = re.compile(r"\n[ \t]*[^\s=,{}()\"#%]+[ \t]*=")
 
 
-def read_bibtex(text: str, filename: str = "<input>") -> BibDocument:
+def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] | None = None) -> BibDocument:
     """Parse BibTeX text into canonical entries, keeping every block for lossless writing.
 
     ``%`` lines are comments (see :mod:`bibsync.bibtex_blocks`). A duplicate key keeps both
@@ -149,17 +155,20 @@ def read_bibtex(text: str, filename: str = "<input>") -> BibDocument:
     reported); ``@string`` macros apply from their definition on (a repeated one is
     reported, the new value applies from there); a block that cannot be parsed is reported
     and kept as a block; every other block (``@preamble``, ``@comment``, text) is kept as it is.
+    ``macros`` (lower-case name -> value) are defined before the text starts (for reading
+    one entry of a file whose ``@string`` blocks were read before).
     """
     blocks, spans = parse_blocks(text)
-    doc = BibDocument(blocks=blocks, spans=spans)
+    doc = BibDocument(blocks=blocks, spans=spans, macros=dict(macros or {}))
     for block, span in zip(blocks, spans):
         line = block.start_line + 1
         inner = block.ignore_error_block if isinstance(block, bm.DuplicateBlockKeyBlock) else block
         if isinstance(inner, bm.String):
-            if inner is not block:
+            if inner.key.lower() in doc.macros:  # macro names are case-insensitive in BibTeX
                 doc.failures.append(Failure(
                     f"@string {inner.key!r} is defined again; its new value applies from here on",
-                    filename, line, hint="keep one definition of each @string", raw=block.raw, severity="warning"))
+                    filename, line, hint="keep one definition of each @string", raw=block.raw, severity="warning",
+                    kind="@string macros defined again (the new value applies from there on)"))
             doc.macros[inner.key.lower()] = resolve_value(inner.value, doc.macros)
             continue
         if isinstance(block, bm.DuplicateFieldKeyBlock):
@@ -167,16 +176,17 @@ def read_bibtex(text: str, filename: str = "<input>") -> BibDocument:
             doc.failures.append(Failure(
                 f"entry {entry_block.key!r} repeats field(s) {', '.join(sorted(block.duplicate_keys))}; "
                 "the first value is used", filename, line, hint="remove the repeated field", raw=block.raw,
-                severity="warning"))
+                severity="warning", kind="entries that repeat a field (the first value is used)"))
         elif isinstance(inner, bm.Entry):
             entry_block = inner
             if inner is not block:
                 doc.failures.append(Failure(f"duplicate key {block.key!r}; both entries kept", filename, line,
-                                            hint="rename one of them", raw=block.raw, severity="warning"))
+                                            hint="rename one of them", raw=block.raw, severity="warning",
+                                            kind="entries with a duplicate key (both kept)"))
         elif isinstance(block, bm.ParsingFailedBlock):
             doc.failures.append(Failure(f"cannot parse this block: {_first_line(str(block.error))}", filename, line,
                                         hint="check for a missing brace or comma; the block is kept as it is",
-                                        raw=block.raw))
+                                        raw=block.raw, kind="blocks that cannot be parsed (kept as they are)"))
             continue
         else:  # @preamble, @comment, text between entries: kept as they are
             continue
@@ -185,10 +195,9 @@ def read_bibtex(text: str, filename: str = "<input>") -> BibDocument:
             doc.failures.append(Failure(
                 f"entry {entry_block.key!r}: no comma after field(s) {', '.join(unended)}; read as separate fields",
                 filename, line, hint="add the missing comma (bibsync adds it when it updates the entry)",
-                raw=block.raw, severity="warning"))
+                raw=block.raw, severity="warning", kind="entries with a field missing its comma (read as separate fields)"))
         origin = Origin("bibtex", filename, line)
-        resolved = [(name, resolve_value(value, doc.macros)) for name, value in pairs]
-        doc.entries.append(entry_from_fields(entry_block.entry_type, entry_block.key, resolved, origin))
+        doc.entries.append(entry_from_fields(entry_block.entry_type, entry_block.key, pairs, origin, doc.macros))
         doc.entry_blocks.append(block)
         doc.entry_spans.append(span)
     return doc
@@ -206,9 +215,16 @@ def _entry_fields(entry: bm.Entry, raw: str, rescan: bool) -> tuple[list[tuple[s
     (``rescan``), are scanned again with the splicer's scanner, which knows where each value
     ends; a repeated name then keeps every value in order (the reader uses the first).
     """
-    pairs = [(f.key, str(f.value)) for f in entry.fields]
-    if not rescan and not any("=" in v and "\n" in v and _SWALLOWED_FIELD_RE.search(v) for _, v in pairs):
-        return pairs, []
+    if not rescan:
+        pairs = []
+        for f in entry.fields:
+            value = f.value
+            if "\n" in value and "=" in value and _SWALLOWED_FIELD_RE.search(value):
+                break
+            pairs.append((f.key, value))
+        else:
+            return pairs, []
+    pairs = [(f.key, f.value) for f in entry.fields]
     try:
         layout = scan_entry(raw)
     except LayoutError:
@@ -258,7 +274,7 @@ def resolve_crossrefs(entries: list[Entry], filename: str = "<input>") -> tuple[
                 line = entry.origin.line if entry.origin else None
                 problems.append(Failure(f"entry {entry.key!r}: crossref {ref!r} is not in this file; nothing inherited",
                                         filename, line, hint="add the cross-referenced entry to the file",
-                                        severity="warning"))
+                                        severity="warning", kind="crossrefs to entries not in the file"))
             return entry
         parent = resolve(parent, depth + 1)
         fields = dict(entry.fields)

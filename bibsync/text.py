@@ -77,6 +77,10 @@ _KEPT_BACK_RE = re.compile("[\ue000-\ue004]")
 # What makes a value more than braced words: a command, a comment, an alignment tab, math,
 # inverted marks (TeX dashes, quotes and ``~`` are kept as typed either way).
 _LATEX_SPECIALS_RE = re.compile(r"[\\%&$]|[!?]`")
+# A value whose only markup, besides braces, is escaped specials (\% \& \# \_; not \$, which
+# the full decoding may pair with another into math).
+_ESCAPES_ONLY_RE = re.compile(r"(?:[^\\%&$]|\\[%&#_])*")
+_ESCAPE_RE = re.compile(r"\\([%&#_])")
 
 
 def latex_to_unicode(value: str) -> str:
@@ -90,6 +94,8 @@ def latex_to_unicode(value: str) -> str:
         return value
     if not _LATEX_SPECIALS_RE.search(value):
         return value.replace("{", "").replace("}", "")
+    if _ESCAPES_ONLY_RE.fullmatch(value) and "!`" not in value and "?`" not in value:
+        return _ESCAPE_RE.sub(r"\1", value).replace("{", "").replace("}", "")  # "50\% of {GPU}s" in abstracts
     return decode_markup(value)
 
 

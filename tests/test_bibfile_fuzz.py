@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+
+from benchmark_modules import load_benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "fuzz_bib.py"
 
 
 def _fuzz_module():
-    spec = importlib.util.spec_from_file_location("fuzz_bib", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("fuzz_bib", module)  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("fuzz_bib")
 
 
 OLD = "% head\n@misc{a,\n  title = {A},\n}\n\n@misc{b,\n  title = {B},\n}\n"

@@ -10,7 +10,8 @@ from bibsync.names import _split_top
 from bibsync.text import decode_markup, latex_to_unicode
 
 PIECES = ["{", "}", "A", "b", " ", "-", "--", "~", "%", "&", "$", "`", "'", "!", "?", "\\'e", "{\\\"o}", "é",
-          "MSRL", ":", "#", '"', ",", " and ", "AND", "x"]
+          "MSRL", ":", "#", '"', ",", " and ", "AND", "x", "\\%", "\\&", "\\_", "\\#", "\\$", "_", "\n", "\n\n",
+          " \\% of", "53\\%"]
 
 
 @settings(max_examples=400, deadline=None)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ..bibtex_write import Style, format_entries
 from ..config import Settings
+from ..failure_summary import summarise
 from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
 from ..pipeline import parse_and_key
@@ -19,13 +20,15 @@ from ..registry import default_registry
 from ..targets.atomic import check_output_file, save
 
 
-def report_failures(failures: list[Failure], console: Console) -> None:
-    """Print each unreadable record (``skipped:``) or kept-but-odd record (``warning:``) with a hint."""
-    for failure in failures:
-        label = "[cyan]warning:[/]" if failure.is_warning else "[yellow]skipped:[/]"
-        console.print(f"{label} {escape(failure.where() + ': ' + failure.message)}", highlight=False)
-        if failure.hint:
-            console.print(f"  [dim]hint:[/] {escape(failure.hint)}", highlight=False)
+def report_failures(failures: list[Failure], console: Console, verbose: bool = False,
+                    error_label: str = "skipped:") -> None:
+    """Print unreadable records (``skipped:``) and kept-but-odd ones (``warning:``), one line
+    per kind of problem with its count and first places, each hint once (every one with ``verbose``)."""
+    for line in summarise(failures, verbose):
+        label = "[cyan]warning:[/]" if line.warning else f"[yellow]{error_label}[/]"
+        console.print(f"{label} {escape(line.text)}", highlight=False)
+        if line.hint:
+            console.print(f"  [dim]hint:[/] {escape(line.hint)}", highlight=False)
 
 
 def parse(
@@ -36,6 +39,7 @@ def parse(
     biblatex: bool = typer.Option(False, "--biblatex", help="Use BibLaTeX entry types and fields where they fit."),
     key_format: str = typer.Option(DEFAULT_PATTERN, "--key-format", help="JabRef-style key pattern."),
     force: bool = typer.Option(False, "--force", help="Replace the output file even if it is read-only."),
+    verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
 ) -> None:
     """Turn listings into canonical BibTeX entries with generated citation keys."""
     compile_pattern(key_format)  # a bad pattern fails before any input is read
@@ -49,7 +53,7 @@ def parse(
     else:
         typer.echo(text, nl=False)
     console = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole for copying
-    report_failures(result.failures, console)
+    report_failures(result.failures, console, verbose)
     if output is not None:
         console.print(f"wrote {len(result.entries)} entries to {output}")
     if any(not f.is_warning for f in result.failures):  # warnings alone: every record is in the output

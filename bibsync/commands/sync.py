@@ -49,6 +49,8 @@ class SyncOptions:
     from_: str | None = None
     key_format: str = DEFAULT_PATTERN
     force: bool = False
+    verbose: bool = False
+    no_cache: bool = False
 
 
 def open_target(options: SyncOptions, settings: Settings, on_lock_wait=None):
@@ -61,10 +63,12 @@ def open_target(options: SyncOptions, settings: Settings, on_lock_wait=None):
     if options.into is not None:
         if options.collection or options.api_key_file or options.refresh:
             raise UsageError("--collection, --api-key-file and --refresh are for --zotero targets")
+        from ..targets.bibcache import ReadCache
         from ..targets.bibfile import BibFileTarget
 
+        cache = None if options.no_cache else ReadCache(settings.cache_dir)
         return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup,
-                             force=options.force, read_only=options.dry_run, on_lock_wait=on_lock_wait)
+                             force=options.force, read_only=options.dry_run, on_lock_wait=on_lock_wait, cache=cache)
     if options.backup or options.sorted_keys or options.force:
         raise UsageError("--backup, --sorted and --force are for .bib targets (--into)")
     try:
@@ -76,13 +80,11 @@ def open_target(options: SyncOptions, settings: Settings, on_lock_wait=None):
                               policy=options.prefer)
 
 
-def report_target_failures(console: Console, failures: Sequence[Failure], target_name: str) -> None:
-    """Print the blocks of the target that could not be read and are kept as they are."""
-    for failure in failures:
-        console.print(f"[yellow]kept as it is in {escape(target_name)}:[/] "
-                      f"{escape(failure.where() + ': ' + failure.message)}", highlight=False)
-        if failure.hint:
-            console.print(f"  [dim]hint:[/] {escape(failure.hint)}", highlight=False)
+def report_target_failures(console: Console, failures: Sequence[Failure], target_name: str,
+                           verbose: bool = False) -> None:
+    """Print what is odd in the target (warnings) and the blocks that could not be read and
+    are kept as they are, one line per kind of problem (every one with ``verbose``)."""
+    report_source_failures(list(failures), console, verbose, error_label=f"kept as it is in {escape(target_name)}:")
 
 
 def ask_to_write(plan: Plan, options: SyncOptions, target_name: str) -> bool:
@@ -113,8 +115,8 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
 
     def show(result: SyncResult) -> None:
         # Warnings (records kept, e.g. duplicate keys) never change the exit code.
-        report_source_failures(result.source_failures, err)
-        report_target_failures(err, result.target_failures, target_name)
+        report_source_failures(result.source_failures, err, options.verbose)
+        report_target_failures(err, result.target_failures, target_name, options.verbose)
         render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
         shown.append(result)
 
@@ -188,6 +190,8 @@ def sync(
                                     "target: change nothing that exists."),
     backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig."),
     force: bool = typer.Option(False, "--force", help="Replace the .bib file even if it is read-only."),
+    verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Read the .bib file in full instead of reusing the last read of it."),
     sorted_keys: bool = typer.Option(False, "--sorted", help="Insert new entries in key order instead of at the end."),
     from_: Optional[str] = typer.Option(None, "--from", help="Force the sources' format (see 'bibsync formats')."),
     key_format: str = KEY_FORMAT_OPTION,
@@ -201,7 +205,7 @@ def sync(
     """
     endpoint = zotero_endpoint or os.environ.get("BIBSYNC_ZOTERO_ENDPOINT")
     options = SyncOptions(sources, into, zotero, api_key_file, endpoint, collection, refresh, dry_run, yes, json_,
-                          prefer, backup, sorted_keys, from_, key_format, force)
+                          prefer, backup, sorted_keys, from_, key_format, force, verbose, no_cache)
     review = None
     if interactive:
         from .review import sync_review_hook

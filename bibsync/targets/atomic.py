@@ -146,7 +146,7 @@ def _replace_deferring_sigint(tmp: str, path: Path, replaced: Callable[[], None]
 
 
 def write_atomic(path: Path | str, data: bytes, *, before_replace: Callable[[], None] | None = None,
-                 replaced: Callable[[], None] | None = None) -> None:
+                 replaced: Callable[[], None] | None = None, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that a reader (or a crash) sees the old file or the new one.
 
     The temporary file lives in the same folder (rename is atomic only within a file
@@ -154,7 +154,8 @@ def write_atomic(path: Path | str, data: bytes, *, before_replace: Callable[[], 
     ``before_replace()`` runs (the last check that the file is still the one that was read,
     and a backup; raising there leaves everything as it was), then the rename, then
     ``replaced()`` (with Ctrl-C held back in between). A symbolic link is followed: the file
-    it points to is replaced and the link stays a link.
+    it points to is replaced and the link stays a link. ``durable=False`` skips the fsyncs
+    (for a cache, which is checked when read and can be lost).
     """
     path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
@@ -170,7 +171,8 @@ def write_atomic(path: Path | str, data: bytes, *, before_replace: Callable[[], 
     try:
         try:
             _write_all(fd, data)
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.chmod(tmp, mode)
@@ -183,6 +185,8 @@ def write_atomic(path: Path | str, data: bytes, *, before_replace: Callable[[], 
         elif replaced is not None:  # interrupted after the rename: the new file is in place
             replaced()
         raise
+    if not durable:
+        return
     try:  # make the rename itself durable
         dir_fd = os.open(folder, os.O_RDONLY)
         try:

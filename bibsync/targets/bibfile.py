@@ -12,25 +12,24 @@ writes nothing if not. ``close`` lets the lock go.
 
 from __future__ import annotations
 
-import difflib
 import weakref
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from bibtexparser import model as bm
-
-from ..bibtex_read import FIELD_ALIASES, BibDocument, canonical_value, read_bibtex, resolve_crossrefs
+from ..bibtex_read import FIELD_ALIASES
 from ..config import Settings
 from ..errors import ConflictError, Interrupted, TargetError
 from ..model import Entry, Failure
 from ..plan import ENTRY_TYPE, Change, Plan
-from ..sources.bibtex import canonical_entry
 from .atomic import check_output_file, link_backup, remove_leftovers, save
 from .base import ApplyReport
-from .bibio import Decoded, FileState, current_state, decode_bib, encode_bib, is_unicode, read_regular
+from .bibcache import ReadCache
+from .bibdiff import unified_diff
+from .bibio import Decoded, FileState, current_state, decode_bib, encode_bib, read_regular
+from .bibstate import ReadResult, after_edits, read_result
 from .bibsplice import LayoutError, NewField, apply_edits, is_empty_value, scan_entry, splice_entry
 from .bibstyle import (FileStyle, UnencodableError, delimited_value, detect_style, encodable, field_rank,
                        file_field_name, format_new_entry, sample, type_name, word_case)
@@ -44,13 +43,15 @@ class BibFileTarget:
     ``read_only`` (a dry run, a look at the entries) takes no lock and never writes;
     ``force`` replaces a read-only file; ``lock_timeout`` is how long to wait for another
     bibsync run on the same file, ``on_lock_wait(pid)`` is called once if it has to wait.
+    With a ``cache`` (see ``bibcache``), an unchanged file is not parsed again, and what a
+    write changed is kept there for the next run.
     """
 
     name = "bib"
 
     def __init__(self, path: Path | str, settings: Settings | None = None, *, sorted_keys: bool = False,
                  backup: bool = False, force: bool = False, read_only: bool = False, lock_timeout: float = 30.0,
-                 on_lock_wait: Callable[[int | None], None] | None = None) -> None:
+                 on_lock_wait: Callable[[int | None], None] | None = None, cache: ReadCache | None = None) -> None:
         self.path = Path(path)
         self.settings = settings or Settings()
         self.sorted_keys = sorted_keys
@@ -66,8 +67,11 @@ class BibFileTarget:
         self._data: bytes | None = None  # None: the file did not exist when loaded
         self._state: FileState | None = None
         self._decoded = Decoded("", "utf-8", False)
-        self._doc = BibDocument()
+        self._read = ReadResult()
         self._spans: list[tuple[int, int] | None] = []
+        self.cache = cache
+        self.from_cache = False  # whether the last load came from the cache
+        self._to_cache: tuple[FileState | None, ReadResult] | None = None
         self._style: FileStyle | None = None
         self._loaded = False
 
@@ -83,16 +87,16 @@ class BibFileTarget:
             self._take_lock()
         self._data, self._state = read_regular(self.path)
         self._decoded = decode_bib(self._data or b"", where)
-        self._doc = read_bibtex(self._decoded.text, where)
-        self._spans = list(self._doc.entry_spans)
-        # Entries mean what the bibtex source reads from the same text: crossrefs resolved,
-        # BibLaTeX forms made canonical. So a file synced into itself plans nothing.
-        # The crossref field itself stays: a listing whose parent is elsewhere carries it too.
-        entries, problems = resolve_crossrefs(self._doc.entries, where)
-        self.failures = list(self._doc.failures) + problems
+        cached = self.cache.load(self.path, self._state, self._decoded.text, where) if self.cache else None
+        self.from_cache = cached is not None
+        self._read = cached or read_result(self._decoded.text, where)
+        if cached is None and self.cache is not None:
+            self._to_cache = (self._state, self._read)
+        self._spans = list(self._read.spans)
+        self.failures = list(self._read.failures)
         self._style = None
         self._loaded = True
-        return [_with_crossref(canonical_entry(e), read.get("crossref")) for e, read in zip(entries, self._doc.entries)]
+        return list(self._read.entries)
 
     def _take_lock(self) -> None:
         """Refuse a read-only file (unless ``force``), take the file's lock (waiting for another
@@ -104,7 +108,10 @@ class BibFileTarget:
             remove_leftovers(self.path, self._backup_path(), self.path.with_name(self.path.name + ".bibsync.json"))
 
     def close(self) -> None:
-        """Let the file's lock go (the next run may read and write the file)."""
+        """Keep what was read (or written) in the cache, and let the file's lock go."""
+        if self._to_cache is not None and self.cache is not None:
+            self.cache.store(self.path, *self._to_cache)
+            self._to_cache = None
         if self._lock is not None:
             self._lock.release()
 
@@ -148,26 +155,22 @@ class BibFileTarget:
             text = self._decoded.text
             entry_spans = [s for s in self._spans if s is not None]
             raws = [text[a:b] for a, b in sample(entry_spans)]
-            gaps = [text[entry_spans[i][1]:entry_spans[i + 1][0]] for i in range(min(len(entry_spans) - 1, 400))]
+            gaps = [text[a[1]:b[0]] for a, b in sample(list(zip(entry_spans, entry_spans[1:])))]
             style = detect_style(text, raws, gaps, self._decoded.encoding, self._decoded.bom)
-            self._style = replace(style, macros=self._macro_values())
+            self._style = replace(style, macros=self._read.macro_names)
         return self._style
-
-    def _macro_values(self) -> tuple[tuple[str, str], ...]:
-        """(canonical value, name as written) of each @string macro, the first name for a value."""
-        values: dict[str, str] = {}
-        for block in self._doc.blocks:
-            if isinstance(block, bm.String):
-                value = canonical_value("journal", self._doc.macros.get(block.key.lower(), ""))
-                if value:
-                    values.setdefault(value, block.key)
-        return tuple(values.items())
 
     # --- writing ---------------------------------------------------------------------
 
     def render(self, plan: Plan, removals: Sequence[int] = ()) -> tuple[str, list[str]]:
         """The new text for ``plan`` (and entries removed by index) and the changes that could
         not be spliced (messages)."""
+        edits, problems = self.edits(plan, removals)
+        return apply_edits(self._decoded.text, edits), problems
+
+    def edits(self, plan: Plan, removals: Sequence[int] = ()) -> tuple[list[tuple[int, int, int, str]], list[str]]:
+        """The splice edits ``(start, end, order, new text)`` into :attr:`text` that make the
+        plan (and remove entries by index), and the changes that could not be spliced."""
         self._require_loaded()
         text, style = self._decoded.text, self.style
         edits: list[tuple[int, int, int, str]] = [self._removal(i, text) for i in removals]
@@ -185,15 +188,14 @@ class BibFileTarget:
                 continue
             edits.append((span[0], span[1], 0, self._encodable(new_raw, change.key, style)))
         edits.extend(self._additions(plan.by_kind("add"), text, style, _kept_end(text, edits)))
-        return apply_edits(text, edits), problems
+        return edits, problems
 
     def diff(self, plan: Plan) -> str:
-        """The unified diff that applying ``plan`` would make ("" when nothing changes)."""
-        new, _ = self.render(plan)
+        """The unified diff that applying ``plan`` would make ("" when nothing changes), built
+        from the splice edits: its cost follows the change, not the size of the file."""
+        edits, _ = self.edits(plan)
         name = str(self.path)
-        return "".join(difflib.unified_diff(
-            self._decoded.text.splitlines(keepends=True), new.splitlines(keepends=True),
-            fromfile=name if self.exists else "/dev/null", tofile=name))
+        return unified_diff(self._decoded.text, edits, fromfile=name if self.exists else "/dev/null", tofile=name)
 
     def apply(self, plan: Plan) -> ApplyReport:
         """Write the plan's adds and updates; refuse (ConflictError) if the file changed on disk."""
@@ -220,7 +222,8 @@ class BibFileTarget:
         report = ApplyReport(skipped_review=len(plan.by_kind("review")))
         if not plan.to_apply() and not indices:
             return report
-        new_text, problems = self.render(plan, indices)
+        edits, problems = self.edits(plan, indices)
+        new_text = apply_edits(self._decoded.text, edits)
         report.details["removed"] = len(indices)
         report.failed.extend(problems)  # only updates can fail to splice
         report.added = len(plan.by_kind("add"))
@@ -258,6 +261,9 @@ class BibFileTarget:
         # The loaded state now describes the new file: a later apply compares against it.
         self._data = data
         self._state = current_state(self.path)
+        if self.cache is not None:  # what the next run would read, without reading it
+            after = after_edits(self._read, self._decoded.text, edits, str(self.path))
+            self._to_cache = (self._state, after) if after is not None else None
         self._loaded = False
         return report
 
@@ -285,7 +291,7 @@ class BibFileTarget:
             if isinstance(item, int):
                 out.add(item)
                 continue
-            same_key = [i for i, e in enumerate(self._doc.entries) if e.key == item]
+            same_key = [i for i, e in enumerate(self._read.entries) if e.key == item]
             free = [i for i in same_key if i not in updated]
             out.update(free if len(free) < len(same_key) else free[1:] if len(free) > 1 else free)
         for i in out:
@@ -382,7 +388,7 @@ class BibFileTarget:
         at_end = entries
         if self.sorted_keys:
             at_end = []
-            existing = [(e.key.lower(), span) for e, span in zip(self._doc.entries, self._spans)
+            existing = [(e.key.lower(), span) for e, span in zip(self._read.entries, self._spans)
                         if span is not None and e.key]
             for order, (key, body) in enumerate(sorted(entries, key=lambda kb: kb[0].lower())):
                 spot = next((span for k, span in existing if k > key.lower()), None)
@@ -396,10 +402,6 @@ class BibFileTarget:
             edits.append((len(text), len(text), len(entries) + 1, _end_prefix(text[:kept_end], style) + gap.join(
                 body for _, body in at_end) + nl))
         return edits
-
-
-def _with_crossref(entry: Entry, crossref: str) -> Entry:
-    return entry.with_fields(crossref=crossref) if crossref and "crossref" not in entry.fields else entry
 
 
 def _kept_end(text: str, edits: Sequence[tuple[int, int, int, str]]) -> int:

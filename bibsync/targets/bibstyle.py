@@ -28,7 +28,7 @@ _ACCENT_RE = re.compile(r"\\[`'^\"~=.uvHckrbd]|\\(?:ss|o|O|ae|AE|oe|OE|aa|AA|l|L
 # Fields whose value may be written as one of the file's @string macros.
 MACRO_FIELDS = frozenset({"journal", "booktitle", "publisher", "address", "series", "institution", "school",
                           "organization", "howpublished"})
-_SAMPLE = 400  # entries looked at when detecting the style of a large file
+_SAMPLE = 150  # entries looked at when detecting the style of a large file (spread evenly over it)
 # How a file writes an accent on one letter: {\'e} (braced), \'{e} (argument) or \'e (bare).
 _ACCENT_FORMS = {
     "braced": re.compile(r"\{\\([`'^\"~=.])([A-Za-z])\}"),
@@ -81,7 +81,7 @@ def word_case(word: str) -> str | None:
     return None
 
 
-def sample(items: Sequence, size: int = 400) -> list:
+def sample(items: Sequence, size: int = _SAMPLE) -> list:
     """At most ``size`` items spread evenly over ``items`` (all of them if there are fewer)."""
     if len(items) <= size:
         return list(items)
