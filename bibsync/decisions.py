@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .bibtex_read import read_bibtex
 from .bibtex_write import Style, format_entry
 from .errors import TargetError
 from .model import Entry
@@ -135,6 +134,8 @@ class PendingCase:
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str) -> "PendingCase":
         """Read a case back; raises TargetError if it is unreadable."""
+        from .bibtex_read import read_bibtex  # bibtexparser loads only when a pending case is read
+
         text = data.get("bibtex", "")
         doc = read_bibtex("\n".join(map(str, text)) if isinstance(text, list) else str(text), where)
         if len(doc.entries) != 1:

@@ -23,14 +23,15 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
-
-import httpx
 
 from . import __version__
 from .config import Settings
 from .errors import InputError
+
+if TYPE_CHECKING:  # httpx loads when a Fetcher is made, not when a command starts
+    import httpx
 
 # Answers worth waiting for and asking again (with the server's Retry-After, capped).
 _RETRY_STATUSES = frozenset({429, 503})
@@ -141,6 +142,8 @@ class Fetcher:
         self.interval = max(min_interval, 1.0 / rps if rps > 0 else 0.0)
         self.clock = clock
         self.sleep = sleep
+        import httpx
+
         self.client = httpx.Client(
             transport=transport,
             timeout=timeout,
@@ -171,6 +174,8 @@ class Fetcher:
         cached = self.cache.get(url)
         if cached is not None:
             return cached
+        import httpx
+
         host = urlsplit(url).hostname or "unknown-host"
         service = service or host
         limiter = self._limiter(host)

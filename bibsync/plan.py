@@ -38,7 +38,7 @@ from typing import Mapping, Protocol, Sequence
 from .bibtex_write import FIELD_RANK
 from .errors import UsageError
 from .keys import DEFAULT_PATTERN, clean_key, compile_pattern, unique_key
-from .match import Candidate, Matcher, MatchSettings, find_duplicates
+from .match import Candidate, MatchSettings
 from .model import Entry, Person
 from .names import format_people
 from .text import fold_ascii, normalize_pages
@@ -216,6 +216,8 @@ def _merge_incoming(entries: list[Entry], settings: MatchSettings) -> tuple[list
     """Merge incoming entries the matcher calls duplicates; return entries and member indices."""
     if len(entries) < 2:
         return entries, [[i] for i in range(len(entries))]
+    from .match import find_duplicates  # numpy and rapidfuzz load when there is something to compare
+
     groups = [g for g in find_duplicates(entries, settings) if g.recommendation == "match"]
     member_of: dict[int, list[int]] = {}
     for group in groups:
@@ -268,6 +270,8 @@ def _propose(targets: list[Entry], entries: list[Entry], settings: MatchSettings
     """The matcher's proposal for each entry (None for all when there is no target)."""
     if not targets or not entries:
         return [None] * len(entries)
+    from .match import Matcher  # numpy and rapidfuzz load when there is something to compare
+
     matcher = Matcher(targets, settings)
     batch = getattr(matcher, "propose_all", None)  # one batched lookup when the matcher offers it
     return list(batch(entries)) if batch is not None else [matcher.propose(e) for e in entries]

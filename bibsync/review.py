@@ -11,14 +11,17 @@ A ``ReviewCase`` is one question for a person: an incoming entry and its ranked 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Sequence
 
 from .bibtex_write import FIELD_ORDER, ordered_fields
 from .decisions import Decision, PendingCase
 from .keys import DEFAULT_PATTERN, compile_pattern
-from .match import Candidate, DuplicateGroup, Matcher
+from .match import Candidate, DuplicateGroup
 from .model import Entry
 from .plan import ENTRY_TYPE, VENUES, Change, FieldChange, Plan, new_key
+
+if TYPE_CHECKING:
+    from .match import Matcher
 
 ACTIONS = ("merge", "add", "different", "skip", "undo", "quit")
 INCOMING, TARGET = "incoming", "target"

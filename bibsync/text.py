@@ -9,10 +9,11 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import ftfy
-from pylatexenc.latex2text import LatexNodes2Text
-from pylatexenc.latexencode import UnicodeToLatexEncoder
+if TYPE_CHECKING:  # ftfy and pylatexenc are imported on first use: a command that never needs them starts faster
+    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 _SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _NON_ASCII_TOKEN_RE = re.compile(r"[^\s]*[^\x00-\x7f][^\s]*")
@@ -27,6 +28,8 @@ def repair_text(text: str, *, straighten_quotes: bool = False) -> str:
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii():
+        import ftfy
+
         # Token by token: ftfy leaves a whole string alone when real Unicode (an entity
         # such as &beta;) stands beside the mojibake it should repair.
         text = _NON_ASCII_TOKEN_RE.sub(
@@ -55,11 +58,15 @@ _MATH_RE = re.compile(r"(\$(?=\S)[^$]*?(?<=\S)\$)")
 
 @lru_cache(maxsize=1)
 def _decoder() -> LatexNodes2Text:
+    from pylatexenc.latex2text import LatexNodes2Text
+
     return LatexNodes2Text(keep_braced_groups=True, math_mode="verbatim")
 
 
 @lru_cache(maxsize=1)
 def _encoder() -> UnicodeToLatexEncoder:
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
     return UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all")
 
 

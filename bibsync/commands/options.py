@@ -7,11 +7,12 @@ import typer
 from ..keys import DEFAULT_PATTERN
 
 API_KEY_FILE_OPTION = typer.Option(
-    None, "--api-key-file", help="File holding the Zotero API key (else ZOTERO_API_KEY)."
+    None, "--api-key-file", metavar="FILE", help="File holding the Zotero API key (else ZOTERO_API_KEY)."
 )
 ZOTERO_ENDPOINT_OPTION = typer.Option(
-    None, "--zotero-endpoint", envvar="BIBSYNC_ZOTERO_ENDPOINT",
+    None, "--zotero-endpoint", envvar="BIBSYNC_ZOTERO_ENDPOINT", metavar="URL",
     help="Zotero API base URL (default https://api.zotero.org).",
 )
 REFRESH_OPTION = typer.Option(False, "--refresh", help="Reload the Zotero library instead of using the cache.")
-KEY_FORMAT_OPTION = typer.Option(DEFAULT_PATTERN, "--key-format", help="JabRef-style pattern for generated keys.")
+KEY_FORMAT_OPTION = typer.Option(DEFAULT_PATTERN, "--key-format", metavar="PATTERN",
+                                 help="JabRef-style pattern for generated keys.")

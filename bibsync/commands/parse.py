@@ -12,11 +12,12 @@ from rich.table import Table
 
 from ..bibtex_write import Style, format_entries
 from ..config import Settings
-from ..keys import DEFAULT_PATTERN, compile_pattern
+from ..keys import compile_pattern
 from ..model import Failure
 from ..pipeline import parse_and_key
 from ..registry import default_registry
 from ..targets.atomic import save
+from .options import KEY_FORMAT_OPTION
 
 
 def report_failures(failures: list[Failure], console: Console) -> None:
@@ -29,12 +30,14 @@ def report_failures(failures: list[Failure], console: Console) -> None:
 
 
 def parse(
-    sources: List[str] = typer.Argument(..., help="Files to read ('-' for standard input), or DOIs / arXiv ids."),
-    from_: Optional[str] = typer.Option(None, "--from", help="Force the format (see 'bibsync formats')."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to FILE instead of standard output."),
+    sources: List[str] = typer.Argument(..., metavar="SOURCE",
+                                        help="Files to read ('-' for standard input), or DOIs / arXiv ids."),
+    from_: Optional[str] = typer.Option(None, "--from", metavar="FORMAT", help="Force the format (see 'bibsync formats')."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="FILE.bib",
+                                          help="Write to this file instead of standard output."),
     ascii_: bool = typer.Option(False, "--ascii", help="Write LaTeX escapes instead of UTF-8."),
     biblatex: bool = typer.Option(False, "--biblatex", help="Use BibLaTeX entry types and fields where they fit."),
-    key_format: str = typer.Option(DEFAULT_PATTERN, "--key-format", help="JabRef-style key pattern."),
+    key_format: str = KEY_FORMAT_OPTION,
 ) -> None:
     """Turn listings into canonical BibTeX entries with generated citation keys."""
     compile_pattern(key_format)  # a bad pattern fails before any input is read

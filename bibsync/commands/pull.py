@@ -22,7 +22,6 @@ from ..errors import UsageError
 from ..keys import compile_pattern
 from ..plan import POLICIES, Plan, make_plan
 from ..targets.base import ApplyReport
-from ..targets.bibfile import BibFileTarget
 
 EXIT_OK, EXIT_ERROR, EXIT_REVIEW = 0, 1, 3
 
@@ -52,6 +51,8 @@ def run_pull(target, into: Path | str, *, collection: str | None = None, pin_key
     entries = target.load()
     indices = target.collection_indices(collection) if collection else list(range(len(entries)))
     incoming = [entries[i] for i in indices]
+    from ..targets.bibfile import BibFileTarget
+
     bib = BibFileTarget(into, settings)
     plan = make_plan(incoming, bib.load(), policy, key_pattern=settings.key_pattern, merge_duplicates=False)
     result = PullResult(plan, items=len(incoming))
@@ -72,9 +73,9 @@ def run_pull(target, into: Path | str, *, collection: str | None = None, pin_key
 
 
 def pull(
-    zotero: str = typer.Option(..., "--zotero", help="The Zotero library: user:ID or group:ID."),
-    into: Path = typer.Option(..., "--into", help="The .bib file to write (created if missing)."),
-    collection: str | None = typer.Option(None, "--collection", help="Pull only this collection."),
+    zotero: str = typer.Option(..., "--zotero", metavar="user:ID|group:ID", help="The Zotero library to pull."),
+    into: Path = typer.Option(..., "--into", metavar="FILE.bib", help="The .bib file to write (created if missing)."),
+    collection: str | None = typer.Option(None, "--collection", metavar="NAME", help="Pull only this collection."),
     pin_keys: bool = typer.Option(False, "--pin-keys", help="Write generated keys back to the items."),
     api_key_file: Path | None = API_KEY_FILE_OPTION,
     zotero_endpoint: str | None = ZOTERO_ENDPOINT_OPTION,

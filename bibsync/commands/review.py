@@ -18,7 +18,6 @@ from ..config import Settings
 from .options import API_KEY_FILE_OPTION, ZOTERO_ENDPOINT_OPTION
 from ..decisions import DecisionStore
 from ..errors import TargetError, UsageError
-from ..match import Matcher, find_duplicates
 from ..model import Entry
 from ..plan import Change, Plan
 from ..review import (
@@ -26,7 +25,6 @@ from ..review import (
     plan_sync_outcomes, review_plan, run_review,
 )
 from ..review_terminal import KeyReader, confirm, interactive_allowed, terminal_reviewer
-from ..targets.bibfile import BibFileTarget
 from ..texrewrite import aliases_of, apply_tex_rewrites, plan_tex_rewrites
 
 EXIT_OPEN = 3  # cases are still waiting for a person
@@ -103,6 +101,8 @@ def review_target(target, store: DecisionStore, reviewer: Reviewer | None, *, pe
     cases reported as open. Ctrl-C (KeyboardInterrupt) saves the decisions taken so far,
     leaves the target untouched, and is raised again.
     """
+    from ..match import Matcher, find_duplicates
+
     entries = target.load()
     matcher = Matcher(entries)
     cases: list[ReviewCase] = []
@@ -127,6 +127,8 @@ def review_target(target, store: DecisionStore, reviewer: Reviewer | None, *, pe
 
 def review_bib(path: Path, reviewer: Reviewer | None, *, pending: bool = True, duplicates: bool = True) -> ReviewReport:
     """Review a .bib: the cases its last sync left, and the duplicate groups inside it."""
+    from ..targets.bibfile import BibFileTarget
+
     path = Path(path)
     return review_target(BibFileTarget(path), DecisionStore.for_bib(path), reviewer, pending=pending,
                          duplicates=duplicates)
@@ -215,6 +217,8 @@ def print_report(console: Console, report: ReviewReport, where: str) -> None:
 def rewrite_tex_step(console: Console, bib: Path, folder: Path, yes: bool, ask: Callable[[str], bool] | None) -> int:
     """Rewrite aliased keys in the .tex files under ``folder``: show the diff, then write if
     ``yes`` or the person agrees. Returns the number of files written."""
+    from ..targets.bibfile import BibFileTarget
+
     renames = aliases_of(BibFileTarget(bib).load())
     rewrites = plan_tex_rewrites(folder, renames)
     if not rewrites:
@@ -233,8 +237,10 @@ def rewrite_tex_step(console: Console, bib: Path, folder: Path, yes: bool, ask: 
 
 
 def review(
-    into: Optional[Path] = typer.Option(None, "--into", help="The .bib file to review (its pending cases and duplicates)."),
-    zotero: Optional[str] = typer.Option(None, "--zotero", help="Review the pending cases of a Zotero library (user:ID or group:ID)."),
+    into: Optional[Path] = typer.Option(None, "--into", metavar="FILE.bib",
+                                        help="The .bib file to review (its pending cases and duplicates)."),
+    zotero: Optional[str] = typer.Option(None, "--zotero", metavar="user:ID|group:ID",
+                                         help="Review the pending cases of this Zotero library."),
     api_key_file: Optional[Path] = API_KEY_FILE_OPTION,
     zotero_endpoint: Optional[str] = ZOTERO_ENDPOINT_OPTION,
     forget: bool = typer.Option(False, "--forget", help="Forget every remembered decision, then stop."),

@@ -157,12 +157,16 @@ def _report_outcome(console: Console, result: SyncResult, target_name: str) -> N
 
 
 def sync(
-    sources: List[str] = typer.Argument(..., help="Files to read ('-' for standard input), or DOIs / arXiv ids."),
-    into: Optional[Path] = typer.Option(None, "--into", help="The .bib file to sync into (created if missing)."),
-    zotero: Optional[str] = typer.Option(None, "--zotero", help="The Zotero library to sync into: user:ID, group:ID."),
+    sources: List[str] = typer.Argument(..., metavar="SOURCE",
+                                        help="Files to read ('-' for standard input), or DOIs / arXiv ids."),
+    into: Optional[Path] = typer.Option(None, "--into", metavar="FILE.bib",
+                                        help="The .bib file to sync into (created if missing)."),
+    zotero: Optional[str] = typer.Option(None, "--zotero", metavar="user:ID|group:ID",
+                                         help="The Zotero library to sync into."),
     api_key_file: Optional[Path] = API_KEY_FILE_OPTION,
     zotero_endpoint: Optional[str] = ZOTERO_ENDPOINT_OPTION,
-    collection: Optional[str] = typer.Option(None, "--collection", help="Zotero collection to add new items to."),
+    collection: Optional[str] = typer.Option(None, "--collection", metavar="NAME",
+                                             help="Zotero collection to add new items to."),
     refresh: bool = REFRESH_OPTION,
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan and the diff; write nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (adds, updates, strong matches)."),
@@ -172,7 +176,8 @@ def sync(
                                     "target: change nothing that exists."),
     backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig."),
     sorted_keys: bool = typer.Option(False, "--sorted", help="Insert new entries in key order instead of at the end."),
-    from_: Optional[str] = typer.Option(None, "--from", help="Force the sources' format (see 'bibsync formats')."),
+    from_: Optional[str] = typer.Option(None, "--from", metavar="FORMAT",
+                                        help="Force the sources' format (see 'bibsync formats')."),
     key_format: str = KEY_FORMAT_OPTION,
     interactive: bool = typer.Option(False, "--interactive",
                                      help="Settle uncertain matches now with single keys (on a terminal) "

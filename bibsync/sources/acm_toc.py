@@ -8,13 +8,15 @@ column of line numbers before ``<html``). Every paper becomes an ``@inproceeding
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from urllib.parse import unquote
 
 from ..model import Entry, Failure, Origin, Person
 from ..names import person_from_natural
-from .acm_html import RawPage, RawPaper, read_page
 from . import ParseContext
+
+if TYPE_CHECKING:
+    from .acm_html import RawPage, RawPaper
 
 PUBLISHER = "Association for Computing Machinery"
 ADDRESS = "New York, NY, USA"
@@ -48,6 +50,8 @@ class AcmTocSource:
 
     def parse(self, text: str, context: ParseContext) -> Iterator[Entry | Failure]:
         """Yield one entry per paper, in page order; a paper the text ends inside is a Failure."""
+        from .acm_html import read_page  # BeautifulSoup and lxml load when a page is read
+
         page = read_page(text)
         proceedings = proceedings_fields(page.heading)
         produced = 0

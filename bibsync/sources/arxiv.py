@@ -15,11 +15,8 @@ copied: it names a different record than the preprint.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from urllib.parse import unquote, urlencode
-
-import httpx
-from lxml import etree
 
 from ..config import Settings
 from ..http_cache import Fetcher
@@ -28,6 +25,10 @@ from ..names import person_from_natural
 from ..text import month_from_number, latex_to_unicode, one_line, repair_text
 from . import ParseContext
 from .identifiers import identifier_lines, looks_like_list
+
+if TYPE_CHECKING:  # httpx and lxml load when ids are looked up, not when a command starts
+    import httpx
+    from lxml import etree
 
 ARXIV_API = "https://export.arxiv.org/api/query"
 ARXIV_MIN_INTERVAL = 3.0  # seconds between requests, as arXiv's API terms ask
@@ -77,6 +78,8 @@ def _text(node: etree._Element, path: str) -> str:
 
 def parse_feed(xml: str) -> tuple[dict[str, etree._Element], list[str]]:
     """Return the feed's entries by id (without version) and the messages of error entries."""
+    from lxml import etree
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     root = etree.fromstring(xml.encode("utf-8"), parser)
     entries, errors = {}, []
@@ -153,6 +156,8 @@ class ArxivSource:
 
     def _batch(self, fetcher: Fetcher, batch: list[tuple[int | None, tuple[str, str]]],
                filename: str) -> Iterator[Entry | Failure]:
+        from lxml import etree
+
         ids = [base + version for _, (base, version) in batch]
         response = fetcher.get(arxiv_query_url(ids), accept="application/atom+xml", service="arXiv (export.arxiv.org)")
         if not response.ok:

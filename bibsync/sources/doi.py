@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import quote, unquote, urlsplit
-
-import httpx
 
 from ..config import Settings
 from ..http_cache import Fetcher
@@ -21,6 +19,9 @@ from ..text import normalize_doi
 from . import ParseContext
 from .csl_json import clean_text, entry_from_csl
 from .identifiers import identifier_lines, looks_like_list
+
+if TYPE_CHECKING:
+    import httpx
 
 CROSSREF_WORKS = "https://api.crossref.org/works/"
 
