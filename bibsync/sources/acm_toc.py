@@ -23,7 +23,8 @@ ADDRESS = "New York, NY, USA"
 
 _SNIFF_CHARS = 200_000
 # The export's own markup: its container, a title link, or its style block.
-_SNIFF_RE = re.compile(r"""id\s*=\s*["']?DLtoc\b|class\s*=\s*["']?[^"'>]*\bDLtitleLink\b""", re.IGNORECASE)
+# (Bounded: on a hostile start of text the class value is not searched past 200 characters.)
+_SNIFF_RE = re.compile(r"""id\s*=\s*["']?DLtoc\b|class\s*=\s*["']?[^"'<>]{0,200}?\bDLtitleLink\b""", re.IGNORECASE)
 # "SoCC '24: Proceedings of ...", "DeFi'22: ...", "ICFP '18- ...", "UIST '24 Adjunct: ...":
 # the part before the first separator is the series when it carries a year.
 _HEADING_RE = re.compile(r"^\s*(?P<series>[^:]{1,60}?)\s*(?::|(?<=\d)-|\s[-–—])\s*(?P<rest>\S.*)$")
