@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from .bibtex_write import Style, format_entry
 from .errors import TargetError
+from .jsonload import json_error_message, load_json
 from .model import Entry
 from .targets.atomic import write_atomic
 from .text import fold_ascii, latex_to_unicode, normalize_doi
@@ -167,6 +168,12 @@ def _upgrade_fields(fields: dict[str, str], version: int) -> dict[str, str]:
     return {ENTRY_TYPE if name == "type" else name: side for name, side in fields.items()}
 
 
+def _line_of_key(text: str, key: str) -> int:
+    """The line of the first ``"key":`` in a JSON text (1 if it is not there)."""
+    match = re.search(rf'"{re.escape(key)}"\s*:', text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
 def _optional(value: Any, kind: type) -> Any:
     """``value`` if it is None or of ``kind``, else TypeError (a malformed file)."""
     if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
@@ -236,8 +243,12 @@ class DecisionStore:
 
     def _read(self) -> tuple[dict[Slot, Decision], list[dict[str, Any]]]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            text = self.path.read_text(encoding="utf-8")
+            data = load_json(text)
+        except json.JSONDecodeError as exc:
+            raise TargetError(f"cannot read the decision file: {json_error_message(exc)}",
+                              where=f"{self.path}:{exc.lineno}", hint=_FIX_HINT) from None
+        except (OSError, UnicodeDecodeError) as exc:
             raise TargetError(f"cannot read the decision file: {exc}", where=str(self.path), hint=_FIX_HINT) from None
         if (not isinstance(data, dict) or not isinstance(data.get("decisions", []), list)
                 or not isinstance(data.get("pending", []), list)
@@ -245,10 +256,15 @@ class DecisionStore:
             raise TargetError("the decision file is not a bibsync decision file", where=str(self.path),
                               hint=_FIX_HINT)
         version = data.get("bibsync", FORMAT_VERSION)
-        if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
+        where = f"{self.path}:{_line_of_key(text, 'bibsync')}"
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise TargetError(f"the decision file has format {json.dumps(version)}, which is not a format "
+                              f"number: bibsync writes a whole number from 1 to {FORMAT_VERSION} there",
+                              where=where, hint=_FIX_HINT)
+        if version > FORMAT_VERSION:
             # Saving would drop what a newer format holds: refuse rather than lose it.
-            raise TargetError(f"the decision file has format {version!r}; this bibsync reads format "
-                              f"{FORMAT_VERSION} and older", where=str(self.path),
+            raise TargetError(f"the decision file has format {version}; this bibsync reads format "
+                              f"{FORMAT_VERSION} and older", where=where,
                               hint="upgrade bibsync (the file was written by a newer version)")
         decisions: dict[Slot, Decision] = {}
         for item in data.get("decisions", []):

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .config import Settings
 from .errors import InputError
+from .jsonload import load_json
 
 if TYPE_CHECKING:  # httpx loads when a Fetcher is made, not when a command starts
     import httpx
@@ -74,7 +75,7 @@ class ResponseCache:
         """Return the cached answer for ``url``, or None (also for an unreadable cache file)."""
         path = self.path_for(url)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = load_json(path.read_text(encoding="utf-8"))
             return Response(url=url, status=int(data["status"]), text=str(data["body"]), from_cache=True)
         except (OSError, ValueError, KeyError, TypeError):
             return None

@@ -218,4 +218,5 @@ def normalize_month(value: str) -> str:
 def month_from_number(value: str | int | None) -> str:
     """Return ``jan`` .. ``dec`` for a month number 1..12 (``"03"`` works too), else ""."""
     text = str(value).strip() if value is not None else ""
-    return MONTHS[int(text) - 1] if text.isdigit() and 1 <= int(text) <= 12 else ""
+    # ASCII digits only, and few: int("²") and int() of 5,000 digits both raise ValueError
+    return MONTHS[int(text) - 1] if text.isascii() and text.isdigit() and len(text) <= 4 and 1 <= int(text) <= 12 else ""

@@ -165,7 +165,7 @@ def test_two_stores_on_one_file_keep_each_others_work(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ('{"bibsync": 99, "decisions": [], "pending": []}', "format 99"),
-    ('{"bibsync": "1", "decisions": []}', "format '1'"),
+    ('{"bibsync": "1", "decisions": []}', 'format "1", which is not a format number'),
     ('{"decisions": [{"entry": "x", "decision": "merge", "fields": "abc"}]}', "malformed decision"),
     ('{"decisions": [{"entry": "x", "decision": "merge", "candidate": ["a"]}]}', "malformed decision"),
     ('{"decisions": [], "pending": [5]}', "not a bibsync decision file"),

@@ -7,13 +7,13 @@ know is reported and skipped; the others go on. No connection at all is an Input
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
 from ..config import Settings
 from ..http_cache import Fetcher
+from ..jsonload import load_json
 from ..model import Entry, Failure, Origin
 from ..text import normalize_doi
 from . import ParseContext
@@ -191,7 +191,7 @@ class DoiSource:
             return Failure(f"Crossref answered HTTP {response.status} for DOI {doi}", filename, line,
                            hint="try again later", raw=doi)
         try:
-            work = json.loads(response.text)["message"]
+            work = load_json(response.text)["message"]
         except (ValueError, KeyError, TypeError):
             return Failure(f"Crossref sent an answer that is not a work record for DOI {doi}", filename, line,
                            hint="try again later", raw=response.text[:300])
