@@ -25,7 +25,7 @@ from ..review import (
     plan_sync_outcomes, review_plan, run_review,
 )
 from ..review_terminal import KeyReader, confirm, interactive_allowed, terminal_reviewer
-from ..texrewrite import aliases_of, apply_tex_rewrites, plan_tex_rewrites
+from ..texrewrite import aliases_of, apply_tex_rewrites, find_tex_files, plan_tex_rewrites
 
 EXIT_OPEN = 3  # cases are still waiting for a person
 
@@ -220,7 +220,10 @@ def rewrite_tex_step(console: Console, bib: Path, folder: Path, yes: bool, ask: 
     from ..targets.bibfile import BibFileTarget
 
     renames = aliases_of(BibFileTarget(bib).load())
-    rewrites = plan_tex_rewrites(folder, renames)
+    files = find_tex_files(folder)
+    for link in files.outside:
+        console.print(f"left alone: {link} leads outside {folder}", markup=False, highlight=False, soft_wrap=True)
+    rewrites = plan_tex_rewrites(folder, renames, files)
     if not rewrites:
         console.print(f"no citation in {folder} uses an old key")
         return 0
@@ -231,7 +234,7 @@ def rewrite_tex_step(console: Console, bib: Path, folder: Path, yes: bool, ask: 
     if not yes and (ask is None or not ask(question)):
         console.print("dry run: nothing written (use --yes to rewrite)")
         return 0
-    apply_tex_rewrites(rewrites)
+    apply_tex_rewrites(rewrites, folder)
     console.print(f"rewrote {total} citation(s) in {len(rewrites)} file(s)")
     return len(rewrites)
 
