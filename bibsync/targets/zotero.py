@@ -25,6 +25,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -91,7 +92,11 @@ def parse_library_spec(spec: str) -> LibrarySpec:
 
 
 def read_api_key(api_key_file: Path | str | None, environ: Mapping[str, str] | None = None) -> str | None:
-    """The API key from ``--api-key-file`` (if given) or ``ZOTERO_API_KEY``; None if neither."""
+    """The API key from ``--api-key-file`` (if given) or ``ZOTERO_API_KEY``; None if neither.
+
+    A key that cannot be one (a line break, a NUL, a non-ASCII character inside) is a
+    TargetError naming where it came from, before any request is sent.
+    """
     environ = os.environ if environ is None else environ
     if api_key_file is not None:
         try:
@@ -101,17 +106,73 @@ def read_api_key(api_key_file: Path | str | None, environ: Mapping[str, str] | N
                               hint="give a text file holding only the key") from None
         if not key:
             raise TargetError("the API key file is empty", where=str(api_key_file))
+        check_api_key(key, str(api_key_file))
         return key
-    return (environ.get(ENV_API_KEY) or "").strip() or None
+    key = (environ.get(ENV_API_KEY) or "").strip() or None
+    if key is not None:
+        check_api_key(key, ENV_API_KEY)
+    return key
+
+
+_KEY_CHARACTER_NAMES = {"\n": "a line break", "\r": "a carriage return", "\x00": "a NUL character",
+                        " ": "a space", "\t": "a tab"}
+
+
+def check_api_key(key: str, where: str) -> None:
+    """TargetError unless ``key`` is printable ASCII without spaces, as Zotero keys (24 letters
+    and digits) are. The message names the kind of character and its position, never the key."""
+    for position, char in enumerate(key, start=1):
+        if "\x21" <= char <= "\x7e":
+            continue
+        kind = _KEY_CHARACTER_NAMES.get(char) or ("a control character" if char.isascii() else "a non-ASCII character")
+        raise TargetError(f"the Zotero API key holds {kind} (character {position} of {len(key)}), so it cannot be a key",
+                          where=where, hint="Zotero keys are 24 letters and digits: copy the key again from "
+                                            "https://www.zotero.org/settings/keys")
 
 
 def resolve_endpoint(endpoint: str | None, environ: Mapping[str, str] | None = None) -> str:
-    """The server address: the argument, else ``BIBSYNC_ZOTERO_ENDPOINT``, else api.zotero.org."""
+    """The server address: the argument, else ``BIBSYNC_ZOTERO_ENDPOINT``, else api.zotero.org.
+
+    An address that is not one is a UsageError saying what is wrong with it, before any request.
+    """
     environ = os.environ if environ is None else environ
     value = (endpoint or environ.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT).strip().rstrip("/")
-    if urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname:
-        raise UsageError(f"{value!r} is not a server address", hint="write e.g. https://api.zotero.org")
+    problem = endpoint_problem(value)
+    if problem:
+        raise UsageError(f"{value!r} is not a server address: {problem}",
+                         hint=f"write e.g. https://api.zotero.org (--zotero-endpoint or {ENV_ENDPOINT})")
     return value
+
+
+def endpoint_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as the base URL of a Zotero API server, or None."""
+    if any(c.isspace() or not c.isprintable() for c in value):
+        return "it holds a space or a control character"
+    try:
+        parts = urlsplit(value)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        return "the IPv6 address in [...] is not valid or not closed" if "IPv6" in str(exc) or "[" in value else \
+            "the port is not a number from 1 to 65535"
+    if parts.scheme not in ("http", "https"):
+        return "it must start with https:// or http://"
+    if not host:
+        return "it names no host"
+    if "[" in parts.netloc:
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+            valid = bool(re.fullmatch(r"\[[^\]]+\](:\d*)?", parts.netloc.rpartition("@")[2]))
+        except ValueError:
+            valid = False
+        if not valid:
+            return "the IPv6 address in [...] is not valid"
+    if port == 0:
+        return "the port is not a number from 1 to 65535"
+    if parts.username is not None or parts.password is not None:
+        return "it holds a user name or password (bibsync sends the API key itself)"
+    if parts.query or parts.fragment:
+        return "it holds a query or fragment (?... or #...); give the base address only"
+    return None
 
 
 def _is_loopback(endpoint: str) -> bool:
@@ -137,6 +198,14 @@ class RetryPolicy:
     def delay(self, attempt: int) -> float:
         """The exponential backoff for the ``attempt``-th retry (0-based)."""
         return min(self.max_delay, self.base_delay * (2 ** attempt))
+
+
+def _duration(seconds: float) -> str:
+    """``45 s``, ``120 s (2 minutes)``, ``100000 s (27.8 hours)``: a wait as a person reads it."""
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds:.0f} s (" + f"{seconds / size:.1f}".rstrip("0").rstrip(".") + f" {unit})"
+    return f"{seconds:.0f} s"
 
 
 def _seconds(value: str | None) -> float | None:
@@ -205,6 +274,8 @@ class ZoteroClient:
         self.retry = retry or RetryPolicy()
         self.requests = 0  # HTTP requests sent, retries included
         self.writes = 0  # of which POST/PUT/PATCH/DELETE
+        if api_key:
+            check_api_key(api_key, "the Zotero API key")
         self.has_key = bool(api_key)
         self._secret = api_key or ""
         self._not_before = 0.0
@@ -234,8 +305,9 @@ class ZoteroClient:
         wait = self._not_before - self.retry.clock()
         if wait > 0:
             if wait > self.retry.max_wait:
-                raise TargetError(f"the Zotero server asked bibsync to wait {wait:.0f} s before the next request",
-                                  hint="try again later")
+                raise TargetError(f"the Zotero server asked bibsync to wait {_duration(wait)} before the next "
+                                  f"request (Backoff), longer than bibsync waits ({_duration(self.retry.max_wait)})",
+                                  hint="run the same command again after that time")
             self.retry.sleep(wait)
         if self._token is not None and request.method == "POST":
             request.headers["Zotero-Write-Token"] = self._token
@@ -272,8 +344,15 @@ class ZoteroClient:
             except _Status as exc:
                 if exc.status not in RETRYABLE:
                     raise
-                wait = _seconds(exc.headers.get("Retry-After") or exc.headers.get("retry-after"))
+                asked = exc.headers.get("Retry-After") or exc.headers.get("retry-after")
+                wait = _seconds(asked)
                 reason = f"HTTP {exc.status}"
+                if wait is not None and wait > self.retry.max_wait:  # a wait bibsync will not sit through
+                    raise TargetError(f"the Zotero server asked bibsync to wait {_duration(wait)} before "
+                                      f"{what} (HTTP {exc.status}, Retry-After: {asked}), longer than bibsync "
+                                      f"waits ({_duration(self.retry.max_wait)})",
+                                      hint=f"run the same command again after that time; nothing more was sent "
+                                           f"(what earlier requests wrote is kept)") from None
                 if wait is None:
                     wait = self.retry.delay(attempt)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
