@@ -33,7 +33,7 @@ key is free, else gets one from the key pattern, unique in the file case-insensi
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Protocol, Sequence
+from typing import Iterable, Mapping, Protocol, Sequence
 
 from .bibtex_write import FIELD_RANK
 from .errors import UsageError
@@ -342,6 +342,43 @@ class _Planner:
                       candidates=tuple(candidates), result=entry.with_key(key))
 
 
+def without_omitted(plan: Plan, omit: Iterable[str], targets: Sequence[Entry] = ()) -> Plan:
+    """The plan with the fields ``omit`` never written: dropped from new entries and from the
+    field changes of updates, whose results keep those fields as the target has them (absent
+    included); an update left with nothing to change becomes ``same``. ``targets`` are the
+    target's entries (needed only when ``author`` or ``editor`` is omitted). Matching is not
+    affected: it saw the whole entries."""
+    omit = frozenset(omit)
+    if not omit:
+        return plan
+    changes = []
+    for change in plan.changes:
+        if change.kind == "add":
+            change = replace(change, result=(change.result or change.entry.with_key(change.key)).without_fields(omit))
+        elif change.kind == "update" and any(c.name in omit for c in change.field_changes):
+            kept = tuple(c for c in change.field_changes if c.name not in omit)
+            target = targets[change.target_index] if change.target_index is not None and \
+                change.target_index < len(targets) else None
+            result = _as_target(change.result, [c for c in change.field_changes if c.name in omit], target)
+            change = replace(change, kind="update" if kept else "same", field_changes=kept, result=result)
+        changes.append(change)
+    return Plan(changes, list(plan.merged))
+
+
+def _as_target(result: Entry | None, dropped: Sequence[FieldChange], target: Entry | None) -> Entry | None:
+    """``result`` with the ``dropped`` changes undone: each field as it was before (``old``)."""
+    if result is None:
+        return None
+    result = result.with_fields(**{c.name: c.old for c in dropped if c.name not in ("author", "editor")})
+    names = {c.name for c in dropped}
+    if "author" in names:
+        result = replace(result, authors=target.authors if target else (),
+                         authors_truncated=target.authors_truncated if target else False)
+    if "editor" in names:
+        result = replace(result, editors=target.editors if target else ())
+    return result
+
+
 def make_plan(
     incoming: Sequence[Entry],
     target_entries: Sequence[Entry],
@@ -350,8 +387,11 @@ def make_plan(
     decisions: DecisionLookup | None = None,
     key_pattern: str = DEFAULT_PATTERN,
     merge_duplicates: bool = True,
+    omit: Iterable[str] = (),
 ) -> Plan:
-    """Plan a sync of ``incoming`` entries into ``target_entries`` (see the module docstring). Pure."""
+    """Plan a sync of ``incoming`` entries into ``target_entries`` (see the module docstring). Pure.
+
+    ``omit`` names fields never written (see :func:`without_omitted`)."""
     if policy not in POLICIES:
         raise UsageError(f"unknown policy {policy!r}", hint="use fill, source or target")
     settings = settings or MatchSettings()
@@ -373,4 +413,4 @@ def make_plan(
         note = f"merged {len(group)} incoming duplicates" if len(group) > 1 else ""
         slots[rest[group[0]]] = planner.change(entry, rest[group[0]], proposal, note)
     merged = [tuple(rest[m] for m in group) for group in members if len(group) > 1]
-    return Plan([c for c in slots if c is not None], merged)
+    return without_omitted(Plan([c for c in slots if c is not None], merged), omit, planner.targets)

@@ -18,7 +18,8 @@ from .config import Settings
 from .match import MatchSettings
 from .model import Entry, Failure
 from .pipeline import parse_sources
-from .plan import DecisionLookup, Plan, make_plan
+from .plan import DecisionLookup, Plan, make_plan, without_omitted
+from .progress import ProgressCallback
 from .registry import Registry
 from .targets.base import ApplyReport, Target
 
@@ -57,9 +58,11 @@ class SyncResult:
 
 
 def read_incoming(sources: Iterable[str], fmt: str | None = None, settings: Settings | None = None,
-                  registry: Registry | None = None) -> tuple[list[Entry], list[Failure]]:
-    """Parse every SOURCE argument into entries (keys as the sources gave them) and failures."""
-    result = parse_sources(list(sources), fmt, settings, registry)
+                  registry: Registry | None = None,
+                  progress: ProgressCallback | None = None) -> tuple[list[Entry], list[Failure]]:
+    """Parse every SOURCE argument into entries (keys as the sources gave them) and failures;
+    ``progress(done, total)`` hears of look-ups."""
+    result = parse_sources(list(sources), fmt, settings, registry, progress)
     return result.entries, result.failures
 
 
@@ -135,6 +138,7 @@ def run_sync(
     dry_run: bool = False,
     confirm: ConfirmHook | None = None,
     review: ReviewHook | None = None,
+    progress: ProgressCallback | None = None,
 ) -> SyncResult:
     """Sync ``sources`` (or ready ``incoming`` entries) into ``target``.
 
@@ -143,18 +147,20 @@ def run_sync(
     once before writing (None: write). After writing, the review changes are left in the
     decision store, and adds that a remembered ``add`` decision caused are settled there
     (see :func:`settle_decided_adds`). Errors are BibsyncError subclasses; nothing is
-    written on an error.
+    written on an error. The fields in ``settings.omit`` are never written, also after a
+    review. ``progress(done, total)`` hears of the sources' look-ups (DOIs, arXiv ids).
     """
     settings = settings or Settings()
     source_failures: list[Failure] = []
     if incoming is None:
-        incoming, source_failures = read_incoming(sources or [], fmt, settings, registry)
+        incoming, source_failures = read_incoming(sources or [], fmt, settings, registry, progress)
     target_entries = target.load()
     if decisions == "auto":
         decisions = open_decisions(target)
-    plan = make_plan(incoming, target_entries, policy, match_settings, decisions, settings.key_pattern)
+    plan = make_plan(incoming, target_entries, policy, match_settings, decisions, settings.key_pattern,
+                     omit=settings.omit)
     if review is not None and plan.by_kind("review"):
-        plan = review(plan, target_entries, decisions)
+        plan = without_omitted(review(plan, target_entries, decisions), settings.omit, target_entries)
     result = SyncResult(plan, list(target_entries), source_failures=source_failures,
                         target_failures=list(getattr(target, "failures", [])))
     if dry_run:

@@ -152,7 +152,7 @@ def test_zotero_target_is_built_lazily_with_all_options(files, monkeypatch) -> N
             return ApplyReport(added=len(plan.by_kind("add")))
 
     def open_zotero_target(spec, api_key_file=None, endpoint=None, collection=None, refresh=False, settings=None,
-                           policy="fill"):
+                           policy="fill", read_progress=None, write_progress=None):
         kw = {"api_key_file": api_key_file, "endpoint": endpoint, "collection": collection, "refresh": refresh,
               "policy": policy}
         calls["spec"], calls["kw"] = spec, kw

@@ -9,18 +9,21 @@ change again. :func:`run_pull` is the whole command, callable from Python.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import List, Optional
 
 import typer
 from rich.console import Console
 
 from ..config import Settings
-from .options import API_KEY_FILE_OPTION, ZOTERO_ENDPOINT_OPTION, REFRESH_OPTION, KEY_FORMAT_OPTION
+from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, KEY_FORMAT_OPTION, OMIT_OPTION,
+                      REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, run_settings)
+from .parse import report_incomplete
 from ..errors import UsageError
 from ..keys import compile_pattern
 from ..plan import POLICIES, Plan, make_plan
+from ..progress import progress_tasks
 from ..targets.base import ApplyReport
 from ..targets.bibfile import BibFileTarget
 
@@ -53,7 +56,8 @@ def run_pull(target, into: Path | str, *, collection: str | None = None, pin_key
     indices = target.collection_indices(collection) if collection else list(range(len(entries)))
     incoming = [entries[i] for i in indices]
     bib = BibFileTarget(into, settings)
-    plan = make_plan(incoming, bib.load(), policy, key_pattern=settings.key_pattern, merge_duplicates=False)
+    plan = make_plan(incoming, bib.load(), policy, key_pattern=settings.key_pattern, merge_duplicates=False,
+                     omit=settings.omit)
     result = PullResult(plan, items=len(incoming))
     if dry_run:
         return result
@@ -72,8 +76,9 @@ def run_pull(target, into: Path | str, *, collection: str | None = None, pin_key
 
 
 def pull(
-    zotero: str = typer.Option(..., "--zotero", help="The Zotero library: user:ID or group:ID."),
-    into: Path = typer.Option(..., "--into", help="The .bib file to write (created if missing)."),
+    ctx: typer.Context,
+    zotero: Optional[str] = typer.Option(None, "--zotero", help="The Zotero library: user:ID or group:ID."),
+    into: Optional[Path] = typer.Option(None, "--into", help="The .bib file to write (created if missing)."),
     collection: str | None = typer.Option(None, "--collection", help="Pull only this collection."),
     pin_keys: bool = typer.Option(False, "--pin-keys", help="Write generated keys back to the items."),
     api_key_file: Path | None = API_KEY_FILE_OPTION,
@@ -84,27 +89,37 @@ def pull(
                                     "target: change nothing that exists in the .bib."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; write nothing."),
     key_format: str = KEY_FORMAT_OPTION,
+    omit: Optional[List[str]] = OMIT_OPTION,
+    ascii_: Optional[bool] = ASCII_OPTION,
+    biblatex: Optional[bool] = BIBLATEX_OPTION,
 ) -> None:
     """Write a Zotero library into a .bib file, changing only what differs.
 
-    Exit codes: 0 done, 1 error, 2 usage, 3 written but uncertain matches were left alone.
+    --zotero and --into default to bibsync.toml's zotero and into. Exit codes: 0 done,
+    1 error, 2 usage, 3 written but uncertain matches were left alone.
     """
+    settings = run_settings(ctx)
+    zotero, into, collection, prefer = settings.zotero, settings.into, settings.collection, settings.policy("source")
+    if zotero is None or into is None:
+        raise UsageError("say what to pull and where: --zotero user:ID|group:ID and --into FILE.bib",
+                         hint="or name them once in a bibsync.toml (zotero = \"group:ID\", into = \"refs.bib\")")
     if prefer not in POLICIES:
         raise UsageError(f"unknown --prefer {prefer!r}", hint="use source, fill or target")
-    compile_pattern(key_format)
+    compile_pattern(settings.key_pattern)
     from ..targets.zotero import open_zotero_target
 
-    settings = Settings(key_pattern=key_format)
-    target = open_zotero_target(zotero, api_key_file=api_key_file,
-                                endpoint=zotero_endpoint or os.environ.get("BIBSYNC_ZOTERO_ENDPOINT"),
-                                refresh=refresh, settings=settings, policy=prefer,
-                                require_write=pin_keys and not dry_run)
-    try:
-        result = run_pull(target, into, collection=collection, pin_keys=pin_keys, policy=prefer,
-                          settings=settings, dry_run=dry_run)
-    finally:
-        target.close()
     console = Console(stderr=True, highlight=False, soft_wrap=True)
+    with progress_tasks() as tasks:
+        target = open_zotero_target(zotero, api_key_file=api_key_file, endpoint=settings.zotero_endpoint,
+                                    refresh=refresh, settings=settings, policy=prefer,
+                                    require_write=pin_keys and not dry_run,
+                                    read_progress=tasks.callback(f"reading {zotero}"),
+                                    write_progress=tasks.callback(f"writing keys to {zotero}"))
+        try:
+            result = run_pull(target, into, collection=collection, pin_keys=pin_keys, policy=prefer,
+                              settings=settings, dry_run=dry_run)
+        finally:
+            target.close()
     counts = result.plan.counts()
     what = f"{result.items} item{'s' if result.items != 1 else ''} from Zotero {zotero}"
     summary = f"{counts['add']} added, {counts['update']} updated, {counts['same']} unchanged"
@@ -114,6 +129,8 @@ def pull(
     for problem in (result.report.failed if result.report else []) + (result.pinned.failed if result.pinned else []):
         console.print(f"[red]not written:[/] {problem}", markup=True)
     console.print(f"pulled {what} into {into}: {summary}")
+    report_incomplete(console, [c.result for c in result.plan.to_apply() if c.result is not None],
+                      "new or updated entries")
     if counts["review"]:
         console.print(f"{counts['review']} uncertain match{'es' if counts['review'] != 1 else ''} left alone; "
                       "check them in the .bib by hand")

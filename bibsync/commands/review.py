@@ -15,12 +15,12 @@ import typer
 from rich.console import Console
 
 from ..config import Settings
-from .options import API_KEY_FILE_OPTION, ZOTERO_ENDPOINT_OPTION
+from .options import API_KEY_FILE_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, run_settings
 from ..decisions import DecisionStore
 from ..errors import TargetError, UsageError
 from ..match import Matcher, find_duplicates
 from ..model import Entry
-from ..plan import Change, Plan
+from ..plan import Change, Plan, without_omitted
 from ..review import (
     Action, Outcome, ReviewCase, Reviewer, ReviewResult, cases_from_duplicates, cases_from_pending, plan_dedupe,
     plan_sync_outcomes, review_plan, run_review,
@@ -74,10 +74,11 @@ def apply_outcomes(target, entries: Sequence[Entry], result: ReviewResult,
     report.added = sum(1 for c in changes if c.kind == "add")
     report.removed = len(dedupe.removed)
     report.renames = dedupe.renames
+    omit = getattr(getattr(target, "settings", None), "omit", ())  # fields bibsync never writes
     if dedupe.removed:
-        applied = target.apply_with_removals(Plan(changes), dedupe.removed)
+        applied = target.apply_with_removals(without_omitted(Plan(changes), omit, entries), dedupe.removed)
     elif changes:
-        applied = target.apply(Plan(changes))
+        applied = target.apply(without_omitted(Plan(changes), omit, entries))
     else:
         return planned
     if applied.failed:
@@ -125,10 +126,11 @@ def review_target(target, store: DecisionStore, reviewer: Reviewer | None, *, pe
     return report
 
 
-def review_bib(path: Path, reviewer: Reviewer | None, *, pending: bool = True, duplicates: bool = True) -> ReviewReport:
+def review_bib(path: Path, reviewer: Reviewer | None, *, pending: bool = True, duplicates: bool = True,
+               settings: Settings | None = None) -> ReviewReport:
     """Review a .bib: the cases its last sync left, and the duplicate groups inside it."""
     path = Path(path)
-    return review_target(BibFileTarget(path), DecisionStore.for_bib(path), reviewer, pending=pending,
+    return review_target(BibFileTarget(path, settings), DecisionStore.for_bib(path), reviewer, pending=pending,
                          duplicates=duplicates)
 
 
@@ -233,6 +235,7 @@ def rewrite_tex_step(console: Console, bib: Path, folder: Path, yes: bool, ask: 
 
 
 def review(
+    ctx: typer.Context,
     into: Optional[Path] = typer.Option(None, "--into", help="The .bib file to review (its pending cases and duplicates)."),
     zotero: Optional[str] = typer.Option(None, "--zotero", help="Review the pending cases of a Zotero library (user:ID or group:ID)."),
     api_key_file: Optional[Path] = API_KEY_FILE_OPTION,
@@ -249,8 +252,13 @@ def review(
     terminal nothing is asked: remembered decisions are applied, the open cases listed,
     and the exit code is 3 if any are left.
     """
+    settings = run_settings(ctx)
+    if into is None and zotero is None:  # bibsync.toml's target, as for sync
+        into, zotero = chosen_target(settings)
+    zotero_endpoint = settings.zotero_endpoint
     if (into is None) == (zotero is None):
-        raise UsageError("say what to review: --into FILE.bib or --zotero user:ID|group:ID")
+        raise UsageError("say what to review: --into FILE.bib or --zotero user:ID|group:ID",
+                         hint="or name the target once in a bibsync.toml (into = \"refs.bib\")")
     if zotero is not None and rewrite_tex is not None:
         raise UsageError("--rewrite-tex is for a .bib (--into)")
     console = Console(highlight=False)
@@ -261,14 +269,14 @@ def review(
         console.print(f"forgot {count} decision{'s' if count != 1 else ''} ({store.path})")
         return
     code = review_and_report(into, zotero, console, api_key_file=api_key_file, endpoint=zotero_endpoint,
-                             duplicates=duplicates, rewrite_tex=rewrite_tex, yes=yes)
+                             duplicates=duplicates, rewrite_tex=rewrite_tex, yes=yes, settings=settings)
     if code:
         raise typer.Exit(code)
 
 
 def review_and_report(into: Path | None, zotero: str | None, console: Console, *, pending: bool = True,
                       duplicates: bool = True, api_key_file: Path | None = None, endpoint: str | None = None,
-                      rewrite_tex: Path | None = None, yes: bool = False) -> int:
+                      rewrite_tex: Path | None = None, yes: bool = False, settings: Settings | None = None) -> int:
     """Run a review as the command line does (asking only on a terminal), print what it did,
     and return the exit code: 0, 3 with cases left open, 130 after Ctrl-C."""
     if into is not None and not into.exists():
@@ -278,9 +286,10 @@ def review_and_report(into: Path | None, zotero: str | None, console: Console, *
     reviewer = terminal_reviewer(into.name if into is not None else where, console) if interactive else None
     try:
         if into is not None:
-            report = review_bib(into, reviewer, pending=pending, duplicates=duplicates)
+            report = review_bib(into, reviewer, pending=pending, duplicates=duplicates, settings=settings)
         else:
-            report = review_zotero(zotero or "", reviewer, api_key_file=api_key_file, endpoint=endpoint)
+            report = review_zotero(zotero or "", reviewer, api_key_file=api_key_file, endpoint=endpoint,
+                                   settings=settings)
     except KeyboardInterrupt:
         console.print(f"\ninterrupted: {where} is untouched; the decisions taken so far are saved")
         return 130

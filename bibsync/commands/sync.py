@@ -8,7 +8,6 @@ add an option to :func:`sync` and pass a ``review`` hook to :func:`execute`.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +18,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..config import Settings
-from .options import API_KEY_FILE_OPTION, KEY_FORMAT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION
+from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, KEY_FORMAT_OPTION, OMIT_OPTION,
+                      REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, run_settings)
 from ..errors import UsageError
 from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
 from ..plan import POLICIES, Plan
+from ..progress import ProgressTasks, progress_tasks
 from ..render import plan_to_json, render_plan
 from ..sync import ReviewHook, SyncResult, run_sync
 from .parse import report_failures as report_source_failures
@@ -48,12 +49,14 @@ class SyncOptions:
     sorted_keys: bool = False
     from_: str | None = None
     key_format: str = DEFAULT_PATTERN
+    settings: Settings | None = None  # the run's settings (else built from key_format)
 
 
-def open_target(options: SyncOptions, settings: Settings):
+def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks | None = None):
     """Build the target named by ``--into`` or ``--zotero`` (exactly one of them)."""
     if (options.into is None) == (options.zotero is None):
-        raise UsageError("say where to sync into: exactly one of --into FILE.bib or --zotero user:ID|group:ID")
+        raise UsageError("say where to sync into: exactly one of --into FILE.bib or --zotero user:ID|group:ID",
+                         hint="or name the target once in a bibsync.toml (into = \"refs.bib\")")
     if options.into is not None:
         if options.collection or options.api_key_file or options.refresh:
             raise UsageError("--collection, --api-key-file and --refresh are for --zotero targets")
@@ -66,9 +69,12 @@ def open_target(options: SyncOptions, settings: Settings):
         from ..targets.zotero import open_zotero_target
     except ImportError as exc:
         raise UsageError(f"Zotero targets are not available: {exc}") from None
-    return open_zotero_target(options.zotero, api_key_file=options.api_key_file, endpoint=options.zotero_endpoint,
+    library = options.zotero
+    return open_zotero_target(library, api_key_file=options.api_key_file, endpoint=options.zotero_endpoint,
                               collection=options.collection, refresh=options.refresh, settings=settings,
-                              policy=options.prefer)
+                              policy=options.prefer,
+                              read_progress=tasks.callback(f"reading {library}") if tasks else None,
+                              write_progress=tasks.callback(f"writing to {library}") if tasks else None)
 
 
 def report_target_failures(console: Console, failures: Sequence[Failure], target_name: str) -> None:
@@ -93,15 +99,22 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
     """Run the sync the options describe; print the plan, diff or JSON; return the exit code."""
     if options.prefer not in POLICIES:
         raise UsageError(f"unknown --prefer {options.prefer!r}", hint="use fill, source or target")
-    compile_pattern(options.key_format)  # a bad pattern fails before anything is read
-    settings = Settings(key_pattern=options.key_format)
+    settings = options.settings or Settings(key_pattern=options.key_format)
+    compile_pattern(settings.key_pattern)  # a bad pattern fails before anything is read
     out = Console(highlight=False, soft_wrap=True, stderr=options.json)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    target = open_target(options, settings)
+    with progress_tasks(enabled=not options.json) as tasks:
+        return _execute(options, settings, review, tasks, out, err)
+
+
+def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None, tasks: ProgressTasks,
+             out: Console, err: Console) -> int:
+    target = open_target(options, settings, tasks)
     target_name = str(options.into) if options.into is not None else f"Zotero {options.zotero}"
     shown: list[SyncResult] = []
 
     def show(result: SyncResult) -> None:
+        tasks.close()  # no bar while the plan is printed or a question asked
         # Warnings (records kept, e.g. duplicate keys) never change the exit code.
         report_source_failures(result.source_failures, err)
         report_target_failures(err, result.target_failures, target_name)
@@ -113,7 +126,8 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
         return ask_to_write(result.plan, options, target_name)
 
     result = run_sync(options.sources, target, options.prefer, settings, fmt=options.from_,
-                      dry_run=options.dry_run, confirm=show_then_confirm, review=review)
+                      dry_run=options.dry_run, confirm=show_then_confirm, review=review,
+                      progress=tasks.callback("looking up"))
     if not shown:  # nothing to confirm (dry run, or nothing to write): show the plan anyway
         show(result)
     if options.json:
@@ -128,10 +142,25 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
                 out.print(text, markup=False, highlight=False, end="")
             else:
                 out.print("(no change to the file)")
+        _report_incomplete(err, result, options)
         err.print("dry run: nothing written")
         return 0
     _report_outcome(err, result, target_name)
+    if result.applied:
+        _report_incomplete(err, result, options)
     return result.exit_code
+
+
+def _report_incomplete(console: Console, result: SyncResult, options: SyncOptions) -> None:
+    """One line naming the new or updated entries of a .bib that lack a field their type requires."""
+    if options.into is None:
+        return
+    from ..required_fields import incomplete_entries, summary_line
+
+    written = [c.result for c in result.plan.to_apply() if c.result is not None]
+    line = summary_line(incomplete_entries(written), "new or updated entries")
+    if line:
+        console.print(f"[cyan]note:[/] {escape(line)}", highlight=False)
 
 
 def _report_outcome(console: Console, result: SyncResult, target_name: str) -> None:
@@ -157,6 +186,7 @@ def _report_outcome(console: Console, result: SyncResult, target_name: str) -> N
 
 
 def sync(
+    ctx: typer.Context,
     sources: List[str] = typer.Argument(..., help="Files to read ('-' for standard input), or DOIs / arXiv ids."),
     into: Optional[Path] = typer.Option(None, "--into", help="The .bib file to sync into (created if missing)."),
     zotero: Optional[str] = typer.Option(None, "--zotero", help="The Zotero library to sync into: user:ID, group:ID."),
@@ -174,17 +204,25 @@ def sync(
     sorted_keys: bool = typer.Option(False, "--sorted", help="Insert new entries in key order instead of at the end."),
     from_: Optional[str] = typer.Option(None, "--from", help="Force the sources' format (see 'bibsync formats')."),
     key_format: str = KEY_FORMAT_OPTION,
+    omit: Optional[List[str]] = OMIT_OPTION,
+    ascii_: Optional[bool] = ASCII_OPTION,
+    biblatex: Optional[bool] = BIBLATEX_OPTION,
     interactive: bool = typer.Option(False, "--interactive",
                                      help="Settle uncertain matches now with single keys (on a terminal) "
                                           "instead of leaving them for 'bibsync review'."),
 ) -> None:
     """Add new entries, complete known ones, hold uncertain ones for review; touch nothing else.
 
-    Exit codes: 0 done or nothing to do, 1 error, 2 usage, 3 written but uncertain matches wait for review.
+    Without --into or --zotero, the target comes from bibsync.toml (its .bib file if it names
+    one, else its Zotero library). Exit codes: 0 done or nothing to do, 1 error, 2 usage,
+    3 written but uncertain matches wait for review.
     """
-    endpoint = zotero_endpoint or os.environ.get("BIBSYNC_ZOTERO_ENDPOINT")
-    options = SyncOptions(sources, into, zotero, api_key_file, endpoint, collection, refresh, dry_run, yes, json_,
-                          prefer, backup, sorted_keys, from_, key_format)
+    settings = run_settings(ctx)
+    into, zotero = chosen_target(settings)
+    collection = settings.collection if zotero is not None or collection is not None else None
+    options = SyncOptions(sources, into, zotero, api_key_file, settings.zotero_endpoint, collection, refresh, dry_run,
+                          yes, json_, settings.policy("fill"), backup, sorted_keys, from_, settings.key_pattern,
+                          settings)
     review = None
     if interactive:
         from .review import sync_review_hook

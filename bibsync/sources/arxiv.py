@@ -143,11 +143,15 @@ class ArxivSource:
         results: dict[int, Entry | Failure] = {}
         if wanted:
             settings = context.settings if isinstance(context.settings, Settings) else Settings()
+            if context.progress is not None:
+                context.progress(0, len(wanted))
             with Fetcher(settings, transport=self.transport, min_interval=ARXIV_MIN_INTERVAL) as fetcher:
                 for start in range(0, len(wanted), BATCH_SIZE):
                     batch = wanted[start:start + BATCH_SIZE]
                     answers = self._batch(fetcher, [(where, item) for _, where, item in batch], context.filename)
                     results.update(zip((i for i, _, _ in batch), answers))
+                    if context.progress is not None:
+                        context.progress(min(start + BATCH_SIZE, len(wanted)), len(wanted))
         for i, (_, item) in enumerate(items):
             yield item if isinstance(item, Failure) else results[i]
 

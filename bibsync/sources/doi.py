@@ -162,9 +162,20 @@ class DoiSource:
             yield from (item for _, item in items)
             return
         settings = context.settings if isinstance(context.settings, Settings) else Settings()
+        total = sum(1 for _, item in items if isinstance(item, str))
+        done = 0
+        if context.progress is not None:
+            context.progress(0, total)
         with Fetcher(settings, transport=self.transport) as fetcher:
             for where, item in items:
-                yield item if isinstance(item, Failure) else self._lookup(fetcher, item, where, context.filename)
+                if isinstance(item, Failure):
+                    yield item
+                    continue
+                found = self._lookup(fetcher, item, where, context.filename)
+                done += 1
+                if context.progress is not None:
+                    context.progress(done, total)
+                yield found
 
     def _read_lines(self, text: str, filename: str) -> Iterator[tuple[int | None, str | Failure]]:
         """Yield (line, bare DOI or Failure) for each non-blank, non-``#`` line."""

@@ -31,7 +31,7 @@ from .base import ApplyReport
 from .bibsplice import LayoutError, NewField, apply_edits, scan_entry, splice_entry
 from .bibstyle import (FileStyle, delimited_value, detect_style, encodable, field_rank, file_field_name,
                        format_new_entry, sample, type_name, word_case)
-from ..bibtex_write import entry_type_for
+from ..bibtex_write import default_style, entry_type_for
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,9 @@ class BibFileTarget:
             raws = [text[a:b] for a, b in sample(entry_spans)]
             gaps = [text[entry_spans[i][1]:entry_spans[i + 1][0]] for i in range(min(len(entry_spans) - 1, 400))]
             style = detect_style(text, raws, gaps, self._decoded.encoding, self._decoded.bom)
+            if not raws:  # a new (or entry-less) file: the settings' choice, Better BibTeX's convention
+                base = default_style(self.settings.biblatex, self.settings.ascii)
+                style = replace(style, base=replace(style.base, ascii=base.ascii, biblatex=base.biblatex))
             self._style = replace(style, macros=self._macro_values())
         return self._style
 

@@ -36,11 +36,12 @@ from urllib.parse import urlsplit
 import httpx
 from pyzotero import zotero as _pyzotero
 
-from ..config import Settings
+from ..config import DEFAULT_ZOTERO_ENDPOINT, Settings
 from ..errors import ConflictError, TargetError, UsageError
 from ..keys import assign_keys
 from ..model import Entry, Origin
 from ..plan import Change, Plan, make_plan
+from ..progress import ProgressCallback
 from ..zotero_cache import ZoteroCache, cache_path
 from ..zotero_map import (
     changed_fields,
@@ -55,7 +56,7 @@ from .base import ApplyReport
 
 ENV_API_KEY = "ZOTERO_API_KEY"
 ENV_ENDPOINT = "BIBSYNC_ZOTERO_ENDPOINT"
-DEFAULT_ENDPOINT = "https://api.zotero.org"
+DEFAULT_ENDPOINT = DEFAULT_ZOTERO_ENDPOINT
 BATCH = 50  # objects per write request (the API's limit)
 PAGE = 100  # items per read request (the API's limit)
 RETRYABLE = frozenset({409, 429, 500, 502, 503, 504})
@@ -452,7 +453,8 @@ class ZoteroTarget:
 
     def __init__(self, client: ZoteroClient, cache: ZoteroCache, *, settings: Settings | None = None,
                  collection: str | None = None, refresh: bool = False, policy: str = "fill",
-                 require_write: bool = True, progress: bool = True) -> None:
+                 require_write: bool = True, read_progress: ProgressCallback | None = None,
+                 write_progress: ProgressCallback | None = None) -> None:
         self.client = client
         self.cache = cache
         self.settings = settings or Settings()
@@ -460,7 +462,9 @@ class ZoteroTarget:
         self.refresh = refresh
         self.policy = policy
         self.require_write = require_write
-        self.progress = progress
+        self.read_progress = read_progress  # (items read, items in the library) while fetching pages
+        self.write_progress = write_progress  # (entries written, entries to write) while uploading
+        self._to_write = self._written = 0
         self.name = f"zotero {client.library}"
         self.native_key = False
         self.generated: dict[int, str] = {}  # load() index -> generated citation key
@@ -548,8 +552,7 @@ class ZoteroTarget:
     def _sync_cache(self) -> None:
         known = self.cache.library_version
         if known is None:
-            with self._progress_bar() as on_page:
-                items, version = self.client.fetch_items(on_page=on_page)
+            items, version = self.client.fetch_items(on_page=self._on_page)
             self.cache.replace_all(items, version)
             self._view_version = version
             return
@@ -557,7 +560,8 @@ class ZoteroTarget:
 
     def _catch_up(self, known: int) -> list[dict]:
         """Fetch what changed after ``known`` into the cache; return the changed items."""
-        changed = self.client.fetch_items(since=known, if_modified_since=known, include_trashed=True)
+        changed = self.client.fetch_items(since=known, if_modified_since=known, include_trashed=True,
+                                          on_page=self._on_page)
         if changed is None:
             self._view_version = known
             return []
@@ -567,25 +571,15 @@ class ZoteroTarget:
         self._view_version = version
         return items
 
-    def _progress_bar(self):
-        from contextlib import contextmanager
+    def _on_page(self, total: int, done: int) -> None:
+        if self.read_progress is not None:
+            self.read_progress(done, total)
 
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        @contextmanager
-        def bar():
-            progress = Progress(TextColumn(f"reading {self.client.library}"), BarColumn(), MofNCompleteColumn(),
-                                console=Console(stderr=True), transient=True, disable=not self.progress)
-            task = None
-            with progress:
-                def on_page(total: int, done: int) -> None:
-                    nonlocal task
-                    if task is None:
-                        task = progress.add_task("items", total=total)
-                    progress.update(task, completed=done)
-                yield on_page
-        return bar()
+    def _advance_writes(self, count: int) -> None:
+        """Count ``count`` entries as sent (written or refused) for the upload's progress."""
+        self._written = min(self._written + count, self._to_write)
+        if self.write_progress is not None and self._to_write:
+            self.write_progress(self._written, self._to_write)
 
     # --- apply -----------------------------------------------------------------------------------
 
@@ -596,6 +590,7 @@ class ZoteroTarget:
     def _apply(self, plan: Plan) -> ApplyReport:
         report = _new_report(skipped_review=len(plan.by_kind("review")))
         updates = {c.target_index: c for c in plan.by_kind("update") if c.target_index is not None}
+        self._to_write, self._written = len(updates) + len(plan.by_kind("add")), 0
         if updates:
             self._update(updates, report)
         adds = [c.result or c.entry.with_key(c.key) for c in plan.by_kind("add")]
@@ -642,6 +637,7 @@ class ZoteroTarget:
                 conflicts.extend(i for i, _ in batch)
                 continue
             self._remember(outcome.successful.values(), outcome.version)
+            self._advance_writes(len(batch))
             for n, (index, obj) in enumerate(batch):
                 if n in outcome.successful:
                     report.updated += 1
@@ -705,7 +701,8 @@ class ZoteroTarget:
                     report.failed.append(f"{names[index]}: the Zotero item was deleted meanwhile; not updated")
                     continue
                 new = make_plan([previous[index].entry], [self._entries[index]], self.policy,
-                                key_pattern=self.settings.key_pattern, merge_duplicates=False).changes[0]
+                                key_pattern=self.settings.key_pattern, merge_duplicates=False,
+                                omit=self.settings.omit).changes[0]
                 if self._replanned(new, report, "changed in Zotero meanwhile and no longer clearly the same"):
                     changes[index] = new
         for change in changes.values():
@@ -744,6 +741,7 @@ class ZoteroTarget:
                 entries = self._reconcile_adds(batch, report) + entries
                 continue
             self._remember(outcome.successful.values(), outcome.version)
+            self._advance_writes(len(batch))
             for n, entry in enumerate(batch):
                 if n in outcome.successful:
                     report.added += 1
@@ -769,7 +767,7 @@ class ZoteroTarget:
             return []
         live = [(i, e) for i, e in enumerate(self._entries) if e is not None]
         plan = make_plan(rest, [e for _, e in live], self.policy, key_pattern=self.settings.key_pattern,
-                         merge_duplicates=False)
+                         merge_duplicates=False, omit=self.settings.omit)
         again: list[Entry] = []
         updates: dict[int, Change] = {}
         for change in plan.changes:
@@ -846,7 +844,8 @@ def open_zotero_target(
     *,
     policy: str = "fill",
     require_write: bool = True,
-    progress: bool = True,
+    read_progress: ProgressCallback | None = None,
+    write_progress: ProgressCallback | None = None,
     retry: RetryPolicy | None = None,
     timeout: float = 30.0,
     environ: Mapping[str, str] | None = None,
@@ -866,4 +865,4 @@ def open_zotero_target(
     client = ZoteroClient(library, api_key, url, retry=retry, timeout=timeout, transport=transport)
     cache = ZoteroCache(cache_path(settings.cache_dir, url, f"{library.kind}s", library.id))
     return ZoteroTarget(client, cache, settings=settings, collection=collection, refresh=refresh, policy=policy,
-                        require_write=require_write, progress=progress)
+                        require_write=require_write, read_progress=read_progress, write_progress=write_progress)
