@@ -56,7 +56,7 @@ def _path(value: Any, base: Path) -> Path:
     if not text:
         raise ValueProblem("expected a file name, not an empty string")
     path = Path(text).expanduser()
-    return path if path.is_absolute() else base / path
+    return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
 def _boolean(value: Any, base: Path) -> bool:

@@ -106,9 +106,9 @@ class ProgressTasks:
             if total < self._minimum or done >= total:
                 return
             self._bar = _new_progress(self._stream)
-            self._bar.start()
-            self._task = self._bar.add_task(step, total=total)
+            self._task = self._bar.add_task(step, total=total, completed=done)
             self._step = step
+            self._bar.start()
         self._bar.update(self._task, completed=done, total=total)
         if done >= total:
             self.close()
