@@ -243,3 +243,15 @@ def test_review_and_check_use_the_file_too(thesis, monkeypatch):
     assert checked.exit_code == 0 and "all 2 entries" in checked.stdout
     reviewed = runner.invoke(app, ["review"])
     assert reviewed.exit_code == 0, reviewed.output
+
+
+def test_the_readme_example_is_valid_and_shows_every_key(tmp_path):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = write(tmp_path / "bibsync.toml", example)
+    values = read_config(path)
+    assert set(values) == {k.name for k in file_keys()}
+    table = readme.split("| key | flag | meaning |", 1)[1].split("\n\n", 1)[0]
+    for key in file_keys():  # one row per key in the README's table
+        name = f"`[{key.key.split('.')[0]}] {key.key.split('.')[1]}`" if "." in key.key else f"`{key.key}`"
+        assert f"\n| {name}" in table, name
