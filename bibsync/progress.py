@@ -2,8 +2,10 @@
 
 Library code takes an optional ``progress`` callback, ``(done, total) -> None``, and calls it as
 work advances; it never draws anything itself. The CLI opens a bar with :func:`progress_bar`
-and passes the bar's ``update`` as that callback. When standard error is not a terminal (pipes,
-CI, ``--json``), the bar is a no-op and prints nothing.
+and passes the bar's ``update`` as that callback, or, for a command with several slow steps
+(look-ups, then Zotero page fetches, then uploads), opens :func:`progress_tasks` and passes
+``tasks.callback("step")`` for each. When standard error is not a terminal (pipes, CI,
+``--json``), nothing is drawn.
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def _run(args: list[str], folder: Path) -> subprocess.CompletedProcess:
 
 def _latex_errors(folder: Path, name: str, key_marker: re.Pattern[str]) -> list[str]:
     """The ``! ...`` errors of ``name.log``, each with the entry of the .bbl line it points at."""
-    log = (folder / f"{name}.log").read_text(encoding="latin-1")
+    log = (folder / f"{name}.log").read_text(encoding="utf-8", errors="replace")
     bbl_path = folder / f"{name}.bbl"
     bbl = bbl_path.read_text(encoding="utf-8", errors="replace").splitlines() if bbl_path.exists() else []
     errors = []

@@ -856,7 +856,8 @@ def open_zotero_target(
     The key comes from ``api_key_file`` or ``ZOTERO_API_KEY``; the server from ``endpoint``,
     ``BIBSYNC_ZOTERO_ENDPOINT`` or api.zotero.org. ``policy`` is the merge policy used when an
     item changed while bibsync wrote and its entry is planned again. ``retry`` sets the waits
-    (and lets tests inject sleep and clock).
+    (and lets tests inject sleep and clock). ``read_progress`` and ``write_progress`` hear
+    ``(done, total)`` of page fetches (items) and uploads (entries).
     """
     settings = settings or Settings()
     library = parse_library_spec(spec)
