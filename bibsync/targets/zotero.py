@@ -819,6 +819,7 @@ class ZoteroTarget:
     def _pin_keys(self, keys: dict[int, str]) -> ApplyReport:
         report = _new_report()
         wanted = {i: k for i, k in keys.items() if self._items[i] is not None and not citation_key_of(self._items[i])}
+        self._to_write, self._written = len(wanted), 0
         for _ in range(MAX_ROUNDS):
             objects = {}
             for index, key in wanted.items():
