@@ -43,7 +43,7 @@ def test_single_keys_in_a_terminal(bib, tmp_path):
     child.send("u")  # undo: back to the first case
     child.expect_exact(PROMPT)
     assert "uncertain match 1/3" in screen(child)
-    child.send("d")  # different
+    child.send("a")  # keep both: the preprint is added as an entry of its own
     child.expect_exact(PROMPT)
     assert "uncertain match 2/3" in screen(child)
     child.send("s")

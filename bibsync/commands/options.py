@@ -15,3 +15,8 @@ ZOTERO_ENDPOINT_OPTION = typer.Option(
 )
 REFRESH_OPTION = typer.Option(False, "--refresh", help="Reload the Zotero library instead of using the cache.")
 KEY_FORMAT_OPTION = typer.Option(DEFAULT_PATTERN, "--key-format", help="JabRef-style pattern for generated keys.")
+DECISIONS_OPTION = typer.Option(
+    None, "--decisions", metavar="FILE",
+    help="Keep review decisions in FILE (default: FILE.bib.bibsync.json, or the cache folder for Zotero).",
+)
+OFFLINE_OPTION = typer.Option(False, "--offline", help="Look DOIs and arXiv ids up in the cache only.")
