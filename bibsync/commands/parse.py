@@ -17,6 +17,7 @@ from ..model import Failure
 from ..pipeline import parse_and_key
 from ..registry import default_registry
 from ..targets.atomic import save
+from .options import OFFLINE_OPTION
 
 
 def report_failures(failures: list[Failure], console: Console) -> None:
@@ -35,10 +36,11 @@ def parse(
     ascii_: bool = typer.Option(False, "--ascii", help="Write LaTeX escapes instead of UTF-8."),
     biblatex: bool = typer.Option(False, "--biblatex", help="Use BibLaTeX entry types and fields where they fit."),
     key_format: str = typer.Option(DEFAULT_PATTERN, "--key-format", help="JabRef-style key pattern."),
+    offline: bool = OFFLINE_OPTION,
 ) -> None:
     """Turn listings into canonical BibTeX entries with generated citation keys."""
     compile_pattern(key_format)  # a bad pattern fails before any input is read
-    settings = Settings(key_pattern=key_format, biblatex=biblatex, ascii=ascii_)
+    settings = Settings(key_pattern=key_format, biblatex=biblatex, ascii=ascii_, offline=offline)
     result = parse_and_key(sources, from_, settings)
     text = format_entries(result.entries, Style(ascii=ascii_, biblatex=biblatex))
     if output is not None:

@@ -180,7 +180,8 @@ def _report_failures_and_pending(console: Console, result: SyncResult, target_na
 
 def _report_outcome(console: Console, result: SyncResult, target_name: str) -> None:
     if result.declined:
-        console.print("nothing written")
+        if sys.stdin.isatty():  # off a terminal, ask_to_write said why already
+            console.print("nothing written")
         return
     report = result.report
     if report is None:
