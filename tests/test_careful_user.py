@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 from typer.testing import CliRunner
-from zotero_fixtures import GROUP, WRITE_KEY, zotero_server  # noqa: F401 - a fixture
+from zotero_fixtures import GROUP, WRITE_KEY
 
 from bibsync.cli import app
 from bibsync.config import Settings
@@ -23,7 +23,6 @@ from bibsync.sources.bibtex import source as bibtex_source
 from bibsync.sources.doi import DoiSource, crossref_url
 from bibsync.sync import run_sync
 from bibsync.targets.bibfile import BibFileTarget
-from bibsync.zotero_map import entry_from_item
 
 REVIEW = Path(__file__).parent / "data" / "review"
 CROSSREF = Path(__file__).parent / "data" / "doi" / "recorded"

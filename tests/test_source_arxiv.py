@@ -6,9 +6,8 @@ import httpx
 import pytest
 
 from bibsync.config import Settings
-from bibsync.errors import InputError
 from bibsync.http_cache import Fetcher
-from bibsync.model import Entry, Failure
+from bibsync.model import Entry
 from bibsync.pipeline import parse_sources
 from bibsync.registry import Registry
 from bibsync.sources import ParseContext

@@ -10,7 +10,6 @@ import pytest
 
 from bibsync import __version__
 from bibsync.config import Settings
-from bibsync.errors import InputError
 from bibsync.http_cache import Fetcher, RateLimiter, ResponseCache, user_agent
 from bibsync.model import Entry, Failure, Person
 from bibsync.pipeline import parse_sources

@@ -12,7 +12,6 @@ from zotero_server import META_FIELDS, SCHEMA, type_fields
 from bibsync.model import Entry, Person
 from bibsync.text import MONTHS
 from bibsync.zotero_map import (
-    changed_fields,
     citation_key_of,
     entry_from_item,
     item_from_entry,

@@ -22,7 +22,7 @@ from ..match import Matcher, find_duplicates
 from ..model import Entry
 from ..plan import Change, Plan
 from ..review import (
-    Action, Outcome, ReviewCase, Reviewer, ReviewPlan, ReviewResult, cases_from_duplicates, cases_from_pending,
+    Action, Outcome, ReviewCase, Reviewer, ReviewPlan, cases_from_duplicates, cases_from_pending,
     plan_review, review_plan, run_review,
 )
 from ..review_terminal import KeyReader, ZoteroVocabulary, confirm, interactive_allowed, terminal_reviewer
