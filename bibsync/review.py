@@ -241,16 +241,17 @@ def differing_fields(incoming: Entry, target: Entry) -> list[FieldDiff]:
     beside a ``booktitle``) and everything the target has is kept. Choosing the incoming
     side of a field it lacks removes the field; ``ids`` (aliases) are merged, never chosen.
     For a preprint and its published version, the published side wins the facts of
-    publication (``PUBLISHED_FIELDS``, and an arXiv ``url``), absent ones included, and the
+    publication (``PUBLISHED_FIELDS``, and its own ``url`` over an arXiv one), absent ones included, and the
     preprint's arXiv id is filled in as ``eprint`` and ``archiveprefix``.
     """
     incoming, target, roles = _merge_sides(incoming, target)
     a, b = field_values(incoming), field_values(target)
     has_venue = any(v in b for v in VENUES)
     preprint = target if roles == INCOMING else incoming if roles == TARGET else None
+    published = incoming if roles == INCOMING else target
     published_facts = set(PUBLISHED_FIELDS)
-    if preprint is not None and "arxiv" in preprint.get("url").lower():
-        published_facts.add("url")
+    if preprint is not None and "arxiv" in preprint.get("url").lower() and published.get("url"):
+        published_facts.add("url")  # the published version's own link replaces the arXiv one
     diffs = []
     for name in in_field_order([*a, *b]):
         mine, theirs = a.get(name), b.get(name)

@@ -34,6 +34,10 @@ def test_single_keys_in_a_terminal(bib, tmp_path):
     assert "incoming" in first and "1 zhu2023msrl" in first
     assert re.search(r"year ≠ +│ 2022 +│ 2023", first)
     assert re.search(r"booktitle ≠ +│ – +│ USENIX Annual Technical Conference", first)
+    note = " ".join(first.split())  # the line may wrap on the screen
+    assert ("preprint vs published: candidate 1 zhu2023msrl is the published version (inproceedings, USENIX Annual "
+            "Technical Conference, 2023); m keeps it as zhu2023msrl, with zhu2022msrl in ids and arXiv:2210.00882 in "
+            "eprint") in note
     child.send("m")  # one key, no Enter: merge into the only candidate
     child.expect_exact("cancel › ")
     assert "merging into zhu2023msrl: differing fields" in screen(child)

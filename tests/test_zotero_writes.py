@@ -152,3 +152,38 @@ def test_a_second_identical_run_writes_nothing(server, tmp_path):
     again.close()
     assert plan.counts() == {"add": 0, "update": 0, "same": 4, "review": 0}
     assert server.requests(writes=True) == []
+
+
+def test_a_published_version_merged_in_review_turns_the_preprint_item_into_a_conference_paper(tmp_path):
+    from bibsync.commands.review import review_target
+    from bibsync.review import Action, QueuedReviewer
+    from bibsync.sync import run_sync
+
+    server = make_server()
+    try:
+        key = server.put_item(SPEC, {
+            "itemType": "preprint", "title": "MSRL: Distributed Reinforcement Learning with Dataflow Fragments",
+            "date": "2022-10-03", "repository": "arXiv", "archiveID": "arXiv:2210.00882",
+            "creators": [{"creatorType": "author", "firstName": "Huanzhou", "lastName": "Zhu"},
+                         {"creatorType": "author", "firstName": "Peter", "lastName": "Pietzuch"}],
+            "citationKey": "zhu2022msrl", "extra": "Read for the related-work chapter",
+            "url": "https://arxiv.org/abs/2210.00882"})
+        published = Entry("inproceedings", {
+            "title": "MSRL: Distributed Reinforcement Learning with Dataflow Fragments", "year": "2023",
+            "booktitle": "USENIX ATC 23", "pages": "977--993"},
+            (Person("Zhu", "Huanzhou"), Person("Pietzuch", "Peter")))
+        target = open_target(server, tmp_path)
+        assert run_sync(None, target, incoming=[published]).exit_code == 3  # never merged blindly
+        target.close()
+        target = open_target(server, tmp_path)
+        report = review_target(target, target.open_decisions(), QueuedReviewer([Action("merge", 0)]))
+        target.close()
+        assert (report.merged, report.open_cases) == (1, [])
+        item = next(d for d in server.items(SPEC) if d["key"] == key)
+        assert item["itemType"] == "conferencePaper" and "repository" not in item and "archiveID" not in item
+        assert (item["proceedingsTitle"], item["date"], item["pages"], item["citationKey"]) == (
+            "USENIX ATC 23", "2023", "977-993", "zhu2022msrl")
+        assert item["extra"] == "Read for the related-work chapter\ntex.archiveprefix: arXiv\ntex.eprint: 2210.00882"
+        assert item["url"] == "https://arxiv.org/abs/2210.00882"  # a field both types have: kept
+    finally:
+        server.stop()

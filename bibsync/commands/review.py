@@ -249,12 +249,14 @@ def print_open_cases(console: Console, cases: Sequence[ReviewCase], where: str) 
 def print_report(console: Console, report: ReviewReport, where: str) -> None:
     """One summary line, and the open cases if any."""
     declined = f"{report.declined} declined, " if report.declined else ""
+    # soft_wrap: a path is never broken across lines (it is there to be copied)
     console.print(f"{where}: {report.merged} merged, {report.added} added, {report.removed} removed as duplicates, "
-                  f"{report.kept_apart} kept apart, {declined}{len(report.open_cases)} open", highlight=False)
+                  f"{report.kept_apart} kept apart, {declined}{len(report.open_cases)} open", highlight=False,
+                  soft_wrap=True)
     for old, new in sorted(report.renames.items()):
         console.print(f"  {old} -> {new} (kept as an alias in ids)", highlight=False)
     if report.backup:
-        console.print(f"the file as it was before this review: {report.backup}", highlight=False)
+        console.print(f"the file as it was before this review: {report.backup}", highlight=False, soft_wrap=True)
 
 
 def rewrite_tex_step(console: Console, bib: Path, folder: Path, yes: bool, ask: Callable[[str], bool] | None) -> int:
