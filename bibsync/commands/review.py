@@ -195,7 +195,7 @@ def decision_store_for(into: Path | None, zotero: str | None, settings: Settings
 
 
 def inline_review_hook(open_store: Callable[[], DecisionStore], name: str, console: Console | None = None,
-                       reviewer: Reviewer | None = None):
+                       reviewer: Reviewer | None = None, vocabulary=None):
     """A ``review`` hook for ``bibsync.sync.run_sync`` (``bibsync sync --interactive``).
 
     It asks about the plan's review changes before anything is written, records the
@@ -205,7 +205,7 @@ def inline_review_hook(open_store: Callable[[], DecisionStore], name: str, conso
     """
     def hook(plan: Plan, target_entries: Sequence[Entry], decisions: object = None) -> Plan:
         store = decisions if isinstance(decisions, DecisionStore) else open_store()
-        asker = reviewer or terminal_reviewer(name, console)
+        asker = reviewer or terminal_reviewer(name, console, vocabulary=vocabulary)
         try:
             new_plan, result = review_plan(plan, target_entries, asker, store)
         except KeyboardInterrupt:
@@ -233,8 +233,9 @@ def sync_review_hook(into: Path | None, zotero: str | None, *, dry_run: bool = F
         err.print("--interactive: standard input is not a terminal; uncertain matches are left for 'bibsync review'")
         return None
     name = into.name if into is not None else f"Zotero {zotero}"
+    vocabulary = ZoteroVocabulary() if zotero is not None else None  # item types from the entries' types
     return inline_review_hook(lambda: decision_store_for(into, zotero, decisions=decisions), name,
-                              Console(highlight=False))
+                              Console(highlight=False), vocabulary=vocabulary)
 
 
 def print_open_cases(console: Console, cases: Sequence[ReviewCase], where: str) -> None:
