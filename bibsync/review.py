@@ -456,6 +456,9 @@ def _record(case: ReviewCase, action: Action, store: Recorder) -> None:
     elif action.kind == "merge":
         target = case.candidates[action.candidate or 0].entry
         choices = {**default_choices(case.entry, target), **action.fields}
+        if action.keep_key and action.keep_key != survivor_key(case, action.candidate or 0):
+            # the key picked is remembered as a side, like a field: ENTRY_KEY -> incoming | target
+            choices[ENTRY_KEY] = INCOMING if action.keep_key == case.entry.key else TARGET
         store.record(case.entry, target, "merge", choices, by_key=by_key)
     elif action.kind == "add":
         if not by_key:
@@ -586,7 +589,9 @@ class MergeView:
         pick = action.candidate or 0
         cand = case.candidates[pick]
         dst = self.final(cand.index)
-        keep = action.keep_key or survivor_key(case, pick)
+        side = action.fields.get(ENTRY_KEY)  # a remembered merge names the kept key by its side
+        keep = action.keep_key or {INCOMING: case.entry.key, TARGET: cand.entry.key}.get(side or "") \
+            or survivor_key(case, pick)
         if case.kind == "sync":
             before = self.current.get(dst, cand.entry)
             merged = merge_entries(case.entry, before, action.fields)

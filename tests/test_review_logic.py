@@ -283,3 +283,14 @@ def test_different_on_a_duplicate_counts_as_the_persons_decision(store):
     result = run_review(cases, QueuedReviewer([Action("different", 0)]), store)
     assert result.outcomes[0].action.kind == "different" and not result.outcomes[0].auto
     assert plan_review(entries, result.settled()).removed == []
+
+
+def test_the_key_picked_is_remembered_with_the_merge(store):
+    entries = dup_entries()
+    cases = cases_from_duplicates(entries, [DuplicateGroup((0, 2), "match", 1.0, "")], Matcher(entries))
+    run_review(cases, QueuedReviewer([Action("merge", 0, keep_key="Koliousis19")]), store)
+    # asked again (say the file was left untouched after Ctrl-C): settled from memory, same key kept
+    again = run_review(cases, QueuedReviewer([]), store)
+    assert again.outcomes[0].auto and again.outcomes[0].action.fields["@key"] == "incoming"
+    plan = plan_review(entries, again.settled())
+    assert plan.removed == [0] and plan.changes[0].result.key == "Koliousis19"

@@ -106,6 +106,9 @@ def remember_applied(store: DecisionStore, planned: Sequence[tuple[Outcome, Chan
         store.resolve_pending(outcome.case.entry)
         if change.kind == "add" and change.result is not None:
             store.settle_add(outcome.case.entry, change.result, [c.entry for c in outcome.considered])
+        elif change.kind == "update" and change.result is not None and change.result.key != change.target_key:
+            # merged under the incoming key: later syncs find the entry by the key it has now
+            store.record(outcome.case.entry, change.result, "merge", dict(outcome.action.fields))
 
 
 def review_target(target, store: DecisionStore, reviewer: Reviewer | None, *, pending: bool = True,
