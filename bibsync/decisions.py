@@ -249,6 +249,7 @@ class DecisionStore:
         self._undo: list[list[tuple[Slot, Decision | None]]] = []
         self._touched: set[Slot] = set()  # slots this store set or dropped since it was read
         self._forgot = False
+        self._declined_ids: dict[str, Decision] | None = None  # identifier -> decline, built when asked
         self._pending_set = False
         self._dirty = False
         if self.path.exists():
@@ -311,6 +312,7 @@ class DecisionStore:
             self._decisions.pop(slot, None)
         else:
             self._decisions[slot] = decision
+        self._declined_ids = None
         self._touched.add(slot)
         self._dirty = True
 
@@ -348,11 +350,12 @@ class DecisionStore:
         found = self._decisions.get((fingerprint(entry), None))
         if found is not None and found.decision == "decline":
             return found
-        wanted = set(identifiers(entry))
-        if not wanted:
+        if self._declined_ids is None:
+            self._declined_ids = {i: d for d in self._decisions.values()
+                                  if d.decision == "decline" and d.candidate is None for i in d.ids}
+        if not self._declined_ids:
             return None
-        return next((d for d in self._decisions.values()
-                     if d.decision == "decline" and d.candidate is None and wanted.intersection(d.ids)), None)
+        return next((self._declined_ids[i] for i in identifiers(entry) if i in self._declined_ids), None)
 
     def pair_decision(self, a: Entry, b: Entry) -> Decision | None:
         """A decision about two entries of one target (duplicates, by key), in either direction."""
@@ -424,6 +427,7 @@ class DecisionStore:
     def forget(self) -> int:
         """Clear every decision (pending cases stay); return how many were cleared."""
         count = len(self._decisions)
+        self._declined_ids = None
         if count:
             self._decisions.clear()
             self._touched.clear()
@@ -527,7 +531,7 @@ class DecisionStore:
                     merged[slot] = self._decisions[slot]
                 else:
                     merged.pop(slot, None)
-            self._decisions = merged
+            self._decisions, self._declined_ids = merged, None
             if not self._pending_set:
                 self._pending = disk_pending
         elif not self._decisions and not self._pending:
