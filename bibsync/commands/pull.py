@@ -78,12 +78,18 @@ class PullDecisions:
 
 
 def _place_by_key(incoming: list[Entry], own: list[bool], bib_entries: list[Entry]) -> dict[int, int]:
-    """Incoming positions whose own citation key is a .bib entry's key -> that entry's index."""
+    """Incoming positions whose own citation key is a .bib entry's key (BibTeX keys ignore
+    case) -> that entry's index."""
     where: dict[str, int] = {}
     for j, entry in enumerate(bib_entries):
         if entry.key:
-            where.setdefault(entry.key, j)
-    return {k: where[e.key] for k, e in enumerate(incoming) if own[k] and e.key in where}
+            where.setdefault(entry.key.lower(), j)
+    placed: dict[int, int] = {}
+    for k, entry in enumerate(incoming):
+        j = where.get((entry.key or "").lower()) if own[k] else None
+        if j is not None and j not in placed.values():  # two items with one key: the first is the entry
+            placed[k] = j
+    return placed
 
 
 def _own_entries(plan: Plan, own: list[bool], bib_entries: list[Entry], key_pattern: str) -> Plan:
