@@ -440,7 +440,7 @@ def _retyped(base: Mapping, changes: list, result: Entry, *, native_key: bool) -
     extra = ExtraLines(base.get("extra", ""))
     _, wanted, _ = parse_extra(data.get("extra", ""))
     _, had, _ = parse_extra(base.get("extra", ""))
-    for name in set(had) | set(wanted):
+    for name in sorted(set(had) | set(wanted)):
         extra.set_tex(name, wanted.get(name, ""))
     if extra.text != (base.get("extra", "") or ""):
         patch["extra"] = extra.text
