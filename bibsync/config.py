@@ -147,6 +147,7 @@ class Settings:
     contact_email: str = "bibsync@example.org"  # sent in the Crossref/arXiv User-Agent
     cache_dir: Path = field(default_factory=default_cache_dir)
     requests_per_second: float = 3.0
+    offline: bool = False  # DOI and arXiv look-ups from the cache only
     config_path: Path | None = field(default=None, compare=False)
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 

@@ -27,6 +27,11 @@ ASCII_OPTION = typer.Option(None, "--ascii/--utf8",
                             help="Write new text in ASCII with LaTeX escapes, or in UTF-8 "
                                  "(default: ASCII for BibTeX, UTF-8 for BibLaTeX).")
 BIBLATEX_OPTION = typer.Option(None, "--biblatex/--bibtex", help="Use BibLaTeX entry types and fields where they fit.")
+DECISIONS_OPTION = typer.Option(
+    None, "--decisions", metavar="FILE",
+    help="Keep review decisions in FILE (default: FILE.bib.bibsync.json, or the cache folder for Zotero).",
+)
+OFFLINE_OPTION = typer.Option(False, "--offline", help="Look DOIs and arXiv ids up in the cache only.")
 
 # Options whose values are settings: parameter name -> Settings field.
 SETTING_PARAMETERS = {

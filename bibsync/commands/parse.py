@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
 
@@ -17,7 +18,7 @@ from ..progress import progress_tasks
 from ..pipeline import parse_and_key
 from ..registry import default_registry
 from ..targets.atomic import save
-from .options import ASCII_OPTION, BIBLATEX_OPTION, OMIT_OPTION, run_settings
+from .options import ASCII_OPTION, BIBLATEX_OPTION, OFFLINE_OPTION, OMIT_OPTION, run_settings
 
 
 def report_failures(failures: list[Failure], console: Console) -> None:
@@ -38,10 +39,11 @@ def parse(
     biblatex: Optional[bool] = BIBLATEX_OPTION,
     key_format: str = typer.Option(DEFAULT_PATTERN, "--key-format", help="JabRef-style key pattern."),
     omit: Optional[List[str]] = OMIT_OPTION,
+    offline: bool = OFFLINE_OPTION,
 ) -> None:
     """Turn listings into canonical BibTeX entries with generated citation keys."""
     compile_pattern(key_format)  # a bad pattern fails before any input is read
-    settings = run_settings(ctx)
+    settings = replace(run_settings(ctx), offline=offline)
     console = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole for copying
     with progress_tasks() as tasks:
         result = parse_and_key(sources, from_, settings, progress=tasks.callback("looking up"))

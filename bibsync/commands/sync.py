@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import List, Optional, Sequence
 
@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..config import Settings
-from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, KEY_FORMAT_OPTION, OMIT_OPTION,
-                      REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, run_settings)
+from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
+                      OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, run_settings)
 from ..errors import UsageError
 from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
@@ -49,6 +49,8 @@ class SyncOptions:
     sorted_keys: bool = False
     from_: str | None = None
     key_format: str = DEFAULT_PATTERN
+    decisions: Path | None = None  # --decisions FILE (a bibsync.toml key may give it too)
+    offline: bool = False
     settings: Settings | None = None  # the run's settings (else built from key_format)
 
 
@@ -86,13 +88,19 @@ def report_target_failures(console: Console, failures: Sequence[Failure], target
             console.print(f"  [dim]hint:[/] {escape(failure.hint)}", highlight=False)
 
 
-def ask_to_write(plan: Plan, options: SyncOptions, target_name: str) -> bool:
-    """Ask once before writing, on a terminal only; ``--yes`` or a non-terminal stdin says yes."""
-    if options.yes or not sys.stdin.isatty():
+def ask_to_write(plan: Plan, options: SyncOptions, target_name: str, console: Console | None = None) -> bool:
+    """Ask once before writing. ``--yes`` says yes; without a terminal nobody can answer, so
+    nothing is written and the message says to add ``--yes``."""
+    if options.yes:
         return True
     writes = len(plan.to_apply())
-    return typer.confirm(f"write {writes} change{'s' if writes != 1 else ''} to {target_name}?", default=False,
-                         err=options.json)
+    what = f"{writes} change{'s' if writes != 1 else ''}"
+    if not sys.stdin.isatty():
+        (console or Console(stderr=True, highlight=False)).print(
+            f"nothing written: standard input is not a terminal, so nobody can confirm the {what} above; "
+            "add --yes to write them", highlight=False)
+        return False
+    return typer.confirm(f"write {what} to {target_name}?", default=False, err=options.json)
 
 
 def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
@@ -100,6 +108,8 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
     if options.prefer not in POLICIES:
         raise UsageError(f"unknown --prefer {options.prefer!r}", hint="use fill, source or target")
     settings = options.settings or Settings(key_pattern=options.key_format)
+    if options.offline:
+        settings = replace(settings, offline=True)
     compile_pattern(settings.key_pattern)  # a bad pattern fails before anything is read
     out = Console(highlight=False, soft_wrap=True, stderr=options.json)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -123,10 +133,11 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
 
     def show_then_confirm(result: SyncResult) -> bool:
         show(result)
-        return ask_to_write(result.plan, options, target_name)
+        return ask_to_write(result.plan, options, target_name, err)
 
+    decisions = "auto" if options.decisions is None else decisions_at(target, options.decisions)
     result = run_sync(options.sources, target, options.prefer, settings, fmt=options.from_,
-                      dry_run=options.dry_run, confirm=show_then_confirm, review=review,
+                      dry_run=options.dry_run, confirm=show_then_confirm, review=review, decisions=decisions,
                       progress=tasks.callback("looking up"))
     if not shown:  # nothing to confirm (dry run, or nothing to write): show the plan anyway
         show(result)
@@ -144,7 +155,8 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
                 out.print("(no change to the file)")
         _report_incomplete(err, result, options)
         err.print("dry run: nothing written")
-        return 0
+        _report_failures_and_pending(err, result, target_name, dry_run=True)
+        return result.exit_code
     _report_outcome(err, result, target_name)
     if result.applied:
         _report_incomplete(err, result, options)
@@ -163,9 +175,43 @@ def _report_incomplete(console: Console, result: SyncResult, options: SyncOption
         console.print(f"[cyan]note:[/] {escape(line)}", highlight=False)
 
 
+def decisions_at(target, path: Path):
+    """The decision store in the file ``path`` for ``target`` (``--decisions FILE``)."""
+    from ..decisions import DecisionStore
+
+    if hasattr(target, "decisions_path"):  # a Zotero library: its own store, in the named file
+        target.decisions_path = path
+        return target.open_decisions()
+    return DecisionStore(path, target=getattr(target, "path", Path(path)).name)
+
+
+def _review_command(target_name: str) -> str:
+    where = f"--into {target_name}" if not target_name.startswith("Zotero ") else f"--zotero {target_name[7:]}"
+    return f"bibsync review {where}"
+
+
+def _report_failures_and_pending(console: Console, result: SyncResult, target_name: str, *, dry_run: bool) -> None:
+    """The closing lines: records left out (exit code 1) and review cases waiting (exit code 3)."""
+    errors = len(result.source_errors)
+    if errors:
+        console.print(f"{errors} record{'s' if errors != 1 else ''} or identifier{'s' if errors != 1 else ''} "
+                      f"could not be read and {'would be' if dry_run else 'were'} left out (see above); exit code 1",
+                      highlight=False)
+    reviews = len(result.plan.by_kind("review"))
+    earlier = result.pending - reviews
+    if result.pending:
+        parts = [f"{reviews} uncertain match{'es' if reviews != 1 else ''}"] if reviews else []
+        if earlier > 0:
+            parts.append(f"{earlier} case{'s' if earlier != 1 else ''} from earlier syncs")
+        verb = "would wait" if dry_run else "left"
+        console.print(f"{' and '.join(parts)} {verb} for review: run '{_review_command(target_name)}'",
+                      highlight=False)
+
+
 def _report_outcome(console: Console, result: SyncResult, target_name: str) -> None:
     if result.declined:
-        console.print("nothing written")
+        if sys.stdin.isatty():  # off a terminal, ask_to_write said why already
+            console.print("nothing written")
         return
     report = result.report
     if report is None:
@@ -178,11 +224,7 @@ def _report_outcome(console: Console, result: SyncResult, target_name: str) -> N
         console.print(f"{target_name} is up to date: nothing to write", highlight=False)
     if report.details.get("backup"):
         console.print(f"backup: {report.details['backup']}", highlight=False)
-    reviews = len(result.plan.by_kind("review"))
-    if reviews:
-        where = f"--into {target_name}" if not target_name.startswith("Zotero ") else f"--zotero {target_name[7:]}"
-        console.print(f"{reviews} uncertain match{'es' if reviews != 1 else ''} left for review: "
-                      f"run 'bibsync review {where}'", highlight=False)
+    _report_failures_and_pending(console, result, target_name, dry_run=False)
 
 
 def sync(
@@ -210,24 +252,28 @@ def sync(
     interactive: bool = typer.Option(False, "--interactive",
                                      help="Settle uncertain matches now with single keys (on a terminal) "
                                           "instead of leaving them for 'bibsync review'."),
+    decisions: Optional[Path] = DECISIONS_OPTION,
+    offline: bool = OFFLINE_OPTION,
 ) -> None:
     """Add new entries, complete known ones, hold uncertain ones for review; touch nothing else.
 
     Without --into or --zotero, the target comes from bibsync.toml (its .bib file if it names
-    one, else its Zotero library). Exit codes: 0 done or nothing to do, 1 error, 2 usage,
-    3 written but uncertain matches wait for review.
+    one, else its Zotero library). Without --yes it asks once on a terminal; with no terminal
+    it shows the plan and writes nothing. Exit codes (--dry-run gives the real run's): 0 done
+    or nothing to do; 1 error, a record or identifier left out, or nothing written for want of
+    --yes; 2 usage; 3 review cases wait for 'bibsync review'.
     """
     settings = run_settings(ctx)
     into, zotero = chosen_target(settings)
     collection = settings.collection if zotero is not None or collection is not None else None
     options = SyncOptions(sources, into, zotero, api_key_file, settings.zotero_endpoint, collection, refresh, dry_run,
                           yes, json_, settings.policy("fill"), backup, sorted_keys, from_, settings.key_pattern,
-                          settings)
+                          decisions, offline, settings)
     review = None
     if interactive:
         from .review import sync_review_hook
 
-        review = sync_review_hook(into, zotero, dry_run=dry_run)
+        review = sync_review_hook(into, zotero, dry_run=dry_run, decisions=decisions)
     code = execute(options, review=review)
     if code:
         raise typer.Exit(code)

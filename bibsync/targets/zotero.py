@@ -49,7 +49,7 @@ from ..zotero_map import (
     entry_from_item,
     is_entry_item,
     item_from_entry,
-    update_item_data,
+    patch_from_changes,
     with_citation_key,
 )
 from .base import ApplyReport
@@ -472,6 +472,7 @@ class ZoteroTarget:
         self._entries: list[Entry | None] = []
         self._view_version: int | None = None  # the version our view of the library is complete up to
         self.failures: list = []
+        self.decisions_path: Path | None = None  # --decisions FILE; None: the cache folder
 
     def close(self) -> None:
         """Close the cache and the HTTP client."""
@@ -479,10 +480,16 @@ class ZoteroTarget:
         self.client.close()
 
     def open_decisions(self):
-        """The review decisions for this library (kept in the cache folder)."""
+        """The review decisions for this library: the file named with ``decisions_path``
+        (``--decisions FILE``), else one in the cache folder."""
         from ..decisions import DecisionStore
 
-        return DecisionStore.for_zotero(self.client.library.path, self.settings.cache_dir)
+        return DecisionStore.for_zotero(self.client.library.path, self.settings.cache_dir, self.decisions_path)
+
+    def item_types(self) -> dict[str, str]:
+        """The item type of each loaded entry, by citation key (for the review screen)."""
+        return {e.key: d["itemType"] for d, e in zip(self._items, self._entries)
+                if d is not None and e is not None and e.key}
 
     def _guard(self, fn: Callable[[], Any]) -> Any:
         try:
@@ -683,9 +690,9 @@ class ZoteroTarget:
                 if base is None:
                     report.failed.append(f"{change.entry.key}: the Zotero item was deleted meanwhile; not updated")
                     continue
-                # An update never gives the item a key it did not have (pull --pin-keys does that).
-                wanted = (change.result or change.entry).with_key(citation_key_of(base))
-                patch = changed_fields(base, update_item_data(base, wanted, native_key=self.native_key))
+                # Exactly what the plan shows, in Zotero's conventions; the key stays where it is.
+                patch = patch_from_changes(base, change.field_changes, change.result or change.entry,
+                                           native_key=self.native_key)
                 if not patch:
                     report.details["unchanged"] += 1
                     continue
