@@ -112,3 +112,22 @@ def test_pull_with_omit_keeps_abstracts_out_of_the_bib(zotero_server, tmp_path):
     assert result.exit_code == 0, result.output
     pulled = read_bibtex(out.read_text(encoding="utf-8")).entries
     assert len(pulled) == 63 and not any("abstract" in e.fields for e in pulled)
+
+
+def test_a_review_writes_no_omitted_field(tmp_path):
+    """``bibsync review`` applies the same filter to what a person decided (here: add the preprint)."""
+    import shutil
+
+    from test_review_cli import DATA as REVIEW_DATA, leave_pending
+
+    from bibsync.commands.review import review_bib
+    from bibsync.review import Action, QueuedReviewer
+
+    bib = tmp_path / "thesis.bib"
+    shutil.copy(REVIEW_DATA / "thesis.bib", bib)
+    leave_pending(bib)
+    report = review_bib(bib, QueuedReviewer([Action("add"), Action("skip")]), duplicates=False,
+                        settings=Settings(omit=("eprint", "doi")))
+    assert report.added == 1
+    added = {e.key: e for e in read_bibtex(bib.read_text(encoding="utf-8")).entries}["zhu2022msrl"]
+    assert added.fields["journal"] == "arXiv" and "eprint" not in added.fields and "doi" not in added.fields
