@@ -32,6 +32,7 @@ COMMAND_ORDER: dict[str, str] = {
     "pull": "pull",
     "formats": "parse",
     "config": "config",
+    "check": "check",
 }
 
 

@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # ftfy and pylatexenc are imported on first use: a command th
     from pylatexenc.latex2text import LatexNodes2Text
     from pylatexenc.latexencode import UnicodeToLatexEncoder
 
+from .tex_letters import composed_escape, decoding_macros, encoding_overrides
+
 _SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _NON_ASCII_TOKEN_RE = re.compile(r"[^\s]*[^\x00-\x7f][^\s]*")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
@@ -57,17 +59,34 @@ _MATH_RE = re.compile(r"(\$(?=\S)[^$]*?(?<=\S)\$)")
 
 
 @lru_cache(maxsize=1)
+def _contexts():
+    """pylatexenc's reading contexts (walker, text) with bibsync's own letters added."""
+    from pylatexenc import latex2text, latexwalker
+
+    walker_specs, text_specs = decoding_macros()
+    walker = latexwalker.get_default_latex_context_db()
+    walker.add_context_category("bibsync", prepend=True, macros=walker_specs)
+    text = latex2text.get_default_latex_context_db()
+    text.add_context_category("bibsync", prepend=True, macros=text_specs)
+    return walker, text
+
+
+@lru_cache(maxsize=1)
 def _decoder() -> LatexNodes2Text:
     from pylatexenc.latex2text import LatexNodes2Text
 
-    return LatexNodes2Text(keep_braced_groups=True, math_mode="verbatim")
+    return LatexNodes2Text(latex_context=_contexts()[1], keep_braced_groups=True, math_mode="verbatim")
 
 
 @lru_cache(maxsize=1)
 def _encoder() -> UnicodeToLatexEncoder:
-    from pylatexenc.latexencode import UnicodeToLatexEncoder
+    from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
-    return UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all")
+    overrides = UnicodeToLatexConversionRule(rule_type=RULE_DICT, rule=encoding_overrides())
+    return UnicodeToLatexEncoder(conversion_rules=[overrides, "defaults"], non_ascii_only=True,
+                                 replacement_latex_protection="braces-all",
+                                 unknown_char_policy=lambda char: composed_escape(char, unicode_to_latex),
+                                 unknown_char_warning=False)
 
 
 # TeX ligatures and the tie, kept as typed: a value decodes the same whether or not it also
@@ -106,7 +125,7 @@ def decode_markup(value: str) -> str:
     value = _URL_RE.sub(lambda m: m.group(2) or m.group(1), value)
     value = _KEPT_RE.sub(lambda m: _KEPT[m.group(0)], value)
     try:
-        decoded = _decoder().latex_to_text(value)
+        decoded = _decoder().latex_to_text(value, latex_context=_contexts()[0])
     except Exception:  # pylatexenc raises on pathological input; keep the text readable
         decoded = value
     decoded = _KEPT_BACK_RE.sub(lambda m: _KEPT_BACK[m.group(0)], decoded)
@@ -117,7 +136,8 @@ def decode_markup(value: str) -> str:
 
 
 def unicode_to_latex(value: str) -> str:
-    """Encode non-ASCII characters as LaTeX escapes (``Ö`` -> ``{\\"O}``)."""
+    """Encode non-ASCII characters as LaTeX escapes (``Ö`` -> ``{\\"O}``, ``ễ`` -> ``{\\~{\\^{e}}}``;
+    see :mod:`bibsync.tex_letters`). Only a character LaTeX has no escape for stays as it is."""
     if value.isascii():
         return value
     return _encoder().unicode_to_latex(value)

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.decisions import DecisionStore
+from bibsync.decisions import FORMAT_VERSION, DecisionStore
 from bibsync.errors import TargetError
 from bibsync.jsonload import MAX_DEPTH, JsonLimitError, json_error_message, load_json
 
@@ -136,13 +136,26 @@ def test_a_format_that_is_not_a_format_number_is_called_that_not_newer(tmp_path,
     with pytest.raises(TargetError) as err:
         DecisionStore.for_bib(tmp_path / "refs.bib")
     assert err.value.message == (f"the decision file has format {version}, which is not a format number: "
-                                 "bibsync writes a whole number from 1 to 2 there")
+                                 f"bibsync writes a whole number from 1 to {FORMAT_VERSION} there")
     assert err.value.where == f"{path}:3" and "newer" not in err.value.hint
 
 
 def test_a_newer_format_still_says_upgrade(tmp_path):
     path = tmp_path / "refs.bib.bibsync.json"
-    path.write_text('{"bibsync": 3, "decisions": []}')
-    with pytest.raises(TargetError, match="format 3; this bibsync reads format 2 and older") as err:
+    path.write_text(json.dumps({"bibsync": FORMAT_VERSION + 1, "decisions": []}))
+    with pytest.raises(TargetError, match=f"format {FORMAT_VERSION + 1}; this bibsync reads format {FORMAT_VERSION} and older") as err:
         DecisionStore.for_bib(tmp_path / "refs.bib")
     assert "newer version" in err.value.hint
+
+
+# --- bibsync.toml (read with tomllib: the same two hazards) -------------------------------------
+
+@pytest.mark.parametrize("value, message", [("[" * 100_000, "values nested more than 100 levels deep"),
+                                            (HUGE, "a number too long to read")])
+def test_a_hostile_bibsync_toml_is_a_usage_error_with_its_line(tmp_path, monkeypatch, value, message):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "bibsync.toml").write_text(f'into = "refs.bib"\nomit = {value}\n')
+    monkeypatch.chdir(tmp_path)
+    result = run("config")
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'bibsync.toml'}:2: cannot read this TOML: {message}" in result.stderr

@@ -19,13 +19,14 @@ in document order; a Failure with ``severity="warning"`` reports a record that w
 whole input that is not of the format raises :class:`~bibsync.errors.InputError`. A source
 that takes identifiers on the command line (DOIs, arXiv ids) also has
 ``claims_argument(argument) -> bool``; its ``parse`` then gets the argument as ``text`` and
-as ``context.filename``.
+as ``context.filename``. A source that does slow work (network look-ups) reports it through
+``context.progress(done, total)`` when that is set, and never draws anything itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol, runtime_checkable
+from typing import Callable, Iterator, Protocol, runtime_checkable
 
 from ..model import Entry, Failure
 
@@ -38,6 +39,7 @@ class ParseContext:
     biblatex: bool = False
     settings: object | None = None  # bibsync.config.Settings; typed loosely to avoid a cycle
     options: dict = field(default_factory=dict)
+    progress: Callable[[int, int], None] | None = None  # (done, total) of slow work such as look-ups
 
 
 @runtime_checkable

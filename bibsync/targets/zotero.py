@@ -37,11 +37,12 @@ from urllib.parse import urlsplit
 import httpx
 from pyzotero import zotero as _pyzotero
 
-from ..config import Settings
+from ..config import DEFAULT_ZOTERO_ENDPOINT, Settings
 from ..errors import ConflictError, TargetError, UsageError
 from ..keys import assign_keys
 from ..model import Entry, Origin
 from ..plan import Change, Plan, make_plan
+from ..progress import ProgressCallback
 from ..zotero_cache import ZoteroCache, cache_path
 from ..zotero_map import (
     changed_fields,
@@ -49,14 +50,14 @@ from ..zotero_map import (
     entry_from_item,
     is_entry_item,
     item_from_entry,
-    update_item_data,
+    patch_from_changes,
     with_citation_key,
 )
 from .base import ApplyReport
 
 ENV_API_KEY = "ZOTERO_API_KEY"
 ENV_ENDPOINT = "BIBSYNC_ZOTERO_ENDPOINT"
-DEFAULT_ENDPOINT = "https://api.zotero.org"
+DEFAULT_ENDPOINT = DEFAULT_ZOTERO_ENDPOINT
 BATCH = 50  # objects per write request (the API's limit)
 PAGE = 100  # items per read request (the API's limit)
 RETRYABLE = frozenset({409, 429, 500, 502, 503, 504})
@@ -531,7 +532,8 @@ class ZoteroTarget:
 
     def __init__(self, client: ZoteroClient, cache: ZoteroCache, *, settings: Settings | None = None,
                  collection: str | None = None, refresh: bool = False, policy: str = "fill",
-                 require_write: bool = True, progress: bool = True) -> None:
+                 require_write: bool = True, read_progress: ProgressCallback | None = None,
+                 write_progress: ProgressCallback | None = None) -> None:
         self.client = client
         self.cache = cache
         self.settings = settings or Settings()
@@ -539,7 +541,9 @@ class ZoteroTarget:
         self.refresh = refresh
         self.policy = policy
         self.require_write = require_write
-        self.progress = progress
+        self.read_progress = read_progress  # (items read, items in the library) while fetching pages
+        self.write_progress = write_progress  # (entries written, entries to write) while uploading
+        self._to_write = self._written = 0
         self.name = f"zotero {client.library}"
         self.native_key = False
         self.generated: dict[int, str] = {}  # load() index -> generated citation key
@@ -547,6 +551,7 @@ class ZoteroTarget:
         self._entries: list[Entry | None] = []
         self._view_version: int | None = None  # the version our view of the library is complete up to
         self.failures: list = []
+        self.decisions_path: Path | None = None  # --decisions FILE; None: the cache folder
 
     def close(self) -> None:
         """Close the cache and the HTTP client."""
@@ -554,10 +559,16 @@ class ZoteroTarget:
         self.client.close()
 
     def open_decisions(self):
-        """The review decisions for this library (kept in the cache folder)."""
+        """The review decisions for this library: the file named with ``decisions_path``
+        (``--decisions FILE``), else one in the cache folder."""
         from ..decisions import DecisionStore
 
-        return DecisionStore.for_zotero(self.client.library.path, self.settings.cache_dir)
+        return DecisionStore.for_zotero(self.client.library.path, self.settings.cache_dir, self.decisions_path)
+
+    def item_types(self) -> dict[str, str]:
+        """The item type of each loaded entry, by citation key (for the review screen)."""
+        return {e.key: d["itemType"] for d, e in zip(self._items, self._entries)
+                if d is not None and e is not None and e.key}
 
     def _guard(self, fn: Callable[[], Any]) -> Any:
         try:
@@ -627,8 +638,7 @@ class ZoteroTarget:
     def _sync_cache(self) -> None:
         known = self.cache.library_version
         if known is None:
-            with self._progress_bar() as on_page:
-                items, version = self.client.fetch_items(on_page=on_page)
+            items, version = self.client.fetch_items(on_page=self._on_page)
             self.cache.replace_all(items, version)
             self._view_version = version
             return
@@ -636,7 +646,8 @@ class ZoteroTarget:
 
     def _catch_up(self, known: int) -> list[dict]:
         """Fetch what changed after ``known`` into the cache; return the changed items."""
-        changed = self.client.fetch_items(since=known, if_modified_since=known, include_trashed=True)
+        changed = self.client.fetch_items(since=known, if_modified_since=known, include_trashed=True,
+                                          on_page=self._on_page)
         if changed is None:
             self._view_version = known
             return []
@@ -646,25 +657,15 @@ class ZoteroTarget:
         self._view_version = version
         return items
 
-    def _progress_bar(self):
-        from contextlib import contextmanager
+    def _on_page(self, total: int, done: int) -> None:
+        if self.read_progress is not None:
+            self.read_progress(done, total)
 
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        @contextmanager
-        def bar():
-            progress = Progress(TextColumn(f"reading {self.client.library}"), BarColumn(), MofNCompleteColumn(),
-                                console=Console(stderr=True), transient=True, disable=not self.progress)
-            task = None
-            with progress:
-                def on_page(total: int, done: int) -> None:
-                    nonlocal task
-                    if task is None:
-                        task = progress.add_task("items", total=total)
-                    progress.update(task, completed=done)
-                yield on_page
-        return bar()
+    def _advance_writes(self, count: int) -> None:
+        """Count ``count`` entries as sent (written or refused) for the upload's progress."""
+        self._written = min(self._written + count, self._to_write)
+        if self.write_progress is not None and self._to_write:
+            self.write_progress(self._written, self._to_write)
 
     # --- apply -----------------------------------------------------------------------------------
 
@@ -675,6 +676,7 @@ class ZoteroTarget:
     def _apply(self, plan: Plan) -> ApplyReport:
         report = _new_report(skipped_review=len(plan.by_kind("review")))
         updates = {c.target_index: c for c in plan.by_kind("update") if c.target_index is not None}
+        self._to_write, self._written = len(updates) + len(plan.by_kind("add")), 0
         if updates:
             self._update(updates, report)
         adds = [c.result or c.entry.with_key(c.key) for c in plan.by_kind("add")]
@@ -721,6 +723,7 @@ class ZoteroTarget:
                 conflicts.extend(i for i, _ in batch)
                 continue
             self._remember(outcome.successful.values(), outcome.version)
+            self._advance_writes(len(batch))
             for n, (index, obj) in enumerate(batch):
                 if n in outcome.successful:
                     report.updated += 1
@@ -766,9 +769,9 @@ class ZoteroTarget:
                 if base is None:
                     report.failed.append(f"{change.entry.key}: the Zotero item was deleted meanwhile; not updated")
                     continue
-                # An update never gives the item a key it did not have (pull --pin-keys does that).
-                wanted = (change.result or change.entry).with_key(citation_key_of(base))
-                patch = changed_fields(base, update_item_data(base, wanted, native_key=self.native_key))
+                # Exactly what the plan shows, in Zotero's conventions; the key stays where it is.
+                patch = patch_from_changes(base, change.field_changes, change.result or change.entry,
+                                           native_key=self.native_key)
                 if not patch:
                     report.details["unchanged"] += 1
                     continue
@@ -784,7 +787,8 @@ class ZoteroTarget:
                     report.failed.append(f"{names[index]}: the Zotero item was deleted meanwhile; not updated")
                     continue
                 new = make_plan([previous[index].entry], [self._entries[index]], self.policy,
-                                key_pattern=self.settings.key_pattern, merge_duplicates=False).changes[0]
+                                key_pattern=self.settings.key_pattern, merge_duplicates=False,
+                                omit=self.settings.omit).changes[0]
                 if self._replanned(new, report, "changed in Zotero meanwhile and no longer clearly the same"):
                     changes[index] = new
         for change in changes.values():
@@ -823,6 +827,7 @@ class ZoteroTarget:
                 entries = self._reconcile_adds(batch, report) + entries
                 continue
             self._remember(outcome.successful.values(), outcome.version)
+            self._advance_writes(len(batch))
             for n, entry in enumerate(batch):
                 if n in outcome.successful:
                     report.added += 1
@@ -848,7 +853,7 @@ class ZoteroTarget:
             return []
         live = [(i, e) for i, e in enumerate(self._entries) if e is not None]
         plan = make_plan(rest, [e for _, e in live], self.policy, key_pattern=self.settings.key_pattern,
-                         merge_duplicates=False)
+                         merge_duplicates=False, omit=self.settings.omit)
         again: list[Entry] = []
         updates: dict[int, Change] = {}
         for change in plan.changes:
@@ -900,6 +905,7 @@ class ZoteroTarget:
     def _pin_keys(self, keys: dict[int, str]) -> ApplyReport:
         report = _new_report()
         wanted = {i: k for i, k in keys.items() if self._items[i] is not None and not citation_key_of(self._items[i])}
+        self._to_write, self._written = len(wanted), 0
         for _ in range(MAX_ROUNDS):
             objects = {}
             for index, key in wanted.items():
@@ -925,7 +931,8 @@ def open_zotero_target(
     *,
     policy: str = "fill",
     require_write: bool = True,
-    progress: bool = True,
+    read_progress: ProgressCallback | None = None,
+    write_progress: ProgressCallback | None = None,
     retry: RetryPolicy | None = None,
     timeout: float = 30.0,
     environ: Mapping[str, str] | None = None,
@@ -936,7 +943,8 @@ def open_zotero_target(
     The key comes from ``api_key_file`` or ``ZOTERO_API_KEY``; the server from ``endpoint``,
     ``BIBSYNC_ZOTERO_ENDPOINT`` or api.zotero.org. ``policy`` is the merge policy used when an
     item changed while bibsync wrote and its entry is planned again. ``retry`` sets the waits
-    (and lets tests inject sleep and clock).
+    (and lets tests inject sleep and clock). ``read_progress`` and ``write_progress`` hear
+    ``(done, total)`` of page fetches (items) and uploads (entries).
     """
     settings = settings or Settings()
     library = parse_library_spec(spec)
@@ -945,4 +953,4 @@ def open_zotero_target(
     client = ZoteroClient(library, api_key, url, retry=retry, timeout=timeout, transport=transport)
     cache = ZoteroCache(cache_path(settings.cache_dir, url, f"{library.kind}s", library.id))
     return ZoteroTarget(client, cache, settings=settings, collection=collection, refresh=refresh, policy=policy,
-                        require_write=require_write, progress=progress)
+                        require_write=require_write, read_progress=read_progress, write_progress=write_progress)
