@@ -10,7 +10,10 @@ declared in pyproject.toml exactly as a third-party package would declare its ow
 Once that package is installed, ``bibsync formats`` lists it, ``--from endnote-xml`` selects it
 and its ``sniff``/``suffixes`` take part in detection; nothing in bibsync changes. A plugin
 that fails to load is listed by ``bibsync formats`` as not loaded, with the reason, and the
-other sources keep working.
+other sources keep working. Every installed source is loaded whenever sources are listed or
+detected, so a source module imports its heavy dependencies (an HTML or XML parser, an HTTP
+client) inside ``parse``, not at its top: bibsync's own sources do, and ``bibsync formats``
+starts without loading any of them.
 
 Contract: ``sniff(text)`` is cheap and offline (look at the start of the text only);
 ``parse(text, context)`` yields :class:`~bibsync.model.Entry` objects and, for records it
