@@ -142,6 +142,8 @@ class Settings:
     ascii: bool | None = setting(None, "bool", "LaTeX escapes instead of UTF-8 (unset: BibTeX ASCII, BibLaTeX UTF-8)")
     prefer: str | None = setting(None, "policy", "what wins in existing entries (sync: fill, pull: source)")
     omit: tuple[str, ...] = setting((), "fields", "fields bibsync never writes")
+    decisions: Path | None = setting(None, "path", "the review decision file (unset: FILE.bib.bibsync.json, "
+                                                   "or the cache folder for Zotero)")
     zotero_endpoint: str | None = setting(None, "url", "the Zotero API server", key="zotero.endpoint",
                                           env="BIBSYNC_ZOTERO_ENDPOINT")
     contact_email: str = "bibsync@example.org"  # sent in the Crossref/arXiv User-Agent

@@ -100,7 +100,7 @@ def test_all_keys_of_the_issue(tmp_path):
         tmp_path.parent / "refs.bib", "user:12", "C", "[auth][year]", True, False, "source",
         ("abstract", "journal"), "https://z.example.org")
     assert {k.key for k in file_keys()} == {"into", "zotero", "collection", "key_format", "biblatex", "ascii",
-                                            "prefer", "omit", "zotero.endpoint"}
+                                            "prefer", "omit", "decisions", "zotero.endpoint"}
 
 
 @pytest.mark.parametrize("text,line,words", [
@@ -255,3 +255,17 @@ def test_the_readme_example_is_valid_and_shows_every_key(tmp_path):
     for key in file_keys():  # one row per key in the README's table
         name = f"`[{key.key.split('.')[0]}] {key.key.split('.')[1]}`" if "." in key.key else f"`{key.key}`"
         assert f"\n| {name}" in table, name
+
+
+def test_the_decision_file_named_in_the_file_is_where_a_sync_keeps_its_pending_case(thesis, monkeypatch):
+    toml = thesis / "bibsync.toml"
+    toml.write_text(toml.read_text().replace('collection = "Thesis"\n', 'decisions = "bib/decisions.json"\n'))
+    refs = write(thesis / "refs.bib", EXISTING)
+    monkeypatch.chdir(thesis / "chapters")
+    result = runner.invoke(app, ["sync", str(SAMPLES / "imperial-respub-pietzuch.txt"), "--yes"])
+    assert result.exit_code == 3, result.output  # the CubicleOS artefact waits for review
+    shared = thesis / "bib" / "decisions.json"
+    assert shared.is_file() and not Path(f"{refs}.bibsync.json").exists()
+    assert "sartakov2021cubicleos" in shared.read_text(encoding="utf-8")
+    config = runner.invoke(app, ["config"])
+    assert re.search(rf"decisions\s+= {re.escape(str(shared))}\s+{re.escape(str(toml))}:\d+", config.stdout), config.stdout

@@ -38,7 +38,7 @@ OFFLINE_OPTION = typer.Option(False, "--offline", help="Look DOIs and arXiv ids 
 SETTING_PARAMETERS = {
     "into": "into", "zotero": "zotero", "collection": "collection", "key_format": "key_pattern",
     "biblatex": "biblatex", "ascii_": "ascii", "prefer": "prefer", "omit": "omit",
-    "zotero_endpoint": "zotero_endpoint",
+    "zotero_endpoint": "zotero_endpoint", "decisions": "decisions",
 }
 
 

@@ -185,6 +185,7 @@ def pull(
     """
     settings = run_settings(ctx)
     zotero, into, collection, prefer = settings.zotero, settings.into, settings.collection, settings.policy("source")
+    decisions = settings.decisions
     if zotero is None or into is None:
         raise UsageError("say what to pull and where: --zotero user:ID|group:ID and --into FILE.bib",
                          hint="or name them once in a bibsync.toml (zotero = \"group:ID\", into = \"refs.bib\")")

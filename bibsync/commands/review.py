@@ -319,6 +319,7 @@ def review(
     and the exit code is 3 if any are left.
     """
     settings = run_settings(ctx)
+    decisions = settings.decisions
     if into is None and zotero is None:  # bibsync.toml's target, as for sync
         into, zotero = chosen_target(settings)
     zotero_endpoint = settings.zotero_endpoint

@@ -270,6 +270,7 @@ def sync(
     """
     settings = run_settings(ctx)
     into, zotero = chosen_target(settings)
+    decisions = settings.decisions
     collection = settings.collection if zotero is not None or collection is not None else None
     options = SyncOptions(sources, into, zotero, api_key_file, settings.zotero_endpoint, collection, refresh, dry_run,
                           yes, json_, settings.policy("fill"), backup, sorted_keys, from_, settings.key_pattern,
