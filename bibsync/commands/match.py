@@ -9,8 +9,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..match import Matcher, find_duplicates
-from ..match.report import groups_json, label, load_bib, load_target, proposal_json
 from ..pipeline import parse_sources
 from .parse import report_failures
 
@@ -18,13 +16,17 @@ _STYLE = {"match": "green", "review": "yellow", "new": "dim"}
 
 
 def match(
-    sources: List[str] = typer.Argument(..., help="Incoming entries: files ('-' for standard input) or identifiers."),
-    against: str = typer.Option(..., "--against", help="The target: a .bib file (or any source)."),
-    from_: Optional[str] = typer.Option(None, "--from", help="Force the format of the incoming sources."),
-    limit: int = typer.Option(3, "--limit", min=1, help="Candidates to show per entry."),
+    sources: List[str] = typer.Argument(..., metavar="SOURCE",
+                                        help="Incoming entries: files ('-' for standard input) or identifiers."),
+    against: str = typer.Option(..., "--against", metavar="FILE.bib", help="The target: a .bib file (or any source)."),
+    from_: Optional[str] = typer.Option(None, "--from", metavar="FORMAT", help="Force the format of the incoming sources."),
+    limit: int = typer.Option(3, "--limit", min=1, metavar="N", help="Candidates to show per entry."),
     json_: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:
     """Show, for each incoming entry, its best candidates in the target and why."""
+    from ..match import Matcher
+    from ..match.report import label, load_target, proposal_json
+
     target = load_target(against)
     incoming = parse_sources(sources, from_)
     proposals = Matcher(target.entries).propose_all(incoming.entries, limit=limit)
@@ -43,7 +45,7 @@ def match(
 
 
 def dedupe(
-    file: str = typer.Argument(..., help="The .bib file to search for duplicates."),
+    file: str = typer.Argument(..., metavar="FILE.bib", help="The .bib file to search for duplicates."),
     json_: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
     interactive: bool = typer.Option(False, "--interactive",
                                      help="Settle each group now with single keys (merge keeps one key, the "
@@ -57,6 +59,9 @@ def dedupe(
         if code:
             raise typer.Exit(code)
         return
+    from ..match import find_duplicates
+    from ..match.report import groups_json, label, load_bib
+
     loaded = load_bib(file)
     groups = find_duplicates(loaded.entries)
     report_failures(loaded.failures, Console(stderr=True, highlight=False))

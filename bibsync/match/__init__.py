@@ -20,9 +20,29 @@ Modules: normalize (comparison keys), distance (named parts and weights), index
 (blocking), recommend (verdicts, thresholds, gap), dedupe, api (Matcher); docs/matching.md.
 """
 
-from .api import Matcher
-from .dedupe import find_duplicates
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .results import Candidate, DuplicateGroup, Proposal
 from .settings import MatchSettings, Weights
 
+if TYPE_CHECKING:
+    from .api import Matcher
+    from .dedupe import find_duplicates
+
 __all__ = ["Candidate", "DuplicateGroup", "Matcher", "MatchSettings", "Proposal", "Weights", "find_duplicates"]
+
+
+def __getattr__(name: str) -> Any:
+    """Matcher and find_duplicates load numpy and rapidfuzz: imported when first asked for,
+    so that importing the results and settings (as the plan and the CLI do) stays light."""
+    if name == "Matcher":
+        from .api import Matcher
+
+        return Matcher
+    if name == "find_duplicates":
+        from .dedupe import find_duplicates
+
+        return find_duplicates
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
