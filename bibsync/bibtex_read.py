@@ -142,8 +142,10 @@ class BibDocument:
     failures: list[Failure] = field(default_factory=list)
 
 
-# A value that swallowed the next field: a line starting "name =" after a missing comma.
-_SWALLOWED_FIELD_RE = re.compile(r"\n[ \t]*[^\s=,{}()\"#%]+[ \t]*=")
+# A value that swallowed the next field after a missing comma: "name =" after white space or
+# a closing delimiter ("2021\n  publisher = ...", "{} doi = ..."). A value such as "{the x = y}"
+# also matches; its rescan finds the same fields, and it is read as bibtexparser read it.
+_SWALLOWED_FIELD_RE = re.compile(r"[\s}\"][ \t]*[^\s=,{}()\"#%]+[ \t]*=")
 
 
 def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] | None = None) -> BibDocument:
@@ -219,7 +221,7 @@ def _entry_fields(entry: bm.Entry, raw: str, rescan: bool) -> tuple[list[tuple[s
         pairs = []
         for f in entry.fields:
             value = f.value
-            if "\n" in value and "=" in value and _SWALLOWED_FIELD_RE.search(value):
+            if "=" in value and _SWALLOWED_FIELD_RE.search(value):
                 break
             pairs.append((f.key, value))
         else:

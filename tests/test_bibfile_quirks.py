@@ -142,3 +142,16 @@ def test_a_repeated_line_without_comma_gives_no_duplicate_entry(tmp_path: Path) 
     after = path.read_text()
     assert after.count("@inproceedings{") == 1 and after.count("publisher = {ACM}") == 2
     assert after.endswith("  publisher = {ACM},\n  publisher = {ACM},\n  doi = {10.1000/msrl},\n  year = {2023}\n}\n")
+
+
+def test_a_missing_comma_on_one_line_is_read_and_mended_once(tmp_path: Path) -> None:
+    text = ("@article{lamport78,\n\tauthor = {Lamport, Leslie},\n\tdate-modified = {} \tdoi = {10.1145/359545.359563},\n"
+            "\tjournal = {Communications of the ACM},\n\ttitle = {Time, Clocks},\n\tyear = {1978}}\n")
+    path = _write(tmp_path, text)
+    (entry,) = BibFileTarget(path).load()
+    assert entry.get("doi") == "10.1145/359545.359563" and "date-modified" not in entry.fields
+    paper = Entry("article", {"title": "Time, Clocks", "journal": "Communications of the ACM", "year": "1978",
+                              "doi": "10.1145/359545.359563", "date-modified": "2023-03-14"}, (Person("Lamport", "Leslie"),))
+    results = _sync_three_times(path, [paper])
+    assert [r.plan.counts()["update"] for r in results] == [1, 0, 0]
+    assert path.read_text() == text.replace("date-modified = {} \tdoi", "date-modified = {2023-03-14}, \tdoi")

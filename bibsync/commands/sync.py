@@ -73,7 +73,8 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
 
         cache = None if options.no_cache else ReadCache(settings.cache_dir)
         return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup,
-                             force=options.force, read_only=options.dry_run, on_lock_wait=on_lock_wait, cache=cache)
+                             force=options.force, read_only=options.dry_run, on_lock_wait=on_lock_wait, cache=cache,
+                             freeze_read=True)
     if options.backup or options.sorted_keys or options.force:
         raise UsageError("--backup, --sorted and --force are for .bib targets (--into)")
     try:

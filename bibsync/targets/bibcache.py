@@ -29,7 +29,7 @@ from .. import __version__
 from ..model import Entry, Failure, Origin, Person
 from .atomic import write_atomic
 from .bibio import FileState
-from .bibstate import ReadResult, paused_gc
+from .bibstate import ReadResult, long_lived
 
 FORMAT = 1
 READER = f"bibsync-bib-read/{FORMAT} bibsync/{__version__} bibtexparser/{getattr(bibtexparser, '__version__', '?')}"
@@ -49,8 +49,10 @@ class ReadCache:
         real = os.path.realpath(path)
         return self.folder / (hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:40] + ".json")
 
-    def load(self, path: Path | str, state: FileState | None, text: str, where: str) -> ReadResult | None:
-        """The cached read of ``path`` if it is for exactly this state of the file, else None."""
+    def load(self, path: Path | str, state: FileState | None, text: str, where: str,
+             freeze: bool = False) -> ReadResult | None:
+        """The cached read of ``path`` if it is for exactly this state of the file, else None
+        (``freeze``: see ``bibstate.long_lived``)."""
         if state is None or state.size < self.min_bytes:
             return None
         key = self._key(create=False)
@@ -64,7 +66,7 @@ class ReadCache:
         if not hmac.compare_digest(mac, hmac.new(key, payload, hashlib.sha256).hexdigest().encode()):
             return None
         try:
-            with paused_gc():
+            with long_lived(freeze):
                 data = json.loads(payload)
                 if (data.get("reader") != READER or data.get("path") != os.path.realpath(path)
                         or data.get("state") != [state.size, state.mtime_ns, state.sha256]):
@@ -126,22 +128,29 @@ class ReadCache:
 # --- (de)serialising ---------------------------------------------------------------------------
 
 def _encode(result: ReadResult) -> dict:
-    people: dict[Person, int] = {}
+    people: dict[int, int] = {}  # id(person) -> number: a read shares one Person object per name
+    persons: list[Person] = []
 
-    def ids(persons: tuple[Person, ...]) -> list[int]:
-        return [people.setdefault(p, len(people)) for p in persons]
+    def ids(of: tuple[Person, ...]) -> list[int]:
+        out = []
+        for person in of:
+            number = people.get(id(person))
+            if number is None:
+                number = people[id(person)] = len(persons)
+                persons.append(person)
+            out.append(number)
+        return out
 
-    with paused_gc():
-        entries = [[e.type, e.key, [x for pair in e.fields.items() for x in pair], ids(e.authors), ids(e.editors),
-                    e.authors_truncated, e.origin.line if e.origin else None] for e in result.entries]
-        return {
-            "people": [[p.last, p.first, p.suffix, p.literal] for p in people],
-            "entries": entries,
-            "spans": [list(span) if span else None for span in result.spans],
-            "failures": [[f.message, f.line, f.record, f.hint, f.severity, f.kind] for f in result.failures],
-            "macros": [list(pair) for pair in result.macros.items()],
-            "macro_names": [list(pair) for pair in result.macro_names],
-        }
+    entries = [[e.type, e.key, [x for pair in e.fields.items() for x in pair], ids(e.authors), ids(e.editors),
+                e.authors_truncated, e.origin.line if e.origin else None] for e in result.entries]
+    return {
+        "people": [[p.last, p.first, p.suffix, p.literal] for p in persons],
+        "entries": entries,
+        "spans": [list(span) if span else None for span in result.spans],
+        "failures": [[f.message, f.line, f.record, f.hint, f.severity, f.kind] for f in result.failures],
+        "macros": [list(pair) for pair in result.macros.items()],
+        "macro_names": [list(pair) for pair in result.macro_names],
+    }
 
 
 def _decode(data: dict, text: str, where: str) -> ReadResult | None:

@@ -12,6 +12,7 @@ writes nothing if not. ``close`` lets the lock go.
 
 from __future__ import annotations
 
+import gc
 import re
 import weakref
 from collections import Counter
@@ -45,14 +46,16 @@ class BibFileTarget:
     ``force`` replaces a read-only file; ``lock_timeout`` is how long to wait for another
     bibsync run on the same file, ``on_lock_wait(pid)`` is called once if it has to wait.
     With a ``cache`` (see ``bibcache``), an unchanged file is not parsed again, and what a
-    write changed is kept there for the next run.
+    write changed is kept there for the next run. ``freeze_read`` keeps the garbage collector
+    off what was read (for a command line run; see ``bibstate.long_lived``).
     """
 
     name = "bib"
 
     def __init__(self, path: Path | str, settings: Settings | None = None, *, sorted_keys: bool = False,
                  backup: bool = False, force: bool = False, read_only: bool = False, lock_timeout: float = 30.0,
-                 on_lock_wait: Callable[[int | None], None] | None = None, cache: ReadCache | None = None) -> None:
+                 on_lock_wait: Callable[[int | None], None] | None = None, cache: ReadCache | None = None,
+                 freeze_read: bool = False) -> None:
         self.path = Path(path)
         self.settings = settings or Settings()
         self.sorted_keys = sorted_keys
@@ -71,6 +74,8 @@ class BibFileTarget:
         self._read = ReadResult()
         self._spans: list[tuple[int, int] | None] = []
         self.cache = cache
+        self.freeze_read = freeze_read
+        self._frozen = False
         self.from_cache = False  # whether the last load came from the cache
         self._to_cache: tuple[FileState | None, ReadResult] | None = None
         self._style: FileStyle | None = None
@@ -88,9 +93,11 @@ class BibFileTarget:
             self._take_lock()
         self._data, self._state = read_regular(self.path)
         self._decoded = decode_bib(self._data or b"", where)
-        cached = self.cache.load(self.path, self._state, self._decoded.text, where) if self.cache else None
+        cached = (self.cache.load(self.path, self._state, self._decoded.text, where, self.freeze_read)
+                  if self.cache else None)
         self.from_cache = cached is not None
-        self._read = cached or read_result(self._decoded.text, where)
+        self._read = cached or read_result(self._decoded.text, where, freeze=self.freeze_read)
+        self._frozen = self._frozen or self.freeze_read
         if cached is None and self.cache is not None:
             self._to_cache = (self._state, self._read)
         self._spans = list(self._read.spans)
@@ -115,6 +122,9 @@ class BibFileTarget:
             self._to_cache = None
         if self._lock is not None:
             self._lock.release()
+        if self._frozen:  # the read goes back to the collector's care
+            self._frozen = False
+            gc.unfreeze()
 
     @contextmanager
     def session(self) -> Iterator["BibFileTarget"]:
