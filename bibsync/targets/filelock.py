@@ -15,13 +15,17 @@ process ends, however it ends (a lock file left by a killed run is simply locked
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
 import time
 from pathlib import Path
 from typing import Callable
 
 from ..errors import ConflictError, TargetError
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: no lock between runs; the last check before the rename remains
+    fcntl = None
 
 LOCK_SUFFIX = ".bibsync-lock"
 _POLL_S = 0.05
@@ -59,6 +63,8 @@ class FileLock:
         be made (a read-only folder); raises ConflictError when the wait times out."""
         if self._fd is not None:
             return True
+        if fcntl is None:
+            return False
         deadline = time.monotonic() + self.timeout
         told = False
         while True:
