@@ -2,7 +2,7 @@
 
 CONTRACT (other modules rely on exactly these names and fields):
 
-- ``MatchSettings``: weights and thresholds (frozen dataclass, documented defaults).
+- ``MatchSettings``: thresholds and the prior (frozen dataclass, documented defaults).
 - ``Candidate(index, score, parts, explanation, decided_by)``: one target entry compared
   with an incoming one; ``index`` is its position in the target list, ``score`` in 0..1
   (1 = certainly the same work), ``parts`` named similarities, ``explanation`` one line such as
@@ -16,13 +16,14 @@ CONTRACT (other modules rely on exactly these names and fields):
 - ``find_duplicates(entries, settings) -> list[DuplicateGroup]`` with
   ``DuplicateGroup(indices, recommendation, score, explanation)``.
 
-Modules: normalize (comparison keys), distance (named parts and weights), index
-(blocking), recommend (verdicts, thresholds, gap), dedupe, api (Matcher); docs/matching.md.
+Modules: normalize (comparison keys), titles, people, venues, words (comparing parts),
+levels and fitted (comparison levels and their weights), distance (the match weight),
+index (blocking), recommend (verdicts, thresholds, gap), dedupe, api (Matcher); docs/matching.md.
 """
 
 from .api import Matcher
 from .dedupe import find_duplicates
 from .results import Candidate, DuplicateGroup, Proposal
-from .settings import MatchSettings, Weights
+from .settings import MatchSettings
 
-__all__ = ["Candidate", "DuplicateGroup", "Matcher", "MatchSettings", "Proposal", "Weights", "find_duplicates"]
+__all__ = ["Candidate", "DuplicateGroup", "Matcher", "MatchSettings", "Proposal", "find_duplicates"]
