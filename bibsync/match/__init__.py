@@ -13,8 +13,13 @@ CONTRACT (other modules rely on exactly these names and fields):
   recommendation is ``"match"`` (apply), ``"review"`` (ask a person) or ``"new"``.
 - ``Matcher(targets, settings)``: indexes the targets once; ``propose(entry, limit=5)``;
   ``compare(a, b)`` scores one pair (Candidate with index -1); (added) ``propose_all``.
-- ``find_duplicates(entries, settings) -> list[DuplicateGroup]`` with
-  ``DuplicateGroup(indices, recommendation, score, explanation)``.
+  (Added: ``Candidate.weight``, the match weight in bits; ``score`` is its probability.)
+- ``find_duplicates(entries, settings, *, decided=None, progress=None) -> list[DuplicateGroup]``
+  with ``DuplicateGroup(indices, recommendation, score, explanation)`` (added, with
+  defaults: ``centre`` of an uncertain group around one entry, ``decision`` of a pair a
+  person settled).
+- (added) ``preprint_pair(a, b) -> PreprintPair(preprint, published, arxiv) | None``: which
+  of two records is the preprint and which the published version, and their arXiv id.
 
 Modules: normalize (comparison keys), titles, people, venues, words (comparing parts),
 levels and fitted (comparison levels and their weights), distance (the match weight),
@@ -23,7 +28,9 @@ index (blocking), recommend (verdicts, thresholds, gap), dedupe, api (Matcher); 
 
 from .api import Matcher
 from .dedupe import find_duplicates
+from .preprints import PreprintPair, preprint_pair
 from .results import Candidate, DuplicateGroup, Proposal
 from .settings import MatchSettings
 
-__all__ = ["Candidate", "DuplicateGroup", "Matcher", "MatchSettings", "Proposal", "find_duplicates"]
+__all__ = ["Candidate", "DuplicateGroup", "Matcher", "MatchSettings", "PreprintPair", "Proposal", "find_duplicates",
+           "preprint_pair"]

@@ -225,7 +225,7 @@ def _authors(d: Distance, a: Features, b: Features, title_level: str) -> None:
     else:
         value = 0.75 * shared / low + 0.25 * shared / high
     item = f"authors {shared}/{low}" + (f" of {high}" if high != low else "")
-    if level == "swapped":
+    if level.startswith("swapped"):
         item = f"authors {swapped}/{low} (initials swapped)"
     d.add("authors", value, item, level, _fitted("authors", level))
 

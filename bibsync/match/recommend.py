@@ -10,6 +10,7 @@ no other candidate shares that identifier.
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 from . import fitted
@@ -69,30 +70,21 @@ def _gate(d: Distance, s: MatchSettings) -> str:
     return ""
 
 
-def _best_weight(part: str) -> float:
-    return max(fitted.WEIGHTS[part].values(), default=0.0)
+_MISSING = (("author list", "authors"), ("year", "year"), ("venue", "venue"))
 
 
 def _settle_hint(d: Distance, reason: str, s: MatchSettings) -> str:
     """What would settle a review case: the reason's question, or the missing parts that could decide it."""
     if reason in _SETTLE:
         return _SETTLE[reason]
-    missing = [name for name, part in (("author list", "authors"), ("year", "year"), ("venue", "venue"))
-               if part not in d.levels]
-    needed = d.weight - _threshold_bits(s.match_threshold)
-    deciding = [name for name in missing if needed + _best_weight(
-        {"author list": "authors", "year": "year", "venue": "venue"}[name]) >= 0]
+    short_of = math.log2(s.match_threshold / (1.0 - s.match_threshold)) - d.weight
+    deciding = [("an " if name[0] in "aeiou" else "a ") + name for name, part in _MISSING
+                if part not in d.levels and max(fitted.WEIGHTS[part].values(), default=0.0) >= short_of]
     if deciding:
-        return f"a {' or '.join(deciding)} or a DOI would settle it"
+        return f"{', '.join(deciding)} or a DOI would settle it"
     if d.title_level not in ("exact", "exact-short", "noise", "near"):
         return "compare the titles"
-    return "compare the authors" if d.levels.get("authors") not in ("all1", "all2", "all3") else "a DOI would settle it"
-
-
-def _threshold_bits(p: float) -> float:
-    from math import log2
-
-    return log2(p / (1.0 - p))
+    return "a DOI would settle it" if d.levels.get("authors", "").startswith("all") else "compare the authors"
 
 
 def verdict(d: Distance, s: MatchSettings) -> tuple[str, float, str]:
@@ -104,6 +96,10 @@ def verdict(d: Distance, s: MatchSettings) -> tuple[str, float, str]:
         return "review", max(score, s.review_threshold), reason or SAME_WORK
     if reason == GENERIC_OTHER_YEAR or d.parts.get("title", 0.0) < s.title_floor:
         return "new", score, reason  # a different title is a different work, whoever wrote it
+    if reason == WORDS_DIFFER and not d.consistent:
+        # Another number or short word in the title (Part I/II, Third/Fourth Workshop): a
+        # person can only tell a typo when the people at least are the same.
+        return "new", score, reason
     if d.generic and not reason:
         if d.title_level.startswith("exact"):
             return "match", score, ""  # the same generic title, year, venue and people, no other issue

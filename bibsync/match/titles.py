@@ -70,12 +70,15 @@ def _ratio(a: str, b: str) -> float:
 
 
 def _noise_words(a: Features, b: Features) -> frozenset[str]:
+    """The records' people and venue words: noise when glued to a title (but not the venue of
+    front matter, which is its own title: "Proceedings of the Workshop on X")."""
     names = set()
     for f in (a, b):
         for p in f.people:
             names.add(p.surname)
             names.update(p.words)
-        names.update(f.venue.words)
+        if not set(f.words) <= set(f.venue.words):
+            names.update(f.venue.words)
     return frozenset(names)
 
 
@@ -111,6 +114,7 @@ def mostly_noise(words: list[str], names: frozenset[str]) -> bool:
 _ALIGN_CHARS = 24  # the beginning of a title looked for inside the other one
 _ALIGN_MIN = 85  # how alike (0-100) that beginning must be where it is found
 _PREFIX_MIN = 0.9  # how alike the shorter title and the longer one's beginning must be
+_SHIFT = 6  # characters a word may have moved by (spaces lost or added before it)
 
 
 def _strip_leading_noise(p: str, q: str, names: frozenset[str]) -> tuple[str, bool]:
@@ -150,6 +154,10 @@ def _prefix_reading(x: str, y: str, names: frozenset[str]) -> tuple[float, str, 
     end = len(short)
     while 0 < end < len(longer) and longer[end - 1] != " " and longer[end] != " ":
         end += 1  # a word cut short belongs to the title
+    last = short.rsplit(" ", 1)[-1]
+    window = longer[max(len(short) - len(last) - _SHIFT, 0):len(short) + _SHIFT]
+    if len(last) >= 3 and fuzz.partial_ratio(last, window) < 75:
+        return None  # the last word is another word, not the same one cut short ("humor"/"approaches")
     rest = longer[end:].split()
     if not rest or mostly_noise(rest, names):
         return value, "noise", False, short, longer[:end]
