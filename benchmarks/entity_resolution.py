@@ -44,13 +44,15 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 # The labelled-pair splits are tokenised: an HTML entity may be split ("& hellip ;", "&#39 ;").
 _SPLIT_ENTITY_RE = re.compile(r"&\s?(#?[0-9a-z]+)\s?;", re.IGNORECASE)
-# ... and years may be written as floats ("1999.0").
+# ... parentheses stand apart ("( demo abstract )"), and years may be written as floats ("1999.0").
+_SPLIT_PAREN_RE = re.compile(r"\(\s+|\s+\)")
 _FLOAT_YEAR_RE = re.compile(r"^(\d{4})\.0+$")
 
 
 def _cell(text: str | None) -> str:
     """A cell as a source would read it: entities joined again and decoded, spaces folded."""
-    return repair_text(_SPLIT_ENTITY_RE.sub(r"&\1;", text or ""))
+    text = _SPLIT_PAREN_RE.sub(lambda m: m.group(0).strip(), text or "")
+    return repair_text(_SPLIT_ENTITY_RE.sub(r"&\1;", text))
 
 
 def make_entry(title: str, authors: str, venue: str, year: str, key: str | None = None) -> Entry:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from . import fitted
-from .levels import LABEL_WEIGHTS, PAGES_DIFFER, PAGES_SAME, author_level, venue_level, year_level
+from .levels import ITEM_LABELS, LABEL_WEIGHTS, PAGES_DIFFER, PAGES_SAME, author_level, venue_level, year_level
 from .normalize import LOOSE, Features, content_words
 from .people import MAX_PEOPLE, shared_people, swapped_people
 from .settings import MatchSettings
@@ -182,7 +182,7 @@ def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
         d.add("title", reading.value, f"title {reading.value:.2f}{reading.how}", reading.level,
               _fitted("title", reading.level))
     if x or y:
-        level = "same" if x == y else "one-side" if not (x and y) else "differ"
+        level = "same" if x == y else "differ" if x and y else "one-side item" if (x or y) in ITEM_LABELS else "one-side"
         d.add("label", 1.0 if x == y else 0.0,
               f"label = {x}" if x == y else f"label ≠ ({x or 'none'}/{y or 'none'})", level, LABEL_WEIGHTS[level])
     notice = (NOTICE_WORDS & set(a.words)) ^ (NOTICE_WORDS & set(b.words))

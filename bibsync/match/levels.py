@@ -27,17 +27,20 @@ VENUE_LEVELS = ("agree", "unrelated", "low", "kind")
 # in pages when one is a preprint or a reprint (m about 1/4, u near 1: -2).
 PAGES_SAME, PAGES_DIFFER = 3.0, -2.0
 # Presentation labels ("(Demo Abstract)", "- Book Review"): too rare in the benchmarks to fit.
-# A demo of a system and the paper about it are titled alike, and the label is what tells
-# them apart: one in twenty records of one work drops a label the other keeps (m 0.05), while
-# eight in ten alike-titled pairs with a label on one side are the demo and the paper (u 0.8):
-# log2(0.05 / 0.8) = -4. The same label on both sides: +1 (u about half of m).
-LABEL_WEIGHTS = {"same": 1.0, "one-side": -4.0, "differ": -4.0}
+# A demo or a poster is an item of its own beside the paper it shows, titled alike and often
+# in the same venue: a demo label on one side only is strong evidence of the other item
+# (one record in twenty drops such a label, m 0.05; eight alike-titled pairs in ten with
+# it on one side are demo and paper, u 0.8: log2(0.05 / 0.8) = -4). The other labels
+# (tutorial, panel, talk, review) name the genre of the one item; databases add and drop
+# them (m about 0.4 against u 0.8: -1). The same label on both sides: +1.
+LABEL_WEIGHTS = {"same": 1.0, "one-side": -1.0, "one-side item": -4.0, "differ": -4.0}
+ITEM_LABELS = frozenset({"demo", "poster"})  # labels naming an item of its own, not a genre
 
 # How much the people say depends on how the titles read: with the same title, no name in
 # common is often a damaged author list (a scraped record lists its publisher, or cut
 # names); with a reworded title, the same people are what makes it the same work. So the
 # people levels are conditional on the title's, in two groups.
-STRONG_TITLES = frozenset({"exact", "exact-short", "exact-tiny", "noise", "near"})
+STRONG_TITLES = frozenset({"exact", "exact-short", "noise", "near"})
 
 
 def author_level(shared: int, fewest: int, swapped: int, title_level: str) -> str:

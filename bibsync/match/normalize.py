@@ -255,7 +255,9 @@ def _person_key(last: str, first: str, literal: bool) -> PersonKey:
         surname, first_f = (given[-1], " ".join(given[:-1])) if len(given) > 1 else ("".join(given), "")
     words = frozenset(w for w in words_of(f"{first_f} {last_f}") if len(w) >= 2)
     initial = "" if literal else next(iter(words_of(first_f)), "")[:1]
-    given = not literal and any(len(w) >= 3 for w in words_of(first_f))
+    # A given name spelt out: three letters or more, or two in title case ("Bo"), not
+    # initials ("RH", or "rh" in a lower-cased scrape).
+    given = not literal and any(len(w) >= 3 or (len(w) == 2 and w.istitle()) for w in words_of(first))
     return PersonKey(surname, words, initial, given)
 
 
@@ -528,15 +530,40 @@ class Features:
     number: str = ""
 
 
+# Words that name a publication, an institution or a gap, never a person: scraped records put
+# them in the author list ("ACMS Anthology, P Edition", "T Authors, C Identified").
+_NOT_NAME_WORDS = frozenset({
+    "anthology", "edition", "editions", "introduction", "proceedings", "record", "notice", "authors",
+    "identified", "anonymous", "unknown", "university", "universita", "universitat", "universite",
+    "department", "dipartimento", "institute", "laboratory", "laboratories", "corporation", "inc",
+    "ltd", "gmbh", "acm", "ieee", "sigmod", "vldb"})
+
+
 def _fragment(person: Person) -> bool:
-    """True for a name that is only a letter or two ("jf" ending a list cut short): no one to compare."""
-    return not person.first and not person.literal and len("".join(words_of(fold(person.last)))) <= 2
+    """True for no one to compare: a name that is only a letter or two ("jf" ending a list cut
+    short), or words of a publication or an institution in a scraped author list."""
+    if person.literal:
+        return False
+    if not person.first and len("".join(words_of(fold(person.last)))) <= 2:
+        return True
+    return not _NOT_NAME_WORDS.isdisjoint(words_of(fold(f"{person.first} {person.last}")))
+
+
+_VENUE_YEAR_RE = re.compile(r"(?<![\d\w])(1[89]\d\d|20\d\d)(?![\d\w])")
 
 
 def entry_year(entry: Entry) -> int | None:
-    """The year of an entry as a number (1000..2999), else None."""
+    """The year of an entry as a number (1000..2999), else None.
+
+    Without a year field, a year written in the venue's name is the record's year
+    ("Proceedings of the 1995 ACM SIGMOD ...", "VLDB 1997"), when it names one year only.
+    """
     year = entry.year.strip()
-    return int(year) if year.isdigit() and 1000 <= int(year) <= 2999 else None
+    if year:
+        return int(year) if year.isdigit() and 1000 <= int(year) <= 2999 else None
+    venue = entry_venue(entry)
+    found = set(_VENUE_YEAR_RE.findall(venue)) if venue else set()
+    return int(found.pop()) if len(found) == 1 else None
 
 
 def is_preprint_doi(doi: str, settings: MatchSettings) -> bool:

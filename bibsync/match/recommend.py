@@ -57,10 +57,10 @@ def _gate(d: Distance, s: MatchSettings) -> str:
     # all the people agree and neither the year nor the venue disagrees.
     if PREFIX in d.flags and not d.consistent:
         return PREFIX
-    # The same title by other people: no name in common between two lists of two or more names
-    # each, or between two curated lists (given names spelt out; a scraped record may list
-    # its publisher as its author).
-    if d.levels.get("authors", "").startswith("none") and (d.fewest_people >= 2 or d.named):
+    # The same title by other people: no name in common between two curated author lists
+    # (given names spelt out). A scraped record that gives initials only may list its
+    # publisher or a cut name as its authors: there the people are weighed, not a veto.
+    if d.levels.get("authors", "").startswith("none") and d.named:
         return NO_SHARED_PEOPLE
     # One work is not printed twice years apart: a reprint or a journal version is its own entry.
     if d.levels.get("year") in ("few", "far"):
@@ -119,9 +119,9 @@ def make_candidate(index: int, d: Distance, s: MatchSettings) -> Candidate:
         line += f" ({note}; {hint})" if note else f" ({hint})"
     elif reason == GENERIC_OTHER_YEAR or (reason and kind == "new" and score >= s.match_threshold):
         line += f" ({reason})"
-    weight = d.weight
-    return Candidate(index, round(score, 4), dict(d.parts), line, d.decided_by, kind, tuple(d.flags),
-                     round(weight, 3))
+    # A rule that stopped the pair is a contradiction too: such a candidate is no rival.
+    flags = tuple(d.flags) + ((reason,) if reason and reason not in d.flags and kind != "match" else ())
+    return Candidate(index, round(score, 4), dict(d.parts), line, d.decided_by, kind, flags, round(d.weight, 3))
 
 
 def recommend(candidates: Sequence[Candidate], s: MatchSettings) -> str:

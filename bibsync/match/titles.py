@@ -21,19 +21,18 @@ what the weights are estimated for; the similarity itself is what the explanatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
 from .normalize import TITLE_STOPWORDS, Features, content_words
-from .words import SEQUEL_RE
+from .words import SEQUEL_RE, unmatched
 
 # Levels, strongest first. "exact" titles are split by how many content words they have:
 # a long title identifies a work, a two-word one much less (the term-frequency idea of
 # record linkage, with title length standing for rarity).
-TITLE_LEVELS = ("exact", "exact-short", "exact-tiny", "noise", "near", "cut", "tail", "cut-short", "main", "reordered",
-                "fair",
-                "loose", "weak", "different")
+TITLE_LEVELS = ("exact", "exact-short", "noise", "near", "cut", "cut-short", "main", "reordered", "fair",
+                "loose", "weak", "different", "near-other", "main-other", "fair-other", "loose-other")
 
 # Words that describe an item or a record rather than name a work: they are noise when
 # glued to a title ("( system demonstration )", ". technical report", "in : proc.").
@@ -85,13 +84,13 @@ def _noise_words(a: Features, b: Features) -> frozenset[str]:
 def is_noise(word: str, names: frozenset[str]) -> bool:
     """True for a word that is bibliographic noise, not part of a title.
 
-    A word that starts with a longer noise word counts too: OCR and mojibake glue letters
-    to names and venues (``vldba``, ``nguyenandv``).
+    A word that starts with a person's or venue's name counts too: OCR and mojibake glue
+    letters to names (``vldba``, ``nguyenandv``).
     """
     if (len(word) <= _NOISE_SHORT or any(c.isdigit() for c in word) or word in TITLE_STOPWORDS
             or word in _DESCRIPTIVE or word in names):
         return True
-    if any(word[:k] in names or word[:k] in _DESCRIPTIVE for k in range(4, len(word) - 1)):
+    if any(word[:k] in names for k in range(4, len(word) - 1)):
         return True
     # A name misread by OCR ("zwiiiing" for "zwilling").
     return len(word) >= 5 and process.extractOne(word, names, scorer=fuzz.ratio, score_cutoff=80) is not None
@@ -115,6 +114,7 @@ _ALIGN_CHARS = 24  # the beginning of a title looked for inside the other one
 _ALIGN_MIN = 85  # how alike (0-100) that beginning must be where it is found
 _PREFIX_MIN = 0.9  # how alike the shorter title and the longer one's beginning must be
 _SHIFT = 6  # characters a word may have moved by (spaces lost or added before it)
+_CUT_MIN = 0.95  # a title cut short or extended: its shared beginning is the same but for a slip
 
 
 def _strip_leading_noise(p: str, q: str, names: frozenset[str]) -> tuple[str, bool]:
@@ -161,6 +161,8 @@ def _prefix_reading(x: str, y: str, names: frozenset[str]) -> tuple[float, str, 
     rest = longer[end:].split()
     if not rest or mostly_noise(rest, names):
         return value, "noise", False, short, longer[:end]
+    if value < _CUT_MIN:
+        return None  # more words follow, and the shared beginning is not the same either
     return value, "cut", _sequel(rest), short, longer[:end]
 
 
@@ -186,27 +188,11 @@ def _noisy_reading(x: str, y: str, names: frozenset[str]) -> tuple[float, str, b
     if found is None and (stripped_x or stripped_y):
         value = _ratio(x2, y2)
         return (value, "noise", False, x2, y2) if value >= _PREFIX_MIN else None
-    if found is None:
-        found = _tail_reading(x2, y2)
     return found
 
 
-def _tail_reading(x: str, y: str) -> tuple[float, str, bool, str, str] | None:
-    """(similarity, "tail", False, shorter, longer's end) when the shorter title is the end of the
-    longer one: its beginning lost ("the masses through ole db" for "data access for the masses
-    through ole db"), or another title's words in front."""
-    short, longer = (x, y) if len(x) <= len(y) else (y, x)
-    start = len(longer) - len(short)
-    while 0 < start < len(longer) and longer[start - 1] != " " and longer[start] != " ":
-        start -= 1
-    value = _ratio(short, longer[start:])
-    return (value, "tail", False, short, longer[start:]) if value >= _PREFIX_MIN else None
-
-
 def _specificity(words: tuple[str, ...]) -> str:
-    if len(words) >= 4:
-        return "exact"
-    return "exact-short" if len(words) >= 2 else "exact-tiny"
+    return "exact" if len(words) >= 4 else "exact-short"
 
 
 def _plain_level(value: float) -> str:
@@ -240,13 +226,13 @@ def read_titles(a: Features, b: Features, *, generic: bool = False, main_title_f
         value = max(value, _ratio(x.replace(" ", ""), y.replace(" ", "")))
     fuller = max(a.words, b.words, key=len)
     if value >= 0.97:
-        return TitleReading(value, "exact-tiny" if generic else _specificity(fuller), words=(a.words, b.words))
+        return TitleReading(value, _specificity(fuller), words=(a.words, b.words))
     best = TitleReading(value, _plain_level(value), words=(a.words, b.words))
     for p, q, flip in ((a, b, False), (b, a, True)):
         if q.main and len(q.main_words) >= main_title_min_words:
             alike = _ratio(p.title, q.main)
             words = (q.main_words, p.words) if flip else (p.words, q.main_words)
-            if alike >= 0.97 and not generic:
+            if alike >= _CUT_MIN and not generic:
                 # A dropped subtitle: the title is the other's main title, a deliberate unit
                 # (often a system's name), so two content words are enough.
                 best = TitleReading(alike, "cut", " (main title)", words=words)
@@ -257,15 +243,31 @@ def read_titles(a: Features, b: Features, *, generic: bool = False, main_title_f
         ordered = fuzz.token_sort_ratio(" ".join(a.words), " ".join(b.words)) / 100.0
         if ordered >= 0.95 and ordered > best.value:
             best = TitleReading(ordered, "reordered", " (reordered)", words=(a.words, b.words))
+    names = _noise_words(a, b)
     if min(len(a.words), len(b.words)) >= _MIN_NOISY_WORDS and not generic:
-        found = _noisy_reading(x, y, _noise_words(a, b))
+        found = _noisy_reading(x, y, names)
         if found is not None:
             value, level, sequel, one, other = found
-            if level in ("cut", "tail") and min(len(a.words), len(b.words)) < _MIN_CUT_WORDS:
-                if level == "tail" or _rank("cut-short") >= _rank(best.level):
+            if level == "cut" and min(len(a.words), len(b.words)) < _MIN_CUT_WORDS:
+                if _rank("cut-short") >= _rank(best.level):
                     return best
                 level = "cut-short"
             if _rank(level) < _rank(best.level) or sequel:
                 how = " (cut)" if level == "cut-short" else f" ({level})"
                 return TitleReading(value, level, how, sequel, (content_words(one), content_words(other)))
+    if best.level in _WORDED and _other_words(best.words, names):
+        return replace(best, level=f"{best.level}-other")
     return best
+
+
+# Levels read on the characters of the titles: whether each title has words the other lacks
+# (beyond noise and typos) tells a reworded title ("disjunctive datalog" / "disjunctive
+# databases") from a damaged one (words glued, cut, misspelt), so they are levels of their own.
+_WORDED = frozenset({"near", "main", "fair", "loose"})
+
+
+def _other_words(words: tuple[tuple[str, ...], tuple[str, ...]], names: frozenset[str]) -> bool:
+    """True when each title has a word the other lacks that is neither noise nor a typo of one."""
+    one, other = words
+    return (any(not is_noise(w, names) for w in unmatched(one, other))
+            and any(not is_noise(w, names) for w in unmatched(other, one)))
