@@ -54,13 +54,25 @@ def _kind(word: str) -> str:
     return "short" if 2 <= len(word) <= 4 and word.isalpha() else ""
 
 
+_LEADING_NUMBER_RE = re.compile(r"\d+")
+
+
+def _same_number(x: str, y: str) -> bool:
+    """True for one number written two ways: "2nd"/"2", "5th"/"5", "2d" for "two-dimensional"."""
+    m, n = _LEADING_NUMBER_RE.match(x), _LEADING_NUMBER_RE.match(y)
+    return m is not None and n is not None and m.group() == n.group()
+
+
 def replaced(xs: list[str], ys: list[str]) -> tuple[str, str] | None:
     """A word of ``xs`` replaced by one of ``ys`` of the same kind (Part I/II, 1st/21st, CPUs/GPUs,
-    SQL/XML), or None. A damaged word of another kind (an OCR fragment "x" for "fix") is not one."""
+    SQL/XML), or None. A damaged word of another kind (an OCR fragment "x" for "fix") is not one,
+    nor one number written two ways (2nd/2)."""
     for x in xs:
         kind = _kind(x)
         if kind:
             for y in ys:
+                if _same_number(x, y):
+                    continue
                 if _kind(y) == kind or (kind != "short" and _kind(y) in ("number", "numeral")):
                     return x, y
     return None
@@ -90,14 +102,25 @@ def _glued(word: str, pool: set[str]) -> bool:
                                        or word.startswith(o) and word[len(o):] in _GLUE) for o in pool)
 
 
+def _acronyms(words: tuple[str, ...]) -> dict[str, range]:
+    """The initials of each run of two to five words ("www" for "world wide web"), with the run."""
+    out: dict[str, range] = {}
+    for i in range(len(words)):
+        for n in range(2, min(5, len(words) - i) + 1):
+            out.setdefault("".join(w[0] for w in words[i:i + n]), range(i, i + n))
+    return out
+
+
 def unmatched(words: tuple[str, ...], others: tuple[str, ...]) -> list[str]:
-    """Words without a counterpart (equal, a typo apart, two joined words, or a short word glued
-    to one) among ``others``."""
+    """Words without a counterpart (equal, a typo apart, two joined words, a short word glued
+    to one, or an acronym and the words it stands for: WWW/World Wide Web) among ``others``."""
     pool = set(others)
     joined = {x + y for x, y in zip(others, others[1:])}
+    spelt_out = set(_acronyms(others))
+    covered = {i for acronym, run in _acronyms(words).items() if acronym in pool for i in run}
     out = []
-    for w in words:
-        if w in pool or w in joined or _glued(w, pool):
+    for i, w in enumerate(words):
+        if w in pool or w in joined or i in covered or (len(w) >= 2 and w in spelt_out) or _glued(w, pool):
             continue
         if not any(words_match(w, o) for o in pool) and not any(words_match(w, j) for j in joined):
             out.append(w)
