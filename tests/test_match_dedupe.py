@@ -61,11 +61,13 @@ def test_front_matter_without_authors_does_not_chain_into_one_group():
             entries.append(Entry("inproceedings", {
                 "title": f"Proceedings of the {ordinal} Workshop on {topic}", "year": str(2014 + k // 2),
                 "booktitle": f"Proceedings of the {ordinal} Workshop on {topic}"}, key=f"W{len(entries)}"))
-    groups = find_duplicates(entries)
-    assert max((len(g.indices) for g in groups), default=0) <= 3
-    assert all(g.recommendation != "match" for g in groups)  # other editions, other workshops
-    for g in groups:  # every member is linked to the centre itself, never through another
-        assert g.centre is not None or len(g.indices) == 2
+    # Other editions differ in a number, other workshops in the words each title has of its
+    # own, and no people say otherwise: no group, not even for review.
+    assert find_duplicates(entries) == []
+    # The same proceedings exported twice, one copy with its editors, is still found.
+    copy = entries[7].with_fields(editor="Lucie Flekova and Vincent Ng")
+    groups = find_duplicates([*entries, copy])
+    assert [(g.indices, g.recommendation) for g in groups] == [((7, len(entries)), "match")]
 
 
 # --- 6. decisions honoured everywhere ---------------------------------------------------------------------
@@ -129,7 +131,7 @@ def test_dedupe_leaves_out_settled_pairs_and_says_how_many(tmp_path):
     assert "cubicleos" not in after.stdout.replace(str(path), "")
     assert after.exit_code == 3  # the Chua pair is still undecided
     shown = runner.invoke(app, ["dedupe", str(path), "--all"])
-    assert "review 0.91 sartakov2020cubicleos, sartakov2021cubicleos decided: different" in shown.stdout
+    assert "review 0.90 sartakov2020cubicleos, sartakov2021cubicleos decided: different" in shown.stdout
 
 
 def test_dedupe_json_leaves_out_settled_pairs_and_all_lists_them_with_the_decision(tmp_path):

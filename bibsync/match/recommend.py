@@ -96,6 +96,10 @@ def verdict(d: Distance, s: MatchSettings) -> tuple[str, float, str]:
         return "review", max(score, s.review_threshold), reason or SAME_WORK
     if reason == GENERIC_OTHER_YEAR or d.parts.get("title", 0.0) < s.title_floor:
         return "new", score, reason  # a different title is a different work, whoever wrote it
+    if d.authors_missing and d.title_level.endswith("-other") and not d.decided_by:
+        # Each title names something the other lacks ("Workshop on Argument Mining" / "on
+        # Storytelling"), and no people say it is one work reworded.
+        return "new", score, reason
     if reason == WORDS_DIFFER and not d.consistent:
         # Another number or short word in the title (Part I/II, Third/Fourth Workshop): a
         # person can only tell a typo when the people at least are the same.

@@ -70,13 +70,13 @@ def _ratio(a: str, b: str) -> float:
 
 def _noise_words(a: Features, b: Features) -> frozenset[str]:
     """The records' people and venue words: noise when glued to a title (but not the venue of
-    front matter, which is its own title: "Proceedings of the Workshop on X")."""
+    front matter, whose words are all its title's: "Proceedings of the Workshop on X")."""
     names = set()
     for f in (a, b):
         for p in f.people:
             names.add(p.surname)
             names.update(p.words)
-        if not set(f.words) <= set(f.venue.words):
+        if not set(f.venue.words) <= set(f.words):
             names.update(f.venue.words)
     return frozenset(names)
 
