@@ -60,7 +60,6 @@ class Distance:
     named: bool = False  # both author lists spell every given name out
     agree: bool = False  # every person of the shorter list, the year and a known venue agree
     consistent: bool = False  # every person agrees, and no year or venue disagrees (one may be missing)
-    same_issue: bool = False  # volume, number or pages given on both sides and equal (none differing)
     title_level: str = ""
 
     def add(self, name: str, value: float | None, item: str, level: str | None = None,
@@ -272,13 +271,11 @@ def _pages(d: Distance, a: Features, b: Features) -> None:
 
 def _issue(d: Distance, a: Features, b: Features) -> None:
     """A generic title ("Editorial") names its item only by volume, number and pages: any of them
-    differing is another item; one of them equal (and none differing) is the same issue."""
+    differing is another item."""
     for name, x, y in (("volume", a.volume, b.volume), ("number", a.number, b.number), ("pages", a.pages, b.pages)):
         if x and y and x != y:
             d.flag(ISSUE_DIFFERS, f"{name} ≠ ({x}/{y})")
             return
-        if x and y:
-            d.same_issue = True
 
 
 def _agreement(d: Distance, s: MatchSettings) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Callable, Sequence
 
 from rapidfuzz import fuzz
 
@@ -34,11 +35,16 @@ def _initials_swapped(p: PersonKey, q: PersonKey) -> bool:
 def swapped_people(a: tuple[PersonKey, ...], b: tuple[PersonKey, ...]) -> int:
     """How many people of the shorter list pair, one to one, with people of the other by swapped initials."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    rest = list(long_[:MAX_PEOPLE])
+    return _pair_off(short[:MAX_PEOPLE], list(long_[:MAX_PEOPLE]), _initials_swapped)
+
+
+def _pair_off(people: Sequence[PersonKey], rest: list[PersonKey],
+              same: Callable[[PersonKey, PersonKey], bool]) -> int:
+    """How many of ``people`` pair, one to one, with someone of ``rest`` by ``same`` (``rest`` is used up)."""
     count = 0
-    for p in short[:MAX_PEOPLE]:
+    for p in people:
         for k, q in enumerate(rest):
-            if _initials_swapped(p, q):
+            if same(p, q):
                 count += 1
                 del rest[k]
                 break
@@ -63,10 +69,5 @@ def shared_people(a: tuple[PersonKey, ...], b: tuple[PersonKey, ...]) -> int:
             if pool[q.surname] > 0:
                 pool[q.surname] -= 1
                 rest.append(q)
-        for p in unmatched:
-            for k, q in enumerate(rest):
-                if _people_match(p, q):
-                    shared += 1
-                    del rest[k]
-                    break
+        shared += _pair_off(unmatched, rest, _people_match)
     return shared
