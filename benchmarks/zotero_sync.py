@@ -32,7 +32,7 @@ KEY = "BENCHkey0123456789abcdef"
 def sync_once(server: ZoteroTestServer, entries, settings: Settings) -> tuple[int, int, int]:
     """One sync through the real sync path; returns (items written, requests, write requests)."""
     target = open_zotero_target(f"group:{GROUP}", endpoint=server.endpoint, settings=settings,
-                                environ={"ZOTERO_API_KEY": KEY}, progress=False)
+                                environ={"ZOTERO_API_KEY": KEY})
     try:
         result = run_sync(None, target, "fill", settings, incoming=entries)
     finally:

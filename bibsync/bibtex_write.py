@@ -41,6 +41,13 @@ class Style:
         return word.upper() if how == "upper" else word.title() if how == "title" else word
 
 
+def default_style(biblatex: bool = False, ascii: bool | None = None) -> Style:
+    """The canonical style for new output, after Better BibTeX's convention: BibTeX in ASCII
+    with LaTeX escapes (what pdflatex and bibtex compile), BibLaTeX in UTF-8 (biber reads it);
+    ``ascii`` True or False overrides the convention."""
+    return Style(ascii=(not biblatex) if ascii is None else ascii, biblatex=biblatex)
+
+
 def entry_type_for(entry: Entry, biblatex: bool) -> str:
     """Return the type to write: BibLaTeX types are mapped to BibTeX ones unless ``biblatex``."""
     if biblatex:

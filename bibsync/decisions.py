@@ -3,18 +3,25 @@
 A ``DecisionStore`` holds two things:
 
 - decisions: "this incoming entry IS candidate K" (``merge``, with the field choices made),
-  "is NOT candidate K" (``different``), or "is new" (``add``, candidate None);
-- pending review cases that the last sync left (incoming entry as canonical BibTeX text,
-  candidate keys, scores and explanations), which ``bibsync review`` walks.
+  "is NOT candidate K" (``different``), "is new" (``add``, candidate None), or "never add
+  it" (``decline``, candidate None: a later sync leaves the entry out);
+- pending review cases that syncs left (incoming entry as canonical BibTeX text, candidate
+  keys, scores and explanations, the Zotero collection of the sync), which ``bibsync
+  review`` walks. A case stays until a person settles it or the entries it names are gone:
+  a sync of other sources never drops it (:meth:`DecisionStore.update_pending`).
 
 An incoming entry is identified by a stable fingerprint (its DOI, else normalised title +
 year + first author surname); a candidate by its key (a citation key or a Zotero item key).
-Two entries of the same target (duplicates, which share a fingerprint by nature) are both
-identified by key (``by_key=True``: the entry becomes ``key:KEY``).
+A declined entry is also remembered by its identifiers (DOI, arXiv id), so that the same
+work read from another source (with or without a DOI) stays declined. Two entries of the
+same target (duplicates, which share a fingerprint by nature) are both identified by key
+(``by_key=True``: the entry becomes ``key:KEY``).
 
 For a .bib file the store is ``FILE.bib.bibsync.json`` next to it, meant to be committed:
 sorted, indented, no timestamps, so that its diffs are small and readable. For a Zotero
-library it lives in the cache folder. The store implements ``bibsync.plan.DecisionLookup``.
+library it lives in the cache folder unless the user names a file (``--decisions FILE``),
+which a group can commit next to its .bib. The store implements
+``bibsync.plan.DecisionLookup``.
 """
 
 from __future__ import annotations
@@ -25,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .bibtex_read import read_bibtex
 from .bibtex_write import Style, format_entry
 from .errors import TargetError
+from .jsonload import json_error_message, load_json
 from .model import Entry
 from .targets.atomic import write_atomic
 from .text import fold_ascii, latex_to_unicode, normalize_doi
@@ -35,10 +42,14 @@ from .text import fold_ascii, latex_to_unicode, normalize_doi
 if TYPE_CHECKING:  # plan imports match; keep this module importable on its own
     from .plan import Change
 
-DECISIONS = ("merge", "different", "add")
+DECISIONS = ("merge", "different", "add", "decline")
+# Format 3 adds ``decline`` decisions (with ``ids``) and a pending case's ``collection``.
 # Format 2: the entry type's field choice is named ``@type`` (bibsync.plan.ENTRY_TYPE), the
 # BibTeX field ``type`` is ``type``; in format 1, ``type`` meant the entry type.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+ABOUT_SHARED = "decisions taken in `bibsync review`; commit this file with the bibliography"
+ABOUT_CACHE = ("decisions taken in `bibsync review`, kept in this computer's cache folder; to share them, "
+               "name a file next to the bibliography with --decisions FILE")
 # Canonical text of stored entries: BibLaTeX types kept (software, online), UTF-8.
 _STORE_STYLE = Style(biblatex=True)
 _FIX_HINT = "fix or delete the file (it only holds review decisions)"
@@ -63,6 +74,20 @@ def fingerprint(entry: Entry) -> str:
     return f"t:{_words(entry.title)}|{entry.year}|{surname}"
 
 
+def identifiers(entry: Entry) -> tuple[str, ...]:
+    """The entry's identifiers as ``doi:...`` and ``arxiv:...`` (folded for comparison)."""
+    from .match.normalize import entry_arxiv, entry_doi  # stdlib-only module, but under bibsync.match
+
+    found = []
+    doi = entry_doi(entry)
+    if doi:
+        found.append(f"doi:{doi}")
+    arxiv = entry_arxiv(entry)
+    if arxiv:
+        found.append(f"arxiv:{arxiv}")
+    return tuple(found)
+
+
 def describe(entry: Entry) -> str:
     """A short human label for an entry, stored beside decisions so the file reads well."""
     people = entry.authors or entry.editors
@@ -79,15 +104,18 @@ class Decision:
 
     entry: str  # fingerprint of the incoming entry
     candidate: str | None  # key of the target entry, None for an entry-level decision
-    decision: str  # merge | different | add
+    decision: str  # merge | different | add | decline
     fields: dict[str, str] = field(default_factory=dict)  # field -> "incoming" | "target"
     label: str = ""
+    ids: tuple[str, ...] = ()  # a declined entry's identifiers (doi:..., arxiv:...)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to the file (empty parts left out)."""
         out: dict[str, Any] = {"entry": self.entry, "candidate": self.candidate, "decision": self.decision}
         if self.fields:
             out["fields"] = dict(sorted(self.fields.items()))
+        if self.ids:
+            out["ids"] = list(self.ids)
         if self.label:
             out["label"] = self.label
         return out
@@ -112,6 +140,7 @@ class PendingCase:
     candidates: tuple[PendingCandidate, ...] = ()
     score: float | None = None
     explanation: str = ""
+    collection: str | None = None  # the Zotero collection the sync added to (an add goes there)
 
     @property
     def fingerprint(self) -> str:
@@ -120,7 +149,7 @@ class PendingCase:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written to the file."""
-        return {
+        out: dict[str, Any] = {
             "entry": self.fingerprint,
             "bibtex": format_entry(self.entry, _STORE_STYLE).split("\n"),
             "score": None if self.score is None else round(self.score, 4),
@@ -131,10 +160,15 @@ class PendingCase:
                 for c in self.candidates
             ],
         }
+        if self.collection:
+            out["collection"] = self.collection
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str) -> "PendingCase":
         """Read a case back; raises TargetError if it is unreadable."""
+        from .bibtex_read import read_bibtex  # bibtexparser loads only when a pending case is read
+
         text = data.get("bibtex", "")
         doc = read_bibtex("\n".join(map(str, text)) if isinstance(text, list) else str(text), where)
         if len(doc.entries) != 1:
@@ -148,7 +182,7 @@ class PendingCase:
             )
             score = data.get("score")
             return cls(doc.entries[0], candidates, None if score is None else float(score),
-                       str(data.get("explanation", "")))
+                       str(data.get("explanation", "")), _optional(data.get("collection"), str))
         except (AttributeError, TypeError, ValueError):
             raise TargetError("a pending review case is malformed", where=where, hint=_PENDING_HINT) from None
 
@@ -166,6 +200,12 @@ def _upgrade_fields(fields: dict[str, str], version: int) -> dict[str, str]:
     return {ENTRY_TYPE if name == "type" else name: side for name, side in fields.items()}
 
 
+def _line_of_key(text: str, key: str) -> int:
+    """The line of the first ``"key":`` in a JSON text (1 if it is not there)."""
+    match = re.search(rf'"{re.escape(key)}"\s*:', text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
 def _optional(value: Any, kind: type) -> Any:
     """``value`` if it is None or of ``kind``, else TypeError (a malformed file)."""
     if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
@@ -173,7 +213,8 @@ def _optional(value: Any, kind: type) -> Any:
     return value
 
 
-def case_from_change(change: "Change", target_entries: Sequence[Entry] | None = None) -> PendingCase:
+def case_from_change(change: "Change", target_entries: Sequence[Entry] | None = None,
+                     collection: str | None = None) -> PendingCase:
     """Turn a ``review`` Change into a PendingCase.
 
     Candidate keys come from ``target_entries[candidate.index]`` when the target entries are
@@ -191,7 +232,7 @@ def case_from_change(change: "Change", target_entries: Sequence[Entry] | None = 
     if not candidates and change.target_key is not None:
         candidates.append(PendingCandidate(change.target_key, change.target_index, change.score or 0.0,
                                            change.explanation))
-    return PendingCase(entry, tuple(candidates), change.score, change.explanation)
+    return PendingCase(entry, tuple(candidates), change.score, change.explanation, collection)
 
 
 Slot = tuple[str, "str | None"]  # (entry identity, candidate key)
@@ -205,15 +246,18 @@ class DecisionStore:
     the same file (a sync and the review it runs inline) never undo each other's work.
     """
 
-    def __init__(self, path: Path, *, target: str = "") -> None:
-        """Open the store at ``path`` (an empty store if the file does not exist)."""
+    def __init__(self, path: Path, *, target: str = "", about: str = ABOUT_SHARED) -> None:
+        """Open the store at ``path`` (an empty store if the file does not exist); ``about``
+        is the sentence the file opens with (where it lives and what to do with it)."""
         self.path = Path(path)
         self.target = target
+        self.about = about
         self._decisions: dict[Slot, Decision] = {}
         self._pending: list[dict[str, Any]] = []
         self._undo: list[list[tuple[Slot, Decision | None]]] = []
         self._touched: set[Slot] = set()  # slots this store set or dropped since it was read
         self._forgot = False
+        self._declined_ids: dict[str, Decision] | None = None  # identifier -> decline, built when asked
         self._pending_set = False
         self._dirty = False
         if self.path.exists():
@@ -228,15 +272,23 @@ class DecisionStore:
         return cls(bib_path.with_name(bib_path.name + ".bibsync.json"), target=bib_path.name)
 
     @classmethod
-    def for_zotero(cls, library: str, cache_dir: Path) -> "DecisionStore":
-        """The store for a Zotero library (e.g. ``users/123``) in the local cache folder."""
+    def for_zotero(cls, library: str, cache_dir: Path, path: Path | None = None) -> "DecisionStore":
+        """The store for a Zotero library (e.g. ``users/123``): the file ``path`` the user named
+        (``--decisions FILE``, to commit next to a .bib), else one in the local cache folder."""
+        if path is not None:
+            return cls(Path(path), target=f"zotero:{library}")
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", library).strip("-") or "library"
-        return cls(Path(cache_dir) / "zotero" / f"{safe}.decisions.json", target=f"zotero:{library}")
+        return cls(Path(cache_dir) / "zotero" / f"{safe}.decisions.json", target=f"zotero:{library}",
+                   about=ABOUT_CACHE)
 
     def _read(self) -> tuple[dict[Slot, Decision], list[dict[str, Any]]]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            text = self.path.read_text(encoding="utf-8")
+            data = load_json(text)
+        except json.JSONDecodeError as exc:
+            raise TargetError(f"cannot read the decision file: {json_error_message(exc)}",
+                              where=f"{self.path}:{exc.lineno}", hint=_FIX_HINT) from None
+        except (OSError, UnicodeDecodeError) as exc:
             raise TargetError(f"cannot read the decision file: {exc}", where=str(self.path), hint=_FIX_HINT) from None
         if (not isinstance(data, dict) or not isinstance(data.get("decisions", []), list)
                 or not isinstance(data.get("pending", []), list)
@@ -244,22 +296,30 @@ class DecisionStore:
             raise TargetError("the decision file is not a bibsync decision file", where=str(self.path),
                               hint=_FIX_HINT)
         version = data.get("bibsync", FORMAT_VERSION)
-        if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
+        where = f"{self.path}:{_line_of_key(text, 'bibsync')}"
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise TargetError(f"the decision file has format {json.dumps(version)}, which is not a format "
+                              f"number: bibsync writes a whole number from 1 to {FORMAT_VERSION} there",
+                              where=where, hint=_FIX_HINT)
+        if version > FORMAT_VERSION:
             # Saving would drop what a newer format holds: refuse rather than lose it.
-            raise TargetError(f"the decision file has format {version!r}; this bibsync reads format "
-                              f"{FORMAT_VERSION} and older", where=str(self.path),
+            raise TargetError(f"the decision file has format {version}; this bibsync reads format "
+                              f"{FORMAT_VERSION} and older", where=where,
                               hint="upgrade bibsync (the file was written by a newer version)")
         decisions: dict[Slot, Decision] = {}
         for item in data.get("decisions", []):
             if not isinstance(item, dict) or item.get("decision") not in DECISIONS or not item.get("entry"):
                 raise TargetError(f"unknown decision {item!r}", where=str(self.path),
-                                  hint="use merge, different or add, or delete the line")
+                                  hint="use merge, different, add or decline, or delete the line")
             fields, candidate, label = item.get("fields") or {}, item.get("candidate"), item.get("label", "")
+            ids = item.get("ids") or []
             if (not isinstance(item["entry"], str) or not isinstance(candidate, (str, type(None)))
                     or not isinstance(label, str) or not isinstance(fields, dict)
-                    or not all(isinstance(v, str) for v in fields.values())):
+                    or not all(isinstance(v, str) for v in fields.values())
+                    or not isinstance(ids, list) or not all(isinstance(v, str) for v in ids)):
                 raise TargetError(f"malformed decision {item!r}", where=str(self.path), hint=_FIX_HINT)
-            d = Decision(item["entry"], candidate, item["decision"], _upgrade_fields(fields, version), label)
+            d = Decision(item["entry"], candidate, item["decision"], _upgrade_fields(fields, version), label,
+                         tuple(ids))
             decisions[(d.entry, d.candidate)] = d
         return decisions, list(data.get("pending", []))
 
@@ -269,6 +329,7 @@ class DecisionStore:
             self._decisions.pop(slot, None)
         else:
             self._decisions[slot] = decision
+        self._declined_ids = None
         self._touched.add(slot)
         self._dirty = True
 
@@ -284,7 +345,8 @@ class DecisionStore:
     def decision_for(self, entry: Entry, candidate: Entry | None) -> str | None:
         """Return ``merge``/``different``/``add`` if a person decided this pair, else None.
 
-        With ``candidate`` None: ``add`` if the entry was decided to be new.
+        With ``candidate`` None: ``add`` if the entry was decided to be new, ``decline`` if
+        it is never to be added (found by fingerprint or by any of its identifiers).
         """
         found = self.lookup(entry, candidate)
         return found.decision if found else None
@@ -294,7 +356,23 @@ class DecisionStore:
         key = candidate.key if candidate is not None else None
         if (candidate is not None and key is None) or (by_key and not entry.key):
             return None
-        return self._decisions.get((self._identity(entry, by_key), key))
+        found = self._decisions.get((self._identity(entry, by_key), key))
+        if found is None and candidate is None and not by_key:
+            found = self.declined(entry)
+        return found
+
+    def declined(self, entry: Entry) -> Decision | None:
+        """The ``decline`` decision that covers ``entry`` (same fingerprint, or a shared
+        DOI or arXiv id), or None."""
+        found = self._decisions.get((fingerprint(entry), None))
+        if found is not None and found.decision == "decline":
+            return found
+        if self._declined_ids is None:
+            self._declined_ids = {i: d for d in self._decisions.values()
+                                  if d.decision == "decline" and d.candidate is None for i in d.ids}
+        if not self._declined_ids:
+            return None
+        return next((self._declined_ids[i] for i in identifiers(entry) if i in self._declined_ids), None)
 
     def pair_decision(self, a: Entry, b: Entry) -> Decision | None:
         """A decision about two entries of one target (duplicates, by key), in either direction."""
@@ -324,13 +402,16 @@ class DecisionStore:
             raise ValueError(f"unknown decision {decision!r}")
         if candidate is not None and not candidate.key:
             raise ValueError("a candidate needs a key to be remembered")
+        if decision in ("add", "decline") and candidate is not None:
+            raise ValueError(f"{decision!r} is about the entry alone (candidate None)")
         fp, label = self._identity(entry, by_key), describe(entry)
+        ids = identifiers(entry) if decision == "decline" else ()
         step: list[tuple[Slot, Decision | None]] = []
 
         def put(key: str | None, what: str, fields: dict[str, str]) -> None:
             slot = (fp, key)
             step.append((slot, self._decisions.get(slot)))
-            self._set(slot, Decision(fp, key, what, dict(fields), label))
+            self._set(slot, Decision(fp, key, what, dict(fields), label, ids if key is None else ()))
 
         put(candidate.key if candidate is not None else None, decision, field_choices or {})
         for other in different_from:
@@ -363,6 +444,7 @@ class DecisionStore:
     def forget(self) -> int:
         """Clear every decision (pending cases stay); return how many were cleared."""
         count = len(self._decisions)
+        self._declined_ids = None
         if count:
             self._decisions.clear()
             self._touched.clear()
@@ -376,6 +458,40 @@ class DecisionStore:
         """Replace the pending review cases with the ``review`` changes of a sync."""
         cases = [case_from_change(c, target_entries) for c in changes if c.kind == "review"]
         self.set_pending_cases(cases)
+
+    def pending_after(self, changes: Sequence["Change"], target_entries: Sequence[Entry],
+                      collection: str | None = None) -> list[PendingCase]:
+        """The pending cases once a sync planned ``changes`` against ``target_entries``.
+
+        The sync's ``review`` changes are pending (replacing earlier cases of the same
+        incoming entry). An earlier case stays unless this sync planned its incoming entry
+        otherwise (added, matched, declined: settled), a person decided it, or none of the
+        target entries it names is there any more. A sync of other sources keeps it.
+        """
+        planned = {fingerprint(c.entry) for c in changes}
+        keys = {e.key for e in target_entries if e.key}
+        kept = []
+        for case in self.pending():
+            if case.fingerprint in planned or self._settled(case):
+                continue
+            named = [c.key for c in case.candidates]
+            if named and all(k is not None for k in named) and not keys.intersection(named):
+                continue  # every entry it names is gone
+            kept.append(case)
+        new = [case_from_change(c, target_entries, collection) for c in changes if c.kind == "review"]
+        return kept + new
+
+    def update_pending(self, changes: Sequence["Change"], target_entries: Sequence[Entry],
+                       collection: str | None = None) -> None:
+        """Keep the pending cases as :meth:`pending_after` says (after a sync wrote its plan)."""
+        self.set_pending_cases(self.pending_after(changes, target_entries, collection))
+
+    def _settled(self, case: PendingCase) -> bool:
+        """True if a person decided the case's entry: added, declined, or merged into a candidate."""
+        if self.lookup(case.entry, None) is not None:
+            return True
+        return any(c.key and (case.fingerprint, c.key) in self._decisions
+                   and self._decisions[(case.fingerprint, c.key)].decision == "merge" for c in case.candidates)
 
     def set_pending_cases(self, cases: Sequence[PendingCase]) -> None:
         """Replace the pending review cases."""
@@ -410,7 +526,7 @@ class DecisionStore:
         """The file's text: sorted, indented JSON ending in a newline."""
         data = {
             "bibsync": FORMAT_VERSION,
-            "about": "decisions taken in `bibsync review`; commit this file with the bibliography",
+            "about": self.about,
             "decisions": [d.to_json() for d in self.decisions()],
             "pending": self._pending,
         }
@@ -432,7 +548,7 @@ class DecisionStore:
                     merged[slot] = self._decisions[slot]
                 else:
                     merged.pop(slot, None)
-            self._decisions = merged
+            self._decisions, self._declined_ids = merged, None
             if not self._pending_set:
                 self._pending = disk_pending
         elif not self._decisions and not self._pending:

@@ -9,8 +9,11 @@
   so the spacing also holds across the many small parse calls of one run and across runs.
 * The User-Agent names bibsync and the contact address from the settings, as Crossref's
   "polite pool" asks.
-* No connection is an :class:`~bibsync.errors.InputError` with a hint; any HTTP answer
-  (404, 500, ...) is returned to the caller, which decides what it means.
+* No connection is an :class:`Unreachable` error (an InputError) with a hint; after one,
+  the fetcher asks that host nothing more in the run (each later request fails at once, so
+  a list of identifiers is reported without waiting for every timeout). With ``offline``
+  (``--offline``) only the cache answers: a request it does not hold is :class:`NotCached`.
+  Any HTTP answer (404, 500, ...) is returned to the caller, which decides what it means.
 
 The transport is injectable (``httpx.MockTransport`` in tests), so the real code path runs.
 """
@@ -23,19 +26,29 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
-
-import httpx
 
 from . import __version__
 from .config import Settings
 from .errors import InputError
+from .jsonload import load_json
+
+if TYPE_CHECKING:  # httpx loads when a Fetcher is made, not when a command starts
+    import httpx
 
 # Answers worth waiting for and asking again (with the server's Retry-After, capped).
 _RETRY_STATUSES = frozenset({429, 503})
 _MAX_RETRIES = 2
 _MAX_RETRY_WAIT = 30.0
+
+
+class Unreachable(InputError):
+    """The service could not be reached (network down, DNS, timeout): nothing is known about the request."""
+
+
+class NotCached(Unreachable):
+    """Offline (``--offline``) and the cache holds no answer for the request."""
 
 
 def user_agent(contact_email: str) -> str:
@@ -73,7 +86,7 @@ class ResponseCache:
         """Return the cached answer for ``url``, or None (also for an unreadable cache file)."""
         path = self.path_for(url)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = load_json(path.read_text(encoding="utf-8"))
             return Response(url=url, status=int(data["status"]), text=str(data["body"]), from_cache=True)
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -134,13 +147,18 @@ class Fetcher:
         timeout: float = 30.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        offline: bool | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        self.offline = self.settings.offline if offline is None else offline
+        self._down: dict[str, Unreachable] = {}  # host -> why it could not be reached
         self.cache = ResponseCache(self.settings.cache_dir)
         rps = self.settings.requests_per_second
         self.interval = max(min_interval, 1.0 / rps if rps > 0 else 0.0)
         self.clock = clock
         self.sleep = sleep
+        import httpx
+
         self.client = httpx.Client(
             transport=transport,
             timeout=timeout,
@@ -166,27 +184,37 @@ class Fetcher:
         """Return the answer for ``url``: from the cache, else from the network (then cached).
 
         ``service`` names the remote side in messages (default: the host name). Raises
-        InputError when the host cannot be reached.
+        :class:`Unreachable` when the host cannot be reached (or could not be earlier in
+        this run), :class:`NotCached` when offline and the cache holds no answer.
         """
         cached = self.cache.get(url)
         if cached is not None:
             return cached
+        import httpx
+
         host = urlsplit(url).hostname or "unknown-host"
         service = service or host
+        if self.offline:
+            raise NotCached(f"not in the cache, and --offline asks {service} nothing", where=url,
+                            hint="run once without --offline to fetch it; answers are cached for later")
+        if host in self._down:
+            raise self._down[host]
         limiter = self._limiter(host)
         for attempt in range(_MAX_RETRIES + 1):
             limiter.wait()
             try:
                 answer = self.client.get(url, headers={"Accept": accept})
             except httpx.TimeoutException:
-                raise InputError(f"{service} did not answer in time", where=url,
-                                 hint="try again later; answers fetched before are cached and work offline") from None
+                self._down[host] = Unreachable(
+                    f"{service} did not answer in time (network)", where=url,
+                    hint="try again later; answers fetched before are cached and used with --offline")
+                raise self._down[host] from None
             except httpx.TransportError as exc:
-                raise InputError(
-                    f"cannot reach {service}: are you offline? ({type(exc).__name__})", where=url,
+                self._down[host] = Unreachable(
+                    f"cannot reach {service} (network: {type(exc).__name__}); are you offline?", where=url,
                     hint=f"check the network connection; answers fetched before are cached in "
-                         f"{self.cache.root} and work offline",
-                ) from None
+                         f"{self.cache.root} and used with --offline")
+                raise self._down[host] from None
             if answer.status_code in _RETRY_STATUSES and attempt < _MAX_RETRIES:
                 self.sleep(_retry_after(answer, self.interval))
                 continue

@@ -83,3 +83,14 @@ def read_source_text(path: str) -> str:
     if not text.strip():
         raise InputError("the file is empty", where=name, hint="give a file with entries in it")
     return text
+
+
+def line_numbers(text: str, positions: list[int]) -> list[int]:
+    """The 1-based line numbers of ascending character ``positions`` in ``text``, counted in one
+    sweep (counting from the start for each position is quadratic on a long listing)."""
+    lines, line, last = [], 1, 0
+    for pos in positions:
+        line += text.count("\n", last, pos)
+        last = pos
+        lines.append(line)
+    return lines

@@ -91,7 +91,7 @@ def _field_function(name: str) -> Callable[[Entry], str]:
     lowered = name.lower()
     if lowered in _FIELDS:
         return _FIELDS[lowered]
-    match = re.fullmatch(r"authors(\d+)", lowered) or re.fullmatch(r"auth(\d+)", lowered)
+    match = re.fullmatch(r"authors([0-9]{1,4})", lowered) or re.fullmatch(r"auth([0-9]{1,4})", lowered)
     if match:
         n = int(match.group(1))
         return (lambda e: _authors_n(e, n)) if lowered.startswith("authors") else (

@@ -117,6 +117,21 @@ class Entry:
         """Return a copy with a different citation key."""
         return replace(self, key=key)
 
+    def without_fields(self, names: Iterable[str]) -> "Entry":
+        """Return a copy without the fields ``names`` (``author``/``editor`` drop the people)."""
+        names = set(names)
+        if not names:
+            return self
+        kept = {k: v for k, v in self.fields.items() if k not in names}
+        people = {}
+        if "author" in names:
+            people.update(authors=(), authors_truncated=False)
+        if "editor" in names:
+            people["editors"] = ()
+        if len(kept) == len(self.fields) and not people:
+            return self
+        return replace(self, fields=_frozen(kept), **people)
+
 
 @dataclass(frozen=True)
 class Failure:

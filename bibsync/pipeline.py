@@ -11,6 +11,7 @@ from .errors import InputError
 from .inputs import read_source_text
 from .keys import assign_keys
 from .model import Entry, Failure
+from .progress import ProgressCallback
 from .registry import Registry, default_registry
 from .sources import ParseContext
 
@@ -37,8 +38,11 @@ def parse_text(
     fmt: str | None = None,
     settings: Settings | None = None,
     registry: Registry | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ParseResult:
-    """Parse one document's text with the named format, or the one its content suggests."""
+    """Parse one document's text with the named format, or the one its content suggests.
+
+    ``progress(done, total)`` hears of slow work (look-ups of DOIs and arXiv ids)."""
     settings = settings or Settings()
     registry = registry or default_registry()
     source = registry.get(fmt) if fmt else registry.detect(text, filename)
@@ -48,7 +52,7 @@ def parse_text(
             where=filename,
             hint="name it with --from (see 'bibsync formats' for the list)",
         )
-    context = ParseContext(filename=filename, biblatex=settings.biblatex, settings=settings)
+    context = ParseContext(filename=filename, biblatex=settings.biblatex, settings=settings, progress=progress)
     result = ParseResult()
     for item in source.parse(text, context):
         (result.failures if isinstance(item, Failure) else result.entries).append(item)
@@ -60,8 +64,10 @@ def parse_sources(
     fmt: str | None = None,
     settings: Settings | None = None,
     registry: Registry | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ParseResult:
-    """Parse every SOURCE argument (path, ``-``, or an identifier a source claims)."""
+    """Parse every SOURCE argument (path, ``-``, or an identifier a source claims);
+    ``progress`` as for :func:`parse_text`."""
     settings = settings or Settings()
     registry = registry or default_registry()
     total = ParseResult()
@@ -71,7 +77,7 @@ def parse_sources(
             text, name, use = argument, argument, claimed.name
         else:
             text, name, use = read_source_text(argument), argument, fmt
-        result = parse_text(text, name, use, settings, registry)
+        result = parse_text(text, name, use, settings, registry, progress)
         total.entries.extend(result.entries)
         total.failures.extend(result.failures)
     return total
@@ -82,9 +88,10 @@ def parse_and_key(
     fmt: str | None = None,
     settings: Settings | None = None,
     registry: Registry | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ParseResult:
     """Parse the sources and give every entry a fresh, unique key from the settings' pattern."""
     settings = settings or Settings()
-    result = parse_sources(arguments, fmt, settings, registry)
+    result = parse_sources(arguments, fmt, settings, registry, progress)
     result.entries = assign_keys(result.entries, settings.key_pattern)
     return result

@@ -6,13 +6,15 @@ CONTRACT (targets, the CLI and the review rely on these names):
   ``ENTRY_TYPE`` (``"@type"``) means the entry type changes (only a review's merges do that);
   ``type`` is the BibTeX field of that name.
 - ``Change(kind, entry, key, target_index, target_key, score, explanation,
-  field_changes, candidates, result)``; ``kind`` is ``add``, ``update``, ``same`` or ``review``.
+  field_changes, candidates, result)``; ``kind`` is ``add``, ``update``, ``same``, ``review``
+  or ``declined`` (a person said never to add this entry; nothing is written).
   ``entry`` is the incoming entry; ``key`` the key it will have in the target (new key for
   add, the existing key for update/same); ``result`` the target entry after the change
   (None for review); ``candidates`` the matcher's ranked candidates (for review).
 - ``Plan(changes)`` with ``counts()``, ``by_kind(kind)``.
 - ``make_plan(incoming, target_entries, policy="fill", settings=..., decisions=None,
-  key_pattern=...)`` is pure: no I/O.
+  key_pattern=..., pinned=None)`` is pure: no I/O. ``pinned`` maps incoming indices to the
+  target entries they are known to be (``pull``: an item's own citation key).
 - ``DecisionLookup`` is what make_plan asks about earlier human decisions; a lookup may also
   offer ``field_choices(entry, candidate) -> {field: "incoming" | "target"}`` (the field
   choices of a remembered merge), found with getattr so that simple lookups still work.
@@ -21,7 +23,7 @@ Planning, in order: an incoming entry identical to a target entry is ``same`` at
 syncing a file into itself plans nothing, duplicates included); the other incoming entries
 that the matcher calls duplicates of each other (recommendation ``match``) are merged into
 one (``Plan.merged`` records which); each remaining entry is matched against the target,
-earlier decisions first. Policies for a matched entry: ``fill`` adds the fields the target
+earlier decisions first (an entry a person declined is ``declined``, whatever matches it). Policies for a matched entry: ``fill`` adds the fields the target
 lacks; ``source`` also replaces values that differ (beyond case and spacing); ``target``
 changes nothing that exists (matched entries are ``same``, only new entries are added).
 A field a person kept on the target's side when merging the pair (field choice ``target``)
@@ -33,21 +35,26 @@ key is free, else gets one from the key pattern, unique in the file case-insensi
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Protocol, Sequence
+from typing import Iterable, Mapping, Protocol, Sequence
 
 from .bibtex_write import FIELD_RANK
 from .errors import UsageError
 from .keys import DEFAULT_PATTERN, clean_key, compile_pattern, unique_key
-from .match import Candidate, Matcher, MatchSettings, find_duplicates
+from .match import Candidate, MatchSettings
 from .model import Entry, Person
 from .names import format_people
 from .text import fold_ascii, normalize_pages
 
-KINDS = ("add", "update", "same", "review")
+KINDS = ("add", "update", "same", "review", "declined")
+# Counted even when there are none (``declined`` only when the plan has some).
+_ALWAYS_COUNTED = ("add", "update", "same", "review")
 # The name under which a FieldChange (or a review's field choice) means the ENTRY type
 # (article, inproceedings...): not a valid BibTeX field name, so it never clashes with the
 # real ``type`` field (``type = {Technical Report}``), which keeps the name ``type``.
 ENTRY_TYPE = "@type"
+# The name under which a FieldChange renames the entry's citation key (a review's merge that
+# keeps the other side's key; the old key goes to ``ids``). Never made by make_plan.
+ENTRY_KEY = "@key"
 POLICIES = ("fill", "source", "target")
 
 
@@ -92,8 +99,9 @@ class Plan:
         return [c for c in self.changes if c.kind == kind]
 
     def counts(self) -> dict[str, int]:
-        """Number of changes per kind (every kind present, possibly 0)."""
-        return {k: len(self.by_kind(k)) for k in KINDS}
+        """Number of changes per kind: add, update, same and review always (possibly 0),
+        ``declined`` when there are some."""
+        return {k: n for k in KINDS if (n := len(self.by_kind(k))) or k in _ALWAYS_COUNTED}
 
 
 class DecisionLookup(Protocol):
@@ -168,8 +176,9 @@ def field_changes(incoming: Entry, target: Entry, policy: str = "fill",
         new = format_people(theirs, truncated)
         if not ours and not our_trunc:
             out.append(FieldChange(role, None, new))
-        elif (policy == "source" and not (truncated and not our_trunc)
-              and not (_same_people(theirs, ours) and truncated == our_trunc)):
+        # The same people with only "and others" differing is no news: Zotero, for one,
+        # cannot say "and others", so a list read from it is not known to be complete.
+        elif policy == "source" and not (truncated and not our_trunc) and not _same_people(theirs, ours):
             out.append(FieldChange(role, format_people(ours, our_trunc), new))
     for name, value in incoming.fields.items():
         if not value:
@@ -216,6 +225,8 @@ def _merge_incoming(entries: list[Entry], settings: MatchSettings) -> tuple[list
     """Merge incoming entries the matcher calls duplicates; return entries and member indices."""
     if len(entries) < 2:
         return entries, [[i] for i in range(len(entries))]
+    from .match import find_duplicates  # numpy and rapidfuzz load when there is something to compare
+
     groups = [g for g in find_duplicates(entries, settings) if g.recommendation == "match"]
     member_of: dict[int, list[int]] = {}
     for group in groups:
@@ -242,7 +253,10 @@ def _decide(entry: Entry, proposal_candidates: Sequence[Candidate], recommendati
     candidates = list(proposal_candidates)
     if decisions is None:
         return recommendation, candidates, ""
-    if decisions.decision_for(entry, None) == "add":
+    alone = decisions.decision_for(entry, None)
+    if alone == "decline":
+        return "declined", candidates, "declined earlier: never add this entry"
+    if alone == "add":
         return "new", candidates, "decided earlier: add as new"
     excluded = set()
     for candidate in candidates:
@@ -268,6 +282,8 @@ def _propose(targets: list[Entry], entries: list[Entry], settings: MatchSettings
     """The matcher's proposal for each entry (None for all when there is no target)."""
     if not targets or not entries:
         return [None] * len(entries)
+    from .match import Matcher  # numpy and rapidfuzz load when there is something to compare
+
     matcher = Matcher(targets, settings)
     batch = getattr(matcher, "propose_all", None)  # one batched lookup when the matcher offers it
     return list(batch(entries)) if batch is not None else [matcher.propose(e) for e in entries]
@@ -313,6 +329,17 @@ class _Planner:
         return Change("same", entry, key=target.key, target_index=j, target_key=target.key, score=1.0,
                       explanation=f"identical to {target.key}", result=target)
 
+    def pinned(self, entry: Entry, i: int, j: int) -> Change:
+        """Incoming entry ``i`` is known to be target ``j`` (no matching): update or same."""
+        self.claimed.setdefault(j, i)
+        target = self.targets[j]
+        changes = field_changes(entry, target, self.policy,
+                                remembered_field_choices(self.decisions, entry, target))
+        return Change("update" if changes else "same", entry, key=target.key, target_index=j,
+                      target_key=target.key, score=1.0, explanation=f"same citation key as {target.key}",
+                      field_changes=changes,
+                      result=apply_field_changes(target, changes, entry) if changes else target)
+
     def change(self, entry: Entry, first: int, proposal, note: str) -> Change:
         """The change for one (merged) incoming entry, whose first member is incoming ``first``."""
         recommendation, candidates, decided = _decide(
@@ -333,6 +360,8 @@ class _Planner:
                           target_key=target.key, score=best.score, explanation=_join(best.explanation, note),
                           field_changes=changes, candidates=tuple(candidates),
                           result=apply_field_changes(target, changes, entry) if changes else target)
+        if recommendation == "declined":
+            return Change("declined", entry, explanation=note, candidates=tuple(candidates))
         if recommendation == "review" and candidates:
             best = candidates[0]
             return Change("review", entry, target_index=best.index, target_key=self.targets[best.index].key,
@@ -340,6 +369,43 @@ class _Planner:
         key = new_key(entry, self.make_key, self.taken)
         return Change("add", entry, key=key, explanation=note or "no counterpart in the target",
                       candidates=tuple(candidates), result=entry.with_key(key))
+
+
+def without_omitted(plan: Plan, omit: Iterable[str], targets: Sequence[Entry] = ()) -> Plan:
+    """The plan with the fields ``omit`` never written: dropped from new entries and from the
+    field changes of updates, whose results keep those fields as the target has them (absent
+    included); an update left with nothing to change becomes ``same``. ``targets`` are the
+    target's entries (needed only when ``author`` or ``editor`` is omitted). Matching is not
+    affected: it saw the whole entries."""
+    omit = frozenset(omit)
+    if not omit:
+        return plan
+    changes = []
+    for change in plan.changes:
+        if change.kind == "add":
+            change = replace(change, result=(change.result or change.entry.with_key(change.key)).without_fields(omit))
+        elif change.kind == "update" and any(c.name in omit for c in change.field_changes):
+            kept = tuple(c for c in change.field_changes if c.name not in omit)
+            target = targets[change.target_index] if change.target_index is not None and \
+                change.target_index < len(targets) else None
+            result = _as_target(change.result, [c for c in change.field_changes if c.name in omit], target)
+            change = replace(change, kind="update" if kept else "same", field_changes=kept, result=result)
+        changes.append(change)
+    return replace(plan, changes=changes)
+
+
+def _as_target(result: Entry | None, dropped: Sequence[FieldChange], target: Entry | None) -> Entry | None:
+    """``result`` with the ``dropped`` changes undone: each field as it was before (``old``)."""
+    if result is None:
+        return None
+    result = result.with_fields(**{c.name: c.old for c in dropped if c.name not in ("author", "editor")})
+    names = {c.name for c in dropped}
+    if "author" in names:
+        result = replace(result, authors=target.authors if target else (),
+                         authors_truncated=target.authors_truncated if target else False)
+    if "editor" in names:
+        result = replace(result, editors=target.editors if target else ())
+    return result
 
 
 def make_plan(
@@ -350,15 +416,26 @@ def make_plan(
     decisions: DecisionLookup | None = None,
     key_pattern: str = DEFAULT_PATTERN,
     merge_duplicates: bool = True,
+    pinned: Mapping[int, int] | None = None,
+    omit: Iterable[str] = (),
 ) -> Plan:
-    """Plan a sync of ``incoming`` entries into ``target_entries`` (see the module docstring). Pure."""
+    """Plan a sync of ``incoming`` entries into ``target_entries`` (see the module docstring). Pure.
+
+    ``pinned`` maps incoming indices to target indices known to be the same entry: those
+    pairs are planned first (update or same), without the matcher. ``omit`` names fields
+    never written (see :func:`without_omitted`).
+    """
     if policy not in POLICIES:
         raise UsageError(f"unknown policy {policy!r}", hint="use fill, source or target")
     settings = settings or MatchSettings()
     planner = _Planner(list(target_entries), policy, decisions, key_pattern)
     slots: list[Change | None] = [None] * len(incoming)
     rest: list[int] = []
+    for i, j in (pinned or {}).items():
+        slots[i] = planner.pinned(incoming[i], i, j)
     for i, entry in enumerate(incoming):
+        if slots[i] is not None:
+            continue
         j = planner.identical(entry)
         if j is None:
             rest.append(i)
@@ -373,4 +450,4 @@ def make_plan(
         note = f"merged {len(group)} incoming duplicates" if len(group) > 1 else ""
         slots[rest[group[0]]] = planner.change(entry, rest[group[0]], proposal, note)
     merged = [tuple(rest[m] for m in group) for group in members if len(group) > 1]
-    return Plan([c for c in slots if c is not None], merged)
+    return without_omitted(Plan([c for c in slots if c is not None], merged), omit, planner.targets)

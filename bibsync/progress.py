@@ -2,8 +2,10 @@
 
 Library code takes an optional ``progress`` callback, ``(done, total) -> None``, and calls it as
 work advances; it never draws anything itself. The CLI opens a bar with :func:`progress_bar`
-and passes the bar's ``update`` as that callback. When standard error is not a terminal (pipes,
-CI, ``--json``), the bar is a no-op and prints nothing.
+and passes the bar's ``update`` as that callback, or, for a command with several slow steps
+(look-ups, then Zotero page fetches, then uploads), opens :func:`progress_tasks` and passes
+``tasks.callback("step")`` for each. When standard error is not a terminal (pipes, CI,
+``--json``), nothing is drawn.
 """
 
 from __future__ import annotations
@@ -47,17 +49,85 @@ def progress_bar(description: str, total: Optional[int] = None, *, stream: Optio
     ``enabled`` defaults to whether the stream is a terminal; pass False to silence the bar
     (for ``--json``). The bar disappears when the work is done, so it never mixes with output.
     """
+    stream = _terminal(stream, enabled)
+    if stream is None:
+        yield Ticker()
+        return
+    with _new_progress(stream) as bar:
+        task = bar.add_task(description, total=total)
+        yield Ticker(bar, task)
+
+
+def _terminal(stream: Optional[IO[str]], enabled: Optional[bool]) -> Optional[IO[str]]:
+    """The stream to draw on (standard error by default), or None when nothing is drawn."""
     stream = stream if stream is not None else sys.stderr
     if enabled is None:
         enabled = bool(getattr(stream, "isatty", lambda: False)())
-    if not enabled:
-        yield Ticker()
-        return
+    return stream if enabled else None
+
+
+def _new_progress(stream: IO[str]):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     console = Console(file=stream, force_terminal=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(description, total=total)
-        yield Ticker(bar, task)
+    return Progress(*columns, console=console, transient=True)
+
+
+class ProgressTasks:
+    """Bars for the successive steps of one command (look-ups, then page fetches, then uploads).
+
+    :meth:`callback` gives a :data:`ProgressCallback` for one step, or None when nothing is
+    drawn. A step's bar appears when it first reports work of at least ``minimum`` items and
+    disappears when the step reports it is done (or another step reports), so that the
+    command's own output (a plan, a question) never mixes with a bar.
+    """
+
+    def __init__(self, stream: Optional[IO[str]], minimum: int = 2) -> None:
+        self._stream = stream
+        self._minimum = minimum
+        self._bar = None
+        self._task = None
+        self._step: Optional[str] = None
+
+    def callback(self, description: str) -> Optional[ProgressCallback]:
+        """The callback for the step ``description`` (None when bars are not drawn)."""
+        if self._stream is None:
+            return None
+
+        def report(done: int, total: int) -> None:
+            self._report(description, done, total)
+
+        return report
+
+    def _report(self, step: str, done: int, total: int) -> None:
+        if self._step != step:
+            self.close()
+        if self._bar is None:
+            if total < self._minimum or done >= total:
+                return
+            self._bar = _new_progress(self._stream)
+            self._task = self._bar.add_task(step, total=total, completed=done)
+            self._step = step
+            self._bar.start()
+        self._bar.update(self._task, completed=done, total=total)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        """Take down the bar on screen, if any."""
+        if self._bar is not None:
+            self._bar.stop()
+        self._bar = self._task = self._step = None
+
+
+@contextmanager
+def progress_tasks(*, stream: Optional[IO[str]] = None, enabled: Optional[bool] = None) -> Iterator[ProgressTasks]:
+    """Bars for a command's steps (see :class:`ProgressTasks`) on ``stream`` (standard error),
+    drawn only when it is a terminal and ``enabled`` is not False (pass False for ``--json``)."""
+    tasks = ProgressTasks(_terminal(stream, enabled))
+    try:
+        yield tasks
+    finally:
+        tasks.close()

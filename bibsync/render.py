@@ -16,8 +16,9 @@ _KIND_TEXT = {
     "update": ("existing entries to complete", "cyan"),
     "same": ("already there, nothing to do", "dim"),
     "review": ("uncertain matches, left for review", "yellow"),
+    "declined": ("declined in a review: never added", "dim"),
 }
-_MARK = {"add": "+", "update": "~", "same": "=", "review": "?"}
+_MARK = {"add": "+", "update": "~", "same": "=", "review": "?", "declined": "-"}
 
 
 def short(value: str | None, width: int = 60) -> str:
@@ -42,7 +43,7 @@ def summary_table(plan: Plan, title: str = "sync plan") -> Table:
     table.add_column("count", justify="right")
     table.add_column("meaning")
     counts = plan.counts()
-    for kind in KINDS:
+    for kind in (k for k in KINDS if k in counts):
         meaning, colour = _KIND_TEXT[kind]
         table.add_row(f"[{colour}]{kind}[/]", str(counts[kind]), meaning)
     if plan.merged:
@@ -57,6 +58,8 @@ def render_change(change: Change, target_entries: Sequence[Entry] = (), value_wi
     mark = _MARK[change.kind]
     if change.kind == "add":
         return [f"[{colour}]{mark} {escape(change.key or '')}[/]  {escape(describe_entry(change.entry))}"]
+    if change.kind == "declined":
+        return [f"[{colour}]{mark} {escape(describe_entry(change.entry))}  ({escape(change.explanation)})[/]"]
     if change.kind == "review":
         lines = [f"[{colour}]{mark} {escape(describe_entry(change.entry))}[/]"]
         for candidate in change.candidates[:3]:
@@ -77,7 +80,7 @@ def render_plan(plan: Plan, console: Console, target_entries: Sequence[Entry] = 
                 show_same: bool = False) -> None:
     """Print the summary table, then every add, update and review (and same, if asked)."""
     console.print(summary_table(plan, title))
-    for kind in ("update", "add", "review") + (("same",) if show_same else ()):
+    for kind in ("update", "add", "review", "declined") + (("same",) if show_same else ()):
         for change in plan.by_kind(kind):
             for line in render_change(change, target_entries):
                 console.print(line, markup=True, highlight=False)

@@ -4,26 +4,48 @@ A ``ReviewCase`` is one question for a person: an incoming entry and its ranked 
 (``kind="sync"``), or an entry of a .bib and the entries it seems to duplicate
 (``kind="duplicate"``). ``auto_decide`` answers it from remembered decisions; a ``Reviewer``
 (the terminal one, or ``QueuedReviewer`` in tests and scripts) answers the rest;
-``run_review`` walks the cases (skip, undo, quit) and records decisions in a store;
-``plan_sync_outcomes`` and ``plan_dedupe`` turn the outcomes into changes for the target.
+``run_review`` walks the cases (skip, undo, quit) and records decisions in a store, showing
+each case as the merges taken so far left the target (a :class:`MergeView`);
+``plan_review`` (or ``plan_sync_outcomes`` for an inline review) turns the outcomes into
+changes for the target.
+
+The answers, each with its own remembered meaning: ``merge`` (one work: the entries become
+one, under the key the person keeps), ``add`` (keep both: the incoming entry is added as an
+entry of its own, different from every candidate), ``decline`` (not this one: never add the
+incoming entry), ``skip`` (ask again next time). ``different`` (not candidate N) is kept for
+scripts and old decision files.
+
+A preprint against its published version (``publication_roles``, from the matcher's own
+comparison keys) merges by default into the published version: its type, venue, year and
+DOI stay, the preprint adds its arXiv id (``eprint``, ``archiveprefix``) and its key goes to
+``ids``.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Sequence
 
 from .bibtex_write import FIELD_ORDER, ordered_fields
 from .decisions import Decision, PendingCase
 from .keys import DEFAULT_PATTERN, compile_pattern
-from .match import Candidate, DuplicateGroup, Matcher
+from .match import Candidate, DuplicateGroup
 from .model import Entry
-from .plan import ENTRY_TYPE, VENUES, Change, FieldChange, Plan, new_key
+from .plan import ENTRY_KEY, ENTRY_TYPE, VENUES, Change, FieldChange, Plan, new_key
 
-ACTIONS = ("merge", "add", "different", "skip", "undo", "quit")
+if TYPE_CHECKING:
+    from .match import Matcher
+
+ACTIONS = ("merge", "add", "decline", "different", "skip", "undo", "quit")
 INCOMING, TARGET = "incoming", "target"
 # Fields a person does not choose between: aliases are merged, never overwritten.
 _UNCHOSEN = frozenset({"ids"})
+# Facts of the published version: in a preprint/published merge its value (or its lack of
+# one) wins by default; the preprint brings its arXiv id instead.
+PUBLISHED_FIELDS = frozenset({ENTRY_TYPE, "journal", "booktitle", "year", "month", "volume", "number", "pages",
+                              "publisher", "doi", "address", "series", "organization", "institution", "school",
+                              "howpublished", "edition", "isbn", "issn"})
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -53,6 +75,7 @@ class ReviewCase:
     candidates: tuple[CaseCandidate, ...]
     index: int | None = None
     explanation: str = ""
+    collection: str | None = None  # a Zotero sync's collection: an added entry goes there
 
     @property
     def label(self) -> str:
@@ -68,6 +91,7 @@ class Action:
     kind: str
     candidate: int | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
+    keep_key: str | None = None  # a merge: the key that survives (None: the default, see survivor_key)
 
     def __post_init__(self) -> None:
         if self.kind not in ACTIONS:
@@ -100,7 +124,8 @@ def cases_from_pending(pending: Sequence[PendingCase], targets: Sequence[Entry],
                 found[i] = _as_case_candidate(matcher.compare(case.entry, targets[i]), targets, i)
         for c in matcher.propose(case.entry, limit=limit).candidates:
             found.setdefault(c.index, _as_case_candidate(c, targets))
-        cases.append(ReviewCase("sync", case.entry, _rank(found.values())[:limit], None, case.explanation))
+        cases.append(ReviewCase("sync", case.entry, _rank(found.values())[:limit], None, case.explanation,
+                                case.collection))
     return cases
 
 
@@ -170,22 +195,76 @@ def _same(a: str | None, b: str | None) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
+def publication_roles(incoming: Entry, target: Entry) -> str | None:
+    """Which side is the published version when the other is its preprint: ``INCOMING``,
+    ``TARGET``, or None (not such a pair). Read from the matcher's comparison keys."""
+    from .match import MatchSettings
+    from .match.normalize import features
+
+    settings = MatchSettings()
+    a, b = features(incoming, settings), features(target, settings)
+    if a.preprint and b.published:
+        return TARGET
+    if b.preprint and a.published:
+        return INCOMING
+    return None
+
+
+def arxiv_id(entry: Entry) -> str:
+    """The entry's arXiv id (no prefix, no version), or "" (as the matcher reads it)."""
+    from .match.normalize import entry_arxiv
+
+    return entry_arxiv(entry)
+
+
+def _with_arxiv_fields(preprint: Entry) -> Entry:
+    """The preprint with its arXiv id in ``eprint`` and ``archiveprefix``, as BibTeX records it."""
+    found = arxiv_id(preprint)
+    if not found or (preprint.get("eprint") and preprint.get("archiveprefix")):
+        return preprint
+    return preprint.with_fields(eprint=preprint.get("eprint") or found,
+                                archiveprefix=preprint.get("archiveprefix") or "arXiv")
+
+
+def _merge_sides(incoming: Entry, target: Entry) -> tuple[Entry, Entry, str | None]:
+    """The two entries as a merge compares them (the preprint with its arXiv fields), and
+    which one is the published version (see ``publication_roles``)."""
+    roles = publication_roles(incoming, target)
+    if roles == INCOMING:
+        target = _with_arxiv_fields(target)
+    elif roles == TARGET:
+        incoming = _with_arxiv_fields(incoming)
+    return incoming, target, roles
+
+
 def differing_fields(incoming: Entry, target: Entry) -> list[FieldDiff]:
     """The fields on which the entries differ, the entry type included, in canonical order.
 
     By default a field the target lacks is filled (except a second venue: no ``journal``
     beside a ``booktitle``) and everything the target has is kept. Choosing the incoming
     side of a field it lacks removes the field; ``ids`` (aliases) are merged, never chosen.
+    For a preprint and its published version, the published side wins the facts of
+    publication (``PUBLISHED_FIELDS``, and its own ``url`` over an arXiv one), absent ones included, and the
+    preprint's arXiv id is filled in as ``eprint`` and ``archiveprefix``.
     """
+    incoming, target, roles = _merge_sides(incoming, target)
     a, b = field_values(incoming), field_values(target)
     has_venue = any(v in b for v in VENUES)
+    preprint = target if roles == INCOMING else incoming if roles == TARGET else None
+    published = incoming if roles == INCOMING else target
+    published_facts = set(PUBLISHED_FIELDS)
+    if preprint is not None and "arxiv" in preprint.get("url").lower() and published.get("url"):
+        published_facts.add("url")  # the published version's own link replaces the arXiv one
     diffs = []
     for name in in_field_order([*a, *b]):
         mine, theirs = a.get(name), b.get(name)
         if name in _UNCHOSEN or _same(mine, theirs):
             continue
-        fill = theirs is None and not (name in VENUES and has_venue)
-        diffs.append(FieldDiff(name, mine, theirs, INCOMING if fill else TARGET))
+        if roles is not None and name in published_facts:
+            default = roles
+        else:
+            default = INCOMING if theirs is None and not (name in VENUES and has_venue) else TARGET
+        diffs.append(FieldDiff(name, mine, theirs, default))
     return diffs
 
 
@@ -201,6 +280,7 @@ def merge_entries(incoming: Entry, target: Entry, choices: Mapping[str, str] | N
     ``differing_fields``).
     """
     choices = choices or {}
+    incoming, target, _ = _merge_sides(incoming, target)
     result = target
     for diff in differing_fields(incoming, target):
         if choices.get(diff.name, diff.default) != INCOMING:
@@ -271,8 +351,8 @@ def auto_decide(case: ReviewCase, store: Decisions) -> Action | None:
     """Answer a case from remembered decisions, or return None to ask a person.
 
     A remembered merge with a candidate wins (with its field choices); an entry decided
-    ``add`` is added; when every candidate was called different, a sync case is added and
-    a duplicate case is settled (nothing to do).
+    ``add`` is added, one declined is declined; when every candidate was called different,
+    a sync case is added and a duplicate case is settled (nothing to do).
     """
     for i, cand in enumerate(case.candidates):
         found = _remembered(case, store, cand)
@@ -280,8 +360,8 @@ def auto_decide(case: ReviewCase, store: Decisions) -> Action | None:
             return Action("merge", i, dict(found.fields))
     if case.kind == "sync":
         found = store.lookup(case.entry, None)
-        if found is not None and found.decision == "add":
-            return Action("add")
+        if found is not None and found.decision in ("add", "decline"):
+            return Action(found.decision)
     if not narrow(case, store).candidates:
         return Action("add") if case.kind == "sync" else Action("different")
     return None
@@ -361,6 +441,10 @@ class ReviewResult:
         """Outcomes that change something (merge or add), in case order."""
         return [self.outcomes[i] for i in sorted(self.outcomes) if self.outcomes[i].action.kind in ("merge", "add")]
 
+    def settled(self) -> list[Outcome]:
+        """Outcomes that settle their case (merge, add, decline, different), in case order."""
+        return [self.outcomes[i] for i in sorted(self.outcomes) if self.outcomes[i].action.kind != "skip"]
+
     def open_positions(self, total: int) -> list[int]:
         """Positions of cases left open (skipped, or not reached)."""
         return [i for i in range(total) if i not in self.outcomes or self.outcomes[i].action.kind == "skip"]
@@ -369,9 +453,15 @@ class ReviewResult:
 def _record(case: ReviewCase, action: Action, store: Recorder) -> None:
     others = [c.entry for c in case.candidates]
     by_key = case.kind == "duplicate"
-    if action.kind == "merge":
+    if action.kind == "decline":
+        if not by_key:
+            store.record(case.entry, None, "decline")
+    elif action.kind == "merge":
         target = case.candidates[action.candidate or 0].entry
         choices = {**default_choices(case.entry, target), **action.fields}
+        if action.keep_key and action.keep_key != survivor_key(case, action.candidate or 0):
+            # the key picked is remembered as a side, like a field: ENTRY_KEY -> incoming | target
+            choices[ENTRY_KEY] = INCOMING if action.keep_key == case.entry.key else TARGET
         store.record(case.entry, target, "merge", choices, by_key=by_key)
     elif action.kind == "add":
         if not by_key:
@@ -385,18 +475,28 @@ def _record(case: ReviewCase, action: Action, store: Recorder) -> None:
 def run_review(cases: Sequence[ReviewCase], reviewer: Reviewer, store: Recorder) -> ReviewResult:
     """Walk the cases: remembered ones are settled silently, the others asked.
 
-    Every decision is recorded in ``store`` as it is taken (so Ctrl-C keeps them); ``u``
-    goes back to the previous answer and takes its decision back; ``q`` stops. ``d`` rules
-    out one candidate and asks again; with none left, a sync case is added as new.
+    Each case is shown as the merges taken before it leave the target (entries merged away
+    are gone, merged ones show their new content: see :class:`MergeView`); a case with no
+    candidate left is settled. Every decision is recorded in ``store`` as it is taken (so
+    Ctrl-C keeps them); ``u`` goes back to the previous answer and takes its decision back;
+    ``q`` stops. ``d`` (scripts) rules out one candidate and asks again; with none left, a
+    sync case is added as new.
     """
     result = ReviewResult()
     history: list[tuple[int, bool]] = []  # (position, whether a decision was recorded)
     # Positions shown to the person count only the cases that needed asking at the start.
     asking = [i for i, c in enumerate(cases) if auto_decide(narrow(c, store), store) is None]
     narrowed_here: set[int] = set()
+    originals = original_entries(cases)
     i = 0
     while i < len(cases):
-        case = narrow(cases[i], store)
+        view = MergeView.of(originals, (result.outcomes[j] for j in sorted(result.outcomes) if j < i))
+        rebuilt = view.rebuild(cases[i])
+        if rebuilt is None:  # everything it asked about was merged together already
+            result.outcomes[i] = Outcome(cases[i], Action("different"), True, cases[i].candidates)
+            i += 1
+            continue
+        case = narrow(rebuilt, store)
         auto = auto_decide(case, store)
         if auto is not None:
             # A case a person narrowed with "different" in this session settles itself: theirs.
@@ -431,6 +531,117 @@ def run_review(cases: Sequence[ReviewCase], reviewer: Reviewer, store: Recorder)
     return result
 
 
+# --- merges taken so far -------------------------------------------------------------------------
+
+
+def original_entries(cases: Sequence[ReviewCase]) -> dict[int, Entry]:
+    """The target entries the cases name, by index, as they were before the review."""
+    found: dict[int, Entry] = {}
+    for case in cases:
+        if case.kind == "duplicate" and case.index is not None:
+            found.setdefault(case.index, case.entry)
+        for cand in case.candidates:
+            found.setdefault(cand.index, cand.entry)
+    return found
+
+
+def survivor_key(case: ReviewCase, candidate: int = 0) -> str | None:
+    """The key a merge keeps unless the person picks another: the existing key of the
+    published version (a preprint/published pair of entries already in the target), else
+    the target's (the candidate's) key."""
+    cand = case.candidates[candidate].entry
+    if case.kind == "duplicate" and publication_roles(case.entry, cand) == INCOMING:
+        return case.entry.key
+    return cand.key
+
+
+def key_choices(case: ReviewCase, candidate: int = 0) -> list[str]:
+    """The keys a merge may keep: the default (``survivor_key``) first, then the other side's."""
+    default = survivor_key(case, candidate)
+    keys = [k for k in (default, case.candidates[candidate].entry.key, case.entry.key) if k]
+    return list(dict.fromkeys(keys))
+
+
+@dataclass
+class MergeView:
+    """The target as the merges of a review leave it: ``current`` entries by index, and
+    ``into`` (an entry merged away -> the entry it went into)."""
+
+    current: dict[int, Entry] = field(default_factory=dict)
+    into: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, originals: Mapping[int, Entry], outcomes: Iterable[Outcome]) -> "MergeView":
+        """The view after ``outcomes`` (in order), starting from the ``originals``."""
+        view = cls(dict(originals))
+        for outcome in outcomes:
+            view.apply(outcome)
+        return view
+
+    def final(self, index: int) -> int:
+        """Where the entry at ``index`` is now (itself, or the entry it was merged into)."""
+        while index in self.into:
+            index = self.into[index]
+        return index
+
+    def apply(self, outcome: Outcome) -> None:
+        """Take one outcome into the view (merges change it; other answers do not)."""
+        case, action = outcome.case, outcome.action
+        if action.kind != "merge" or not case.candidates:
+            return
+        pick = action.candidate or 0
+        cand = case.candidates[pick]
+        dst = self.final(cand.index)
+        side = action.fields.get(ENTRY_KEY)  # a remembered merge names the kept key by its side
+        keep = action.keep_key or {INCOMING: case.entry.key, TARGET: cand.entry.key}.get(side or "") \
+            or survivor_key(case, pick)
+        if case.kind == "sync":
+            before = self.current.get(dst, cand.entry)
+            merged = merge_entries(case.entry, before, action.fields)
+            aliases = [case.entry.key or ""] if publication_roles(case.entry, before) else []
+            if keep and keep != before.key:
+                merged, aliases = merged.with_key(keep), aliases + [before.key or ""]
+            self.current[dst] = with_aliases(merged, aliases)
+            return
+        if case.index is None:
+            return
+        src = self.final(case.index)
+        if src == dst:
+            return
+        content = merge_entries(self.current[src], self.current[dst], action.fields)
+        survivor, gone = (src, dst) if keep and keep == self.current[src].key else (dst, src)
+        kept, lost = self.current[survivor], self.current[gone]
+        self.current[survivor] = with_aliases(content.with_key(kept.key),
+                                              [lost.key or ""] + split_ids(lost.get("ids")))
+        self.into[gone] = survivor
+
+    def rebuild(self, case: ReviewCase) -> ReviewCase | None:
+        """The case as the target now is: candidates merged away are replaced by what they
+        went into (once), entries show their merged content. None if no candidate is left."""
+        if not case.candidates:
+            return case
+        index = case.index
+        entry = case.entry
+        if case.kind == "duplicate" and index is not None:
+            index = self.final(index)
+            entry = self.current.get(index, entry)
+        seen: set[int] = set()
+        cands = []
+        for cand in case.candidates:
+            j = self.final(cand.index)
+            if j == index or j in seen:
+                continue
+            seen.add(j)
+            now = self.current.get(j, cand.entry)
+            cands.append(cand if now is cand.entry and j == cand.index else replace(cand, entry=now, index=j))
+        if not cands:
+            return None
+        if index == case.index and entry is case.entry and len(cands) == len(case.candidates) \
+                and all(a is b for a, b in zip(cands, case.candidates)):
+            return case
+        return replace(case, entry=entry, index=index, candidates=tuple(cands))
+
+
 # --- outcomes -> changes -----------------------------------------------------------------------
 
 
@@ -451,8 +662,13 @@ def plan_sync_outcomes(outcomes: Sequence[Outcome], targets: Sequence[Entry],
             continue
         if action.kind == "merge":
             cand = case.candidates[action.candidate or 0]
-            merged = merge_entries(case.entry, cand.entry, action.fields)
+            merged = MergeView.of({cand.index: cand.entry}, [outcome]).current[cand.index]
+            if merged.key != cand.entry.key and (merged.key or "").lower() in taken - {(cand.entry.key or "").lower()}:
+                merged = merged.with_key(cand.entry.key)  # the key asked for is taken: keep the entry's own
             diffs = field_changes(cand.entry, merged)
+            if merged.key != cand.entry.key:
+                diffs = (FieldChange(ENTRY_KEY, cand.entry.key, merged.key or ""), *diffs)
+                taken.add((merged.key or "").lower())
             changes.append(Change("update" if diffs else "same", case.entry, cand.entry.key, cand.index,
                                   cand.entry.key, cand.score, cand.explanation, diffs, (), merged))
         elif action.kind == "add":
@@ -461,6 +677,68 @@ def plan_sync_outcomes(outcomes: Sequence[Outcome], targets: Sequence[Entry],
             changes.append(Change("add", case.entry, key, None, None, None, "added after review",
                                   field_changes(Entry(added.type), added), (), added))
     return changes
+
+
+@dataclass
+class ReviewPlan:
+    """What a review's outcomes do to a target: the changes to write, the entries removed
+    (merged-away duplicates, by index), the keys renamed (old -> kept), and the change each
+    sync outcome became (for remembering what was added)."""
+
+    changes: list[Change] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    renames: dict[str, str] = field(default_factory=dict)
+    by_outcome: list[tuple[Outcome, Change]] = field(default_factory=list)
+
+
+def plan_review(targets: Sequence[Entry], outcomes: Sequence[Outcome], key_pattern: str = DEFAULT_PATTERN,
+                taken: Iterable[str] = ()) -> ReviewPlan:
+    """The changes that the outcomes of a review make to ``targets``.
+
+    Every merge (sync and duplicate cases, in order) is applied to one :class:`MergeView`,
+    so an entry merged twice is written once with both merges; an entry whose kept key is
+    not its own is renamed (``ENTRY_KEY``), the old key kept in ``ids``; ``add`` outcomes
+    become new entries with keys unique in the target.
+    """
+    view = MergeView.of(dict(enumerate(targets)), outcomes)
+    keys = Counter((e.key or "").lower() for e in targets)
+    for i, after in list(view.current.items()):
+        own = (targets[i].key or "").lower()
+        if i not in view.into and (after.key or "").lower() != own and keys[(after.key or "").lower()]:
+            view.current[i] = after.with_key(targets[i].key)  # the key asked for is taken: keep its own
+    plan = ReviewPlan()
+    plan.removed = sorted(view.into)
+    for i, after in sorted(view.current.items()):
+        if i in view.into or after == targets[i]:
+            continue
+        before = targets[i]
+        diffs = field_changes(before, after)
+        if after.key != before.key:
+            diffs = (FieldChange(ENTRY_KEY, before.key, after.key or ""), *diffs)
+            plan.renames[before.key or ""] = after.key or ""
+        plan.changes.append(Change("update", before, before.key, i, before.key, None, "merged in a review",
+                                   diffs, (), after))
+    for i in plan.removed:
+        old, new = targets[i].key, view.current[view.final(i)].key
+        if old and new and old != new:
+            plan.renames[old] = new
+    updates = {c.target_index: c for c in plan.changes}
+    adds = plan_sync_outcomes([o for o in outcomes if o.action.kind == "add"], targets, taken, key_pattern)
+    plan.changes.extend(adds)
+    added = iter(adds)
+    for outcome in outcomes:
+        if outcome.case.kind != "sync":
+            continue
+        if outcome.action.kind == "add":
+            plan.by_outcome.append((outcome, next(added)))
+        elif outcome.action.kind == "merge":
+            index = view.final(outcome.case.candidates[outcome.action.candidate or 0].index)
+            change = updates.get(index) or Change("same", outcome.case.entry, targets[index].key, index,
+                                                  targets[index].key, result=targets[index])
+            plan.by_outcome.append((outcome, change))
+        elif outcome.action.kind == "decline":
+            plan.by_outcome.append((outcome, Change("declined", outcome.case.entry, explanation="declined in a review")))
+    return plan
 
 
 def review_plan(plan: Plan, targets: Sequence[Entry], reviewer: Reviewer, store: Recorder) -> tuple[Plan, ReviewResult]:
@@ -475,64 +753,13 @@ def review_plan(plan: Plan, targets: Sequence[Entry], reviewer: Reviewer, store:
     added = [c.key for c in plan.changes if c.kind == "add" and c.key]
     changes = list(plan.changes)
     for position, outcome in result.outcomes.items():
+        if outcome.action.kind == "decline":
+            changes[reviews[position]] = Change("declined", outcome.case.entry,
+                                                explanation="declined in this review: never add it")
+            continue
         planned = plan_sync_outcomes([outcome], targets, added)
         if planned:
             changes[reviews[position]] = planned[0]
             if planned[0].kind == "add" and planned[0].key:
                 added.append(planned[0].key)
     return Plan(changes), result
-
-
-@dataclass
-class DedupePlan:
-    """What merging duplicates does to a .bib: entries rewritten, entries removed, keys renamed."""
-
-    updated: dict[int, Entry] = field(default_factory=dict)  # index -> kept entry after the merge
-    removed: list[int] = field(default_factory=list)  # indices of entries merged away
-    renames: dict[str, str] = field(default_factory=dict)  # removed key -> key kept
-
-    def changes(self, entries: Sequence[Entry]) -> list[Change]:
-        """The ``update`` changes for the kept entries (removals are separate)."""
-        return [Change("update", entries[i], entries[i].key, i, entries[i].key, None, "duplicates merged",
-                       field_changes(entries[i], e), (), e)
-                for i, e in sorted(self.updated.items())]
-
-
-def plan_dedupe(entries: Sequence[Entry], outcomes: Sequence[Outcome]) -> DedupePlan:
-    """Merge the duplicates the outcomes decided, in order.
-
-    The entry of a case is merged into the chosen candidate (or into whatever that
-    candidate was merged into before); the kept entry gets the removed keys (and their own
-    aliases) in ``ids``. ``renames`` maps every removed key to the key finally kept.
-    """
-    current = {i: e for i, e in enumerate(entries)}
-    into: dict[int, int] = {}
-
-    def final(i: int) -> int:
-        while i in into:
-            i = into[i]
-        return i
-
-    for outcome in outcomes:
-        case, action = outcome.case, outcome.action
-        if case.kind != "duplicate" or action.kind != "merge" or case.index is None:
-            continue
-        src = final(case.index)
-        dst = final(case.candidates[action.candidate or 0].index)
-        if src == dst:
-            continue
-        gone, kept = current[src], current[dst]
-        merged = merge_entries(gone, kept, action.fields)
-        aliases = [gone.key or ""] + split_ids(gone.get("ids"))
-        current[dst] = with_aliases(merged, aliases)
-        into[src] = dst
-    plan = DedupePlan()
-    plan.removed = sorted(into)
-    for i, e in current.items():
-        if i not in into and (e != entries[i] or i in into.values()):
-            plan.updated[i] = e
-    for i in plan.removed:
-        old, new = entries[i].key, entries[final(i)].key
-        if old and new and old != new:
-            plan.renames[old] = new
-    return plan

@@ -18,7 +18,8 @@ from .config import Settings
 from .match import MatchSettings
 from .model import Entry, Failure
 from .pipeline import parse_sources
-from .plan import DecisionLookup, Plan, make_plan
+from .plan import DecisionLookup, Plan, make_plan, without_omitted
+from .progress import ProgressCallback
 from .registry import Registry
 from .targets.base import ApplyReport, Target
 
@@ -36,30 +37,45 @@ ReviewHook = Callable[[Plan, Sequence[Entry], "DecisionLookup | None"], Plan]
 
 @dataclass
 class SyncResult:
-    """What a sync did: the plan, what applying it did, and what could not be read."""
+    """What a sync did: the plan, what applying it did, and what could not be read.
+
+    ``pending`` counts the review cases waiting after the run (this sync's and earlier
+    ones that are still open), or that would wait after it (a dry run).
+    """
 
     plan: Plan
     target_entries: list[Entry] = field(default_factory=list)
     report: ApplyReport | None = None
     applied: bool = False
     declined: bool = False
+    dry_run: bool = False
+    pending: int = 0
     source_failures: list[Failure] = field(default_factory=list)
     target_failures: list[Failure] = field(default_factory=list)
 
     @property
+    def source_errors(self) -> list[Failure]:
+        """The records (or identifiers) that could not be read and were left out."""
+        return [f for f in self.source_failures if not f.is_warning]
+
+    @property
     def exit_code(self) -> int:
-        """0 done (or nothing to do), 1 declined or not all written, 3 applied with reviews waiting."""
-        if self.declined or (self.report is not None and self.report.failed):
+        """The exit code of the run (a dry run: of the run it shows): 1 if something could
+        not be read or written or the plan was not confirmed, else 3 if review cases wait,
+        else 0."""
+        if self.declined or (self.report is not None and self.report.failed) or self.source_errors:
             return EXIT_ERROR
-        if self.applied and self.plan.by_kind("review"):
+        if (self.applied or self.dry_run) and self.pending:
             return EXIT_REVIEW
         return EXIT_OK
 
 
 def read_incoming(sources: Iterable[str], fmt: str | None = None, settings: Settings | None = None,
-                  registry: Registry | None = None) -> tuple[list[Entry], list[Failure]]:
-    """Parse every SOURCE argument into entries (keys as the sources gave them) and failures."""
-    result = parse_sources(list(sources), fmt, settings, registry)
+                  registry: Registry | None = None,
+                  progress: ProgressCallback | None = None) -> tuple[list[Entry], list[Failure]]:
+    """Parse every SOURCE argument into entries (keys as the sources gave them) and failures;
+    ``progress(done, total)`` hears of look-ups."""
+    result = parse_sources(list(sources), fmt, settings, registry, progress)
     return result.entries, result.failures
 
 
@@ -110,12 +126,26 @@ def settle_decided_adds(decisions: object, plan: Plan, target_entries: Sequence[
     return settled
 
 
-def record_pending(decisions: object, plan: Plan, target_entries: Sequence[Entry]) -> None:
-    """Leave the plan's review changes in the decision store for ``bibsync review``, and save it."""
-    set_pending = getattr(decisions, "set_pending", None)
-    if set_pending is None:
-        return
-    set_pending(plan.by_kind("review"), target_entries)
+def pending_after(decisions: object, plan: Plan, target_entries: Sequence[Entry], collection: str | None = None) -> int:
+    """How many review cases wait once ``plan`` is written: its own, and the earlier ones it
+    leaves open (see ``DecisionStore.pending_after``)."""
+    after = getattr(decisions, "pending_after", None)
+    if after is None:
+        return len(plan.by_kind("review"))
+    return len(after(plan.changes, target_entries, collection))
+
+
+def record_pending(decisions: object, plan: Plan, target_entries: Sequence[Entry], collection: str | None = None) -> None:
+    """Leave the plan's review changes in the decision store for ``bibsync review`` (earlier
+    cases stay until settled or gone), and save it."""
+    update = getattr(decisions, "update_pending", None)
+    if update is not None:
+        update(plan.changes, target_entries, collection)
+    else:
+        set_pending = getattr(decisions, "set_pending", None)
+        if set_pending is None:
+            return
+        set_pending(plan.by_kind("review"), target_entries)
     save = getattr(decisions, "save", None)
     if save is not None:
         save()
@@ -135,28 +165,35 @@ def run_sync(
     dry_run: bool = False,
     confirm: ConfirmHook | None = None,
     review: ReviewHook | None = None,
+    progress: ProgressCallback | None = None,
 ) -> SyncResult:
     """Sync ``sources`` (or ready ``incoming`` entries) into ``target``.
 
     ``decisions="auto"`` opens the target's decision store (see :func:`open_decisions`);
-    pass None to ignore earlier decisions. ``dry_run`` plans and stops. ``confirm`` is asked
+    pass a store to use another file (``--decisions FILE``), or None to ignore earlier
+    decisions. Records that cannot be read (a malformed or unknown identifier, a broken
+    entry) are left out and reported; the rest is synced and the exit code is 1. ``dry_run`` plans and stops. ``confirm`` is asked
     once before writing (None: write). After writing, the review changes are left in the
     decision store, and adds that a remembered ``add`` decision caused are settled there
     (see :func:`settle_decided_adds`). Errors are BibsyncError subclasses; nothing is
-    written on an error.
+    written on an error. The fields in ``settings.omit`` are never written, also after a
+    review. ``progress(done, total)`` hears of the sources' look-ups (DOIs, arXiv ids).
     """
     settings = settings or Settings()
     source_failures: list[Failure] = []
     if incoming is None:
-        incoming, source_failures = read_incoming(sources or [], fmt, settings, registry)
+        incoming, source_failures = read_incoming(sources or [], fmt, settings, registry, progress)
     target_entries = target.load()
     if decisions == "auto":
         decisions = open_decisions(target)
-    plan = make_plan(incoming, target_entries, policy, match_settings, decisions, settings.key_pattern)
+    plan = make_plan(incoming, target_entries, policy, match_settings, decisions, settings.key_pattern,
+                     omit=settings.omit)
     if review is not None and plan.by_kind("review"):
-        plan = review(plan, target_entries, decisions)
-    result = SyncResult(plan, list(target_entries), source_failures=source_failures,
-                        target_failures=list(getattr(target, "failures", [])))
+        plan = without_omitted(review(plan, target_entries, decisions), settings.omit, target_entries)
+    collection = getattr(target, "collection", None)
+    result = SyncResult(plan, list(target_entries), dry_run=dry_run, source_failures=source_failures,
+                        target_failures=list(getattr(target, "failures", [])),
+                        pending=pending_after(decisions, plan, target_entries, collection))
     if dry_run:
         return result
     if confirm is not None and plan.to_apply() and not confirm(result):
@@ -166,5 +203,5 @@ def run_sync(
     result.applied = True
     if decisions is not None:
         settle_decided_adds(decisions, plan, target_entries, result.report)
-        record_pending(decisions, plan, target_entries)
+        record_pending(decisions, plan, target_entries, collection)
     return result

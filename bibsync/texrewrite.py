@@ -6,13 +6,21 @@ command (``\\citeauthor``, ``\\Textcite``, ``\\supercite``), starred or not, wit
 ``[...]`` arguments, and BibLaTeX multicite commands (``\\cites[pre][post]{a}{b}``). Keys
 inside comma lists are rewritten one by one, keeping the spacing; a key that becomes a
 repeat of one already in the same list is dropped. Comments (``% ...``) are left alone.
+
+Only files inside the folder are written: each path is resolved, a ``.tex`` link (or a linked
+folder) that leads outside is left alone and reported, and a file reached by several links is
+rewritten once. Right before writing, each file is checked again: still inside, still what
+was read.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import os
 import re
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -22,6 +30,16 @@ from .targets.atomic import write_atomic
 
 _COMMAND_RE = re.compile(r"\\([A-Za-z]*cite[A-Za-z]*)\*?")
 _COMMENT_RE = re.compile(r"(?<!\\)%[^\n]*")
+
+
+@dataclass
+class TexFiles:
+    """The .tex files of a folder: those inside it (real paths, each once) and the links that
+    lead outside it (as found), which are left alone."""
+
+    root: Path
+    files: list[Path] = field(default_factory=list)
+    outside: list[Path] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -88,10 +106,12 @@ def rewrite_citations(text: str, renames: Mapping[str, str]) -> tuple[str, int]:
     if not renames:
         return text, 0
     comments = [(m.start(), m.end()) for m in _COMMENT_RE.finditer(text)]
+    comment_starts = [a for a, _ in comments]
     out: list[str] = []
     pos, total = 0, 0
     for match in _COMMAND_RE.finditer(text):
-        if match.start() < pos or any(a <= match.start() < b for a, b in comments):
+        before = bisect.bisect_right(comment_starts, match.start()) - 1  # the last comment starting before it
+        if match.start() < pos or (before >= 0 and match.start() < comments[before][1]):
             continue
         multi = match.group(1).endswith("cites")
         i = match.end()
@@ -123,15 +143,52 @@ def _read_tex(path: Path) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
-def plan_tex_rewrites(directory: Path, renames: Mapping[str, str]) -> list[TexRewrite]:
-    """The .tex files under ``directory`` whose citations would change (nothing is written)."""
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def find_tex_files(directory: Path) -> TexFiles:
+    """The regular .tex files under ``directory``, resolved: each file inside it once (under its
+    real name, relative to ``directory`` as given), and the links that lead outside it."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(f"no such folder: {directory}", hint="--rewrite-tex takes the folder of your .tex files")
+    root = os.path.realpath(directory)
+    found = TexFiles(directory)
+    seen: set[str] = set()
+    for folder, subfolders, names in os.walk(directory):  # links to folders are listed, not entered
+        for name in sorted(subfolders):
+            path = os.path.join(folder, name)
+            if os.path.islink(path) and not _inside(os.path.realpath(path), root):
+                found.outside.append(Path(path))
+        for name in sorted(names):
+            if not name.endswith(".tex"):
+                continue
+            path = os.path.join(folder, name)
+            real = os.path.realpath(path)
+            if not _inside(real, root):
+                found.outside.append(Path(path))
+                continue
+            try:
+                regular = stat.S_ISREG(os.stat(real).st_mode)  # not a FIFO, device or dangling link
+            except OSError:
+                regular = False
+            if regular and real not in seen:
+                seen.add(real)
+                found.files.append(directory / os.path.relpath(real, root))
+    found.files.sort()
+    found.outside.sort()
+    return found
+
+
+def plan_tex_rewrites(directory: Path, renames: Mapping[str, str], files: TexFiles | None = None) -> list[TexRewrite]:
+    """The .tex files inside ``directory`` whose citations would change (nothing is written).
+
+    ``files`` is :func:`find_tex_files` of the folder, if the caller has it already (to report
+    the links left alone)."""
+    files = files or find_tex_files(directory)
     rewrites = []
-    for path in sorted(directory.rglob("*.tex")):
-        if not path.is_file():
-            continue
+    for path in files.files:
         text, encoding = _read_tex(path)
         new, count = rewrite_citations(text, renames)
         if count:
@@ -139,10 +196,27 @@ def plan_tex_rewrites(directory: Path, renames: Mapping[str, str]) -> list[TexRe
     return rewrites
 
 
-def apply_tex_rewrites(rewrites: list[TexRewrite]) -> None:
-    """Write the rewritten files (atomically, each in its own encoding and line ends)."""
+def apply_tex_rewrites(rewrites: list[TexRewrite], directory: Path | None = None) -> None:
+    """Write the rewritten files (atomically, each in its own encoding and line ends).
+
+    Every file is checked first: it must still be the file that was read (same text) and, when
+    ``directory`` is given, still lie inside it. If one is not, nothing is written (InputError).
+    """
+    root = os.path.realpath(directory) if directory is not None else None
     for rewrite in rewrites:
-        write_atomic(rewrite.path, rewrite.new.encode(rewrite.encoding))
+        real = os.path.realpath(rewrite.path)
+        if root is not None and not _inside(real, root):
+            raise InputError(f"{rewrite.path} now leads outside {directory}; nothing was rewritten",
+                             hint="run the review again")
+        try:
+            unchanged = _read_tex(Path(real))[0] == rewrite.old
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            raise InputError(f"{rewrite.path} changed since it was read; nothing was rewritten",
+                             hint="run the review again to see the new diff")
+    for rewrite in rewrites:
+        write_atomic(os.path.realpath(rewrite.path), rewrite.new.encode(rewrite.encoding))
 
 
 def aliases_of(entries: Sequence[Entry]) -> dict[str, str]:

@@ -9,10 +9,13 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import ftfy
-from pylatexenc.latex2text import LatexNodes2Text
-from pylatexenc.latexencode import UnicodeToLatexEncoder
+if TYPE_CHECKING:  # ftfy and pylatexenc are imported on first use: a command that never needs them starts faster
+    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+from .tex_letters import composed_escape, decoding_macros, encoding_overrides
 
 _SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _NON_ASCII_TOKEN_RE = re.compile(r"[^\s]*[^\x00-\x7f][^\s]*")
@@ -27,6 +30,8 @@ def repair_text(text: str, *, straighten_quotes: bool = False) -> str:
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii():
+        import ftfy
+
         # Token by token: ftfy leaves a whole string alone when real Unicode (an entity
         # such as &beta;) stands beside the mojibake it should repair.
         text = _NON_ASCII_TOKEN_RE.sub(
@@ -54,13 +59,34 @@ _MATH_RE = re.compile(r"(\$(?=\S)[^$]*?(?<=\S)\$)")
 
 
 @lru_cache(maxsize=1)
+def _contexts():
+    """pylatexenc's reading contexts (walker, text) with bibsync's own letters added."""
+    from pylatexenc import latex2text, latexwalker
+
+    walker_specs, text_specs = decoding_macros()
+    walker = latexwalker.get_default_latex_context_db()
+    walker.add_context_category("bibsync", prepend=True, macros=walker_specs)
+    text = latex2text.get_default_latex_context_db()
+    text.add_context_category("bibsync", prepend=True, macros=text_specs)
+    return walker, text
+
+
+@lru_cache(maxsize=1)
 def _decoder() -> LatexNodes2Text:
-    return LatexNodes2Text(keep_braced_groups=True, math_mode="verbatim")
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(latex_context=_contexts()[1], keep_braced_groups=True, math_mode="verbatim")
 
 
 @lru_cache(maxsize=1)
 def _encoder() -> UnicodeToLatexEncoder:
-    return UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-all")
+    from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
+
+    overrides = UnicodeToLatexConversionRule(rule_type=RULE_DICT, rule=encoding_overrides())
+    return UnicodeToLatexEncoder(conversion_rules=[overrides, "defaults"], non_ascii_only=True,
+                                 replacement_latex_protection="braces-all",
+                                 unknown_char_policy=lambda char: composed_escape(char, unicode_to_latex),
+                                 unknown_char_warning=False)
 
 
 # TeX ligatures and the tie, kept as typed: a value decodes the same whether or not it also
@@ -99,7 +125,7 @@ def decode_markup(value: str) -> str:
     value = _URL_RE.sub(lambda m: m.group(2) or m.group(1), value)
     value = _KEPT_RE.sub(lambda m: _KEPT[m.group(0)], value)
     try:
-        decoded = _decoder().latex_to_text(value)
+        decoded = _decoder().latex_to_text(value, latex_context=_contexts()[0])
     except Exception:  # pylatexenc raises on pathological input; keep the text readable
         decoded = value
     decoded = _KEPT_BACK_RE.sub(lambda m: _KEPT_BACK[m.group(0)], decoded)
@@ -110,7 +136,8 @@ def decode_markup(value: str) -> str:
 
 
 def unicode_to_latex(value: str) -> str:
-    """Encode non-ASCII characters as LaTeX escapes (``Ö`` -> ``{\\"O}``)."""
+    """Encode non-ASCII characters as LaTeX escapes (``Ö`` -> ``{\\"O}``, ``ễ`` -> ``{\\~{\\^{e}}}``;
+    see :mod:`bibsync.tex_letters`). Only a character LaTeX has no escape for stays as it is."""
     if value.isascii():
         return value
     return _encoder().unicode_to_latex(value)
@@ -211,4 +238,5 @@ def normalize_month(value: str) -> str:
 def month_from_number(value: str | int | None) -> str:
     """Return ``jan`` .. ``dec`` for a month number 1..12 (``"03"`` works too), else ""."""
     text = str(value).strip() if value is not None else ""
-    return MONTHS[int(text) - 1] if text.isdigit() and 1 <= int(text) <= 12 else ""
+    # ASCII digits only, and few: int("²") and int() of 5,000 digits both raise ValueError
+    return MONTHS[int(text) - 1] if text.isascii() and text.isdigit() and len(text) <= 4 and 1 <= int(text) <= 12 else ""

@@ -8,15 +8,18 @@ Conventions (Better BibTeX's, which Zotero users already rely on):
   (``bibtex.`` and ``biblatex.`` prefixes are read too).
 - Extra lines that are none of these belong to the user; they are kept, and read back as
   the canonical field ``extra`` so that an update never drops them.
+- Values are written as Zotero stores them: page ranges with a hyphen (``546-558``; BibTeX's
+  ``--`` only on the way out to BibTeX), no line for "and others" (Zotero does not need it).
 
 ``item_from_entry`` checks its own work: it reads the item back and records any field the
 native mapping could not carry (an unusual type, a value the reverse would normalise) as a
-``tex.`` line, so entry -> item -> entry keeps every canonical field.
+``tex.`` line, so entry -> item -> entry keeps every canonical field (a truncated author
+list comes back as the listed authors). ``patch_from_changes`` turns a plan's field changes
+into exactly the item fields that say them, Extra edited line by line.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable, Mapping
 
@@ -91,7 +94,7 @@ NON_ENTRY_TYPES = frozenset({"note", "attachment", "annotation"})
 
 _KEY_LINE = re.compile(r"^\s*citation\s*key\s*:\s*(\S+)\s*$", re.IGNORECASE)
 _TEX_LINE = re.compile(r"^\s*(?:tex|bibtex|biblatex)\.([A-Za-z][\w\-+]*)\s*:\s?(.*)$")
-_TRUNCATED = "andothers"  # tex.andothers: yes  <->  "and others"
+_TRUNCATED = "andothers"  # tex.andothers: yes (read from older items; no longer written)
 _ENTRYTYPE = "entrytype"  # tex.entrytype: inbook  (when the item type maps back to another type)
 
 
@@ -141,6 +144,62 @@ def compose_extra(own: Iterable[str], key: str | None, tex: Mapping[str, str]) -
         lines.append(f"Citation Key: {key}")
     lines.extend(f"tex.{name}: {' '.join(value.split())}" for name, value in sorted(tex.items()))
     return "\n".join(lines)
+
+
+class ExtraLines:
+    """Extra, edited line by line: the user's lines stay as they are, in place; only the
+    ``Citation Key:`` line and the ``tex.`` lines named are changed, added or removed."""
+
+    def __init__(self, extra: str) -> None:
+        """Split ``extra`` into its lines."""
+        self.lines = (extra or "").split("\n") if extra else []
+
+    @property
+    def text(self) -> str:
+        """The edited Extra."""
+        return "\n".join(self.lines)
+
+    def _find_tex(self, name: str) -> int | None:
+        for i, line in enumerate(self.lines):
+            match = _TEX_LINE.match(line)
+            if match and match.group(1).lower() == name:
+                return i
+        return None
+
+    def set_tex(self, name: str, value: str) -> None:
+        """Set the ``tex.name`` line (in place, keeping its prefix), append it, or (value "") drop it."""
+        i = self._find_tex(name)
+        if i is None:
+            if value:
+                self.lines.append(f"tex.{name}: {' '.join(value.split())}")
+            return
+        if not value:
+            del self.lines[i]
+            return
+        prefix = self.lines[i].split(".", 1)[0].strip()
+        self.lines[i] = f"{prefix}.{name}: {' '.join(value.split())}"
+
+    def has_key(self) -> bool:
+        """True if a ``Citation Key:`` line is there."""
+        return any(_KEY_LINE.match(line) for line in self.lines)
+
+    def set_key(self, key: str) -> None:
+        """Set the ``Citation Key:`` line in place, or append it."""
+        for i, line in enumerate(self.lines):
+            if _KEY_LINE.match(line):
+                self.lines[i] = f"Citation Key: {key}"
+                return
+        self.lines.append(f"Citation Key: {key}")
+
+    def set_own(self, text: str) -> None:
+        """Replace the user's own lines (neither key nor ``tex.``) with ``text``, first."""
+        mine = [line for line in self.lines if _KEY_LINE.match(line) or _TEX_LINE.match(line)]
+        self.lines = ([text] if text else []) + mine
+
+
+def zotero_pages(value: str) -> str:
+    """A page range as Zotero stores it: ``546--558`` -> ``546-558``."""
+    return re.sub(r"\s*--+\s*|\s*\u2013\s*", "-", value) if value else value
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -238,7 +297,7 @@ def _forward(entry: Entry, item_type: str, native_key: bool, valid: frozenset[st
 
     for name, value in fields.items():
         if name in mapping:
-            data[mapping[name]] = value
+            data[mapping[name]] = zotero_pages(value) if name == "pages" else value
         else:
             tex[name] = value
 
@@ -250,8 +309,6 @@ def _forward(entry: Entry, item_type: str, native_key: bool, valid: frozenset[st
         else:
             tex["editor"] = format_people(entry.editors)
     data["creators"] = creators
-    if entry.authors_truncated:
-        tex[_TRUNCATED] = "yes"
 
     tex.update(overrides)
     key_in_extra = None
@@ -294,29 +351,104 @@ def item_from_entry(entry: Entry, *, native_key: bool = True, item_type: str | N
     return data
 
 
-def update_item_data(base: Mapping, entry: Entry, *, native_key: bool = True) -> dict:
-    """Return the item ``base`` changed to say what ``entry`` says, keeping everything bibsync does not map.
+# Item fields that belong to no type mapping and stay whatever the item type (Zotero's own).
+_KEPT_ON_RETYPE = ("title", "abstractNote", "date", "shortTitle", "language", "url", "accessDate", "archive",
+                   "archiveLocation", "libraryCatalog", "callNumber", "rights", "extra", "DOI", "citationKey")
 
-    The item type stays; fields bibsync maps take the entry's values (emptied when the entry
-    lacks them); creators other than authors and editors, tags' types, collections,
-    relations and unmapped fields are kept.
+
+def patch_from_changes(base: Mapping, changes: Iterable, result: Entry, *, native_key: bool = True) -> dict:
+    """The item fields to send so that item ``base`` says what the plan's ``changes`` say,
+    and nothing else (``changes`` are ``bibsync.plan.FieldChange``: name, old, new).
+
+    Values are in Zotero's conventions (pages with a hyphen, the year and month as
+    ``date``); a field the item type lacks is its ``tex.`` line in Extra, edited in place;
+    every other Extra line, field, creator, tag and the citation key stay as they are.
+    ``@key`` moves the citation key where the item keeps it; ``@type`` changes the item
+    type, moving the mapped fields to the new type's names (``result`` gives the values).
     """
+    changes = list(changes)
+    names = {c.name for c in changes}
+    if "@type" in names and item_type_for(result) != base.get("itemType"):
+        return _retyped(base, changes, result, native_key=native_key)
     item_type = base.get("itemType", "document")
-    valid = {k for k in base if k not in ("key", "version", "creators", "tags", "collections", "relations")}
-    new = item_from_entry(entry, native_key=native_key, item_type=item_type, valid_fields=valid)
-    data = copy.deepcopy(dict(base))
-    mapped = {**COMMON_FIELDS, **TYPE_FIELDS.get(item_type, {})}.values()
-    for field in set(mapped) | {"date", "extra", "repository", "archiveID", "thesisType"}:
-        if field in base or field in new:
-            data[field] = new.get(field, "")
-    if native_key and ("citationKey" in base or "citationKey" in new):
-        data["citationKey"] = new.get("citationKey", "")
+    mapping = {c: z for c, z in {**COMMON_FIELDS, **TYPE_FIELDS.get(item_type, {})}.items() if z in base}
+    extra = ExtraLines(base.get("extra", ""))
+    patch: dict = {}
+    for change in changes:
+        name, new = change.name, change.new
+        if name == "@type":
+            extra.set_tex(_ENTRYTYPE, "" if ITEM_TO_ENTRY_TYPE.get(item_type) == new else new)
+        elif name == "@key":
+            if native_key and "citationKey" in base and (base.get("citationKey") or not extra.has_key()):
+                patch["citationKey"] = new
+            else:
+                extra.set_key(new)
+        elif name in ("author", "editor"):
+            patch["creators"] = _creators_after(base, result, name, extra)
+        elif name in ("year", "month"):
+            date = compose_date(result.get("year"), result.get("month"))
+            if date is not None and "date" in base:
+                patch["date"] = date
+                extra.set_tex("year", "")
+                extra.set_tex("month", "")
+            else:
+                extra.set_tex(name, new)
+        elif name == "keywords":
+            old = {t.get("tag"): t for t in base.get("tags", [])}  # a kept tag keeps its type
+            words = [w.strip() for w in new.split(",") if w.strip()]
+            patch["tags"] = [old.get(w, {"tag": w}) for w in words]
+        elif name == "extra":
+            extra.set_own(new)
+        elif item_type == "preprint" and name in ("eprint", "archiveprefix") and {"repository", "archiveID"} <= set(base):
+            prefix = result.get("archiveprefix")
+            patch["repository"] = prefix
+            eprint = result.get("eprint")
+            patch["archiveID"] = f"{prefix}:{eprint}" if prefix and eprint else eprint
+        elif name in mapping:
+            patch[mapping[name]] = zotero_pages(new) if name == "pages" else new
+        else:
+            extra.set_tex(name, new)
+    if extra.text != (base.get("extra", "") or ""):
+        patch["extra"] = extra.text
+    return {k: v for k, v in patch.items() if base.get(k) != v}
+
+
+def _creators_after(base: Mapping, result: Entry, role: str, extra: ExtraLines) -> list[dict]:
+    """The item's creators with the authors (or editors) replaced by ``result``'s; others stay."""
+    item_type = base.get("itemType", "document")
+    creators = list(base.get("creators", []))
+    if role == "author":
+        primary = PRIMARY_CREATOR.get(item_type, "author")
+        new = [creator_from_person(p, primary) for p in result.authors]
+        first = next((i for i, c in enumerate(creators) if c.get("creatorType") in AUTHOR_CREATORS), 0)
+        rest = [c for c in creators if c.get("creatorType") not in AUTHOR_CREATORS]
+        return rest[:first] + new + rest[first:]
+    if item_type not in EDITOR_TYPES:
+        extra.set_tex("editor", format_people(result.editors))
+        return creators
+    rest = [c for c in creators if c.get("creatorType") != "editor"]
+    return rest + [creator_from_person(p, "editor") for p in result.editors]
+
+
+def _retyped(base: Mapping, changes: list, result: Entry, *, native_key: bool) -> dict:
+    """The patch for a change of item type: the new type's fields from ``result``, the item's
+    own Zotero fields and Extra lines kept (Zotero drops the fields the new type lacks)."""
+    item_type = item_type_for(result)
+    data = item_from_entry(result.with_key(None), native_key=native_key, item_type=item_type)
+    patch = {k: v for k, v in data.items() if k not in _KEPT_ON_RETYPE and k not in ("tags", "collections")}
+    patch["itemType"] = item_type
+    extra = ExtraLines(base.get("extra", ""))
+    _, wanted, _ = parse_extra(data.get("extra", ""))
+    _, had, _ = parse_extra(base.get("extra", ""))
+    for name in sorted(set(had) | set(wanted)):
+        extra.set_tex(name, wanted.get(name, ""))
+    if extra.text != (base.get("extra", "") or ""):
+        patch["extra"] = extra.text
     kept = [c for c in base.get("creators", []) if c.get("creatorType") not in AUTHOR_CREATORS | {"editor"}]
-    data["creators"] = new["creators"] + kept
-    if "tags" in new or "keywords" not in entry.fields:
-        old = {t.get("tag"): t for t in base.get("tags", [])}  # a kept tag keeps its type
-        data["tags"] = [old.get(tag["tag"], tag) for tag in new.get("tags", [])]
-    return data
+    patch["creators"] = data["creators"] + kept
+    rest = [c for c in changes if c.name not in ("@type", "author", "editor") and c.name not in TYPE_FIELDS.get(item_type, {})]
+    patch.update(patch_from_changes({**base, **patch}, rest, result, native_key=native_key))
+    return {k: v for k, v in patch.items() if base.get(k) != v}
 
 
 def changed_fields(base: Mapping, data: Mapping) -> dict:
@@ -393,12 +525,62 @@ def citation_key_of(data: Mapping) -> str | None:
 
 
 def with_citation_key(data: Mapping, key: str, *, native_key: bool) -> dict:
-    """Return item data with its citation key set (natively or in Extra), all else unchanged."""
+    """Return item data with its citation key set (natively or as a line of Extra), all else
+    unchanged: Extra keeps every line where it is."""
     out = dict(data)
-    _, tex, own = parse_extra(data.get("extra", ""))
     if native_key:
         out["citationKey"] = key
-        out["extra"] = compose_extra(own, None, tex)
     else:
-        out["extra"] = compose_extra(own, key, tex)
+        extra = ExtraLines(data.get("extra", ""))
+        extra.set_key(key)
+        out["extra"] = extra.text
     return out
+
+
+# --- the review screen in Zotero's words -------------------------------------------------------------
+
+VIEW_ORDER = ("itemType", "title", "author", "programmer", "editor", "publicationTitle", "proceedingsTitle",
+              "bookTitle", "conferenceName", "volume", "issue", "pages", "date", "series", "seriesTitle",
+              "seriesNumber", "publisher", "place", "company", "institution", "university", "reportNumber",
+              "reportType", "thesisType", "repository", "archiveID", "versionNumber", "edition", "ISBN", "ISSN",
+              "DOI", "url", "abstractNote", "language", "shortTitle", "journalAbbreviation", "extra", "tags")
+_VIEW_SKIP = frozenset({"key", "version", "itemType", "creators", "tags", "collections", "relations", "citationKey"})
+
+
+def zotero_view(entry: Entry, item_type: str) -> dict[str, str]:
+    """The entry as a Zotero item of ``item_type`` shows it: item type, creators by role,
+    fields by their Zotero names, Extra, tags (empty ones left out)."""
+    data = item_from_entry(entry.with_key(None), item_type=item_type)
+    view = {"itemType": item_type}
+    if data.get("title"):
+        view["title"] = data["title"]
+    for creator in data.get("creators", []):
+        role = creator.get("creatorType", "author")
+        name = creator.get("name") or ", ".join(x for x in (creator.get("lastName"), creator.get("firstName")) if x)
+        view[role] = f"{view[role]}; {name}" if role in view else name
+    for name, value in data.items():
+        if name not in _VIEW_SKIP and name not in view and isinstance(value, str) and value:
+            view[name] = value
+    if data.get("tags"):
+        view["tags"] = ", ".join(t["tag"] for t in data["tags"])
+    return view
+
+
+def zotero_field_name(name: str, item_type: str) -> str:
+    """The Zotero name of a canonical field (or ``@type``) for an item of ``item_type``."""
+    if name == "@type":
+        return "itemType"
+    if name == "author":
+        return PRIMARY_CREATOR.get(item_type, "author")
+    if name == "editor":
+        return "editor" if item_type in EDITOR_TYPES else "extra: tex.editor"
+    if name in ("year", "month"):
+        return "date"
+    if name == "keywords":
+        return "tags"
+    if name == "extra":
+        return "extra"
+    if item_type == "preprint" and name in ("eprint", "archiveprefix"):
+        return "archiveID" if name == "eprint" else "repository"
+    mapped = {**COMMON_FIELDS, **TYPE_FIELDS.get(item_type, {})}.get(name)
+    return mapped or f"extra: tex.{name}"

@@ -1,7 +1,8 @@
 """Golden-file checks shared by the source tests: ``<case>.<ext>`` + ``<case>.expected.bib``.
 
-The expected file is the parse result written in bibsync's canonical style (keys generated
-where a source gives none), followed by one ``% severity: where: message`` line per failure.
+The expected file is the parse result written as ``bibsync parse`` writes it by default (the
+canonical style, BibTeX in ASCII with LaTeX escapes; keys generated where a source gives
+none), followed by one ``% severity: where: message`` line per failure.
 Golden files are written once, checked by hand, and committed: a missing one fails.
 """
 
@@ -13,7 +14,7 @@ from typing import Iterable
 import httpx
 import pytest
 
-from bibsync.bibtex_write import Style, format_entries
+from bibsync.bibtex_write import default_style, format_entries
 from bibsync.keys import DEFAULT_PATTERN, assign_keys
 from bibsync.model import Entry, Failure
 
@@ -24,7 +25,7 @@ def render(items: Iterable[Entry | Failure]) -> str:
     """Write entries (existing keys kept) and then the failures as comment lines."""
     items = list(items)
     entries = assign_keys([i for i in items if isinstance(i, Entry)], DEFAULT_PATTERN, keep_existing=True)
-    text = format_entries(entries, Style())
+    text = format_entries(entries, default_style())
     for failure in (i for i in items if isinstance(i, Failure)):
         text += f"% {failure.severity}: {failure.where()}: {failure.message}\n"
     return text

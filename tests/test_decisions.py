@@ -165,7 +165,7 @@ def test_two_stores_on_one_file_keep_each_others_work(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ('{"bibsync": 99, "decisions": [], "pending": []}', "format 99"),
-    ('{"bibsync": "1", "decisions": []}', "format '1'"),
+    ('{"bibsync": "1", "decisions": []}', 'format "1", which is not a format number'),
     ('{"decisions": [{"entry": "x", "decision": "merge", "fields": "abc"}]}', "malformed decision"),
     ('{"decisions": [{"entry": "x", "decision": "merge", "candidate": ["a"]}]}', "malformed decision"),
     ('{"decisions": [], "pending": [5]}', "not a bibsync decision file"),
@@ -192,3 +192,10 @@ def test_a_malformed_pending_case_is_a_clear_error(tmp_path, case):
     with pytest.raises(TargetError, match="pending case 1") as err:
         store.pending()
     assert "malformed" in str(err.value) and "run the sync again" in err.value.hint
+
+
+def test_a_zotero_store_says_where_it_lives(tmp_path):
+    cached = DecisionStore.for_zotero("groups/4711", tmp_path / "cache")
+    assert "cache folder" in cached.about and "--decisions FILE" in cached.about
+    named = DecisionStore.for_zotero("groups/4711", tmp_path / "cache", tmp_path / "group.decisions.json")
+    assert named.path == tmp_path / "group.decisions.json" and "commit this file" in named.about

@@ -70,9 +70,9 @@ def golden(name: str) -> str:
 
 
 def test_merge_field_by_field_add_and_merge_duplicates(bib):
-    # case 1: merge the preprint, choosing per field: type, booktitle, journal(t), year, doi, eprint
-    # case 2: add as new; case 3 (duplicate): merge with the defaults
-    result = invoke(bib, "m\nf\n\n\nt\n\n\n\na\nm\n\n")
+    # case 1: merge the preprint, choosing per field: type, booktitle, journal(t), year, doi,
+    # archiveprefix, eprint; case 2: keep both (add); case 3 (duplicate): merge with the defaults
+    result = invoke(bib, "m\nf\n\n\nt\n\n\n\n\na\nm\n\n")
     assert result.exit_code == 0, result.output
     out = result.output
     assert "uncertain match 1/3" in out and "possible duplicate 3/3" in out
@@ -90,8 +90,11 @@ def test_merge_field_by_field_add_and_merge_duplicates(bib):
         ("t:dataflow fragments for learning systems|2021|smith", "smith2021dataflow", "different"),
         ("t:dataflow fragments for learning systems|2021|smith", "smith2021dataflowa", "merge"),
     ]
-    assert data["decisions"][0]["fields"] == {"booktitle": "target", "doi": "incoming", "eprint": "incoming",
-                                              "journal": "target", "@type": "target", "year": "target"}
+    assert data["decisions"][0]["fields"] == {"booktitle": "target", "doi": "target", "eprint": "incoming",
+                                              "archiveprefix": "incoming", "journal": "target", "@type": "target",
+                                              "year": "target"}
+    assert "the file as it was before this review: " + str(bib) + ".orig" in out
+    assert Path(str(bib) + ".orig").read_text() == (DATA / "thesis.bib").read_text()
     # nothing left: a second run asks nothing and changes nothing
     before = bib.read_bytes()
     again = invoke(bib, "")
@@ -99,9 +102,9 @@ def test_merge_field_by_field_add_and_merge_duplicates(bib):
 
 
 def test_undo_goes_back_one_decision(bib):
-    # add case 1, undo (back to case 1), skip it, d on case 2 (all candidates different: added),
-    # then keep the duplicates apart with a
-    result = invoke(bib, "a\nu\ns\nd\na\n")
+    # add case 1, undo (back to case 1), skip it, keep both on case 2 (added), then keep the
+    # duplicates apart with a
+    result = invoke(bib, "a\nu\ns\na\na\n")
     assert result.exit_code == 3, result.output
     assert result.output.count("uncertain match 1/3") == 2
     data = decisions(bib)
@@ -122,10 +125,10 @@ def test_quit_keeps_progress_and_resume_asks_only_the_rest(bib):
     assert "1 added" in first.output and "2 open" in first.output
     assert "@article{zhu2022msrl," in bib.read_text()
     assert [p["entry"] for p in decisions(bib)["pending"]] == ["t:dataflow fragments for learning systems|2021|smith"]
-    second = invoke(bib, "s\nd\n")
+    second = invoke(bib, "s\na\n")
     assert second.exit_code == 3  # the lookalike was skipped
     assert "uncertain match 1/2" in second.output and "zhu2022msrl" not in second.output.split("uncertain match")[1]
-    assert "@article{Koliousis19," in bib.read_text()  # kept apart by d
+    assert "@article{Koliousis19," in bib.read_text()  # kept apart by a
     third = invoke(bib, "a\n")
     assert third.exit_code == 0 and "uncertain match 1/1" in third.output
     assert "@article{smith2021dataflowa," in bib.read_text()
@@ -139,9 +142,12 @@ def test_end_of_input_quits_like_q(bib):
 
 
 def test_help_and_unknown_keys(bib):
-    result = invoke(bib, "?\nx\nq\n")
-    assert "never pair the entry with candidate N again" in result.output
+    result = invoke(bib, "?\nx\nd\nq\n")
+    assert "n  not this one: never add this incoming entry" in result.output
+    assert "a  keep both: add the incoming entry as an entry of its own" in result.output
+    assert "s  skip for now: the case stays pending" in result.output
     assert "unknown key 'x'" in result.output
+    assert "d is gone: a keeps both, n never adds the incoming entry" in result.output
 
 
 def test_not_a_terminal_lists_and_never_prompts(bib):
@@ -169,9 +175,9 @@ def test_remembered_decisions_apply_without_a_terminal(bib):
 
 
 def test_forget_clears_decisions(bib):
-    invoke(bib, "d\nq\n")
+    invoke(bib, "a\nq\n")
     count = len(decisions(bib)["decisions"])
-    assert count == 3  # different, and the entry added as a result (merge with its new key, different by key)
+    assert count == 3  # different, and the entry added (merge with its new key, different by key)
     result = runner.invoke(app, ["review", "--into", str(bib), "--forget"], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "forgot 3 decisions" in result.output
     assert decisions(bib)["decisions"] == [] and len(decisions(bib)["pending"]) == 1
@@ -223,7 +229,11 @@ def test_a_sync_leaves_the_preprint_for_review_and_later_syncs_apply_the_decisio
     assert [p["entry"] for p in decisions(bib)["pending"]] == ["doi:10.48550/arxiv.2210.00882"]
     review = runner.invoke(app, ["review", "--into", str(bib), "--no-duplicates"], input="m\n\n", env=KEYS)
     assert review.exit_code == 0, review.output
-    assert "  doi       = {10.48550/arXiv.2210.00882},\n  eprint    = {2210.00882},\n}" in bib.read_text()
+    published = bib.read_text().split("@inproceedings{zhu2023msrl,")[1].split("\n}")[0]
+    # the published version keeps its type, venue and year, and records the preprint's arXiv id and key
+    assert published.endswith("  year      = {2023},\n  archiveprefix = {arXiv},\n  eprint    = {2210.00882},\n"
+                              "  ids       = {zhu2022msrl},")
+    assert "doi" not in published
     assert decisions(bib)["pending"] == []
     before = bib.read_bytes()
     again = sync(bib)  # the remembered merge is applied silently: nothing to ask, nothing to write
@@ -270,7 +280,7 @@ def test_merging_away_the_last_entry_and_adding_one_keeps_one_blank_line(tmp_pat
     bib.write_text(text + "\n" + smith.replace("@misc{smith2021dataflow,", "@misc{smith21,"))
     leave_pending(bib)
     # skip the preprint, add the lookalike, merge the duplicates, merge smith21 (the last entry) into smith2021dataflow
-    result = invoke(bib, "s\na\nm\n\nm\n")
+    result = invoke(bib, "s\na\nm\n\nm\n\n")
     assert result.exit_code == 3, result.output
     assert "@misc{smith21," not in bib.read_text()
     assert "}\n\n@article{smith2021dataflowa," in bib.read_text()
@@ -302,6 +312,6 @@ def test_inline_review_through_the_library(tmp_path):
                               reviewer=QueuedReviewer([Action("merge", 0, {"year": "incoming"})]))
     result = run_sync([str(DATA / "incoming.bib")], BibFileTarget(bib), review=hook)
     assert result.exit_code == 0 and result.plan.counts() == {"add": 1, "update": 1, "same": 0, "review": 0}
-    assert "  year      = {2022},\n  doi       = {10.48550/arXiv.2210.00882}," in bib.read_text()
+    assert "  year      = {2022},\n  archiveprefix = {arXiv},\n  eprint    = {2210.00882}," in bib.read_text()
     assert triples(bib) == [("doi:10.48550/arxiv.2210.00882", "zhu2023msrl", "merge")]
     assert decisions(bib)["decisions"][0]["fields"]["year"] == "incoming"

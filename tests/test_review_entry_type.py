@@ -127,9 +127,9 @@ def test_decision_files_of_format_1_meant_the_entry_type_by_type(tmp_path):
     store.record(REPORT, Entry("techreport", key="smith2020fast"), "merge", {"type": "incoming"})
     store.save()
     data = json.loads(store.path.read_text())
-    assert data["bibsync"] == 2
+    assert data["bibsync"] == 3
     assert {d["candidate"]: d["fields"] for d in data["decisions"]} == {
         "doe2019slow": {"@type": "target", "journal": "incoming"}, "smith2020fast": {"type": "incoming"}}
-    # format 2 keeps ``type`` as the field
+    # formats 2 and 3 keep ``type`` as the field
     again = DecisionStore.for_bib(bib)
     assert again.field_choices(REPORT, Entry("techreport", key="smith2020fast")) == {"type": "incoming"}

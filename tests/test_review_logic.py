@@ -7,7 +7,7 @@ from bibsync.match import DuplicateGroup, Matcher
 from bibsync.model import Entry, Person
 from bibsync.review import (
     Action, CaseCandidate, QueuedReviewer, ReviewCase, ReviewExhausted, auto_decide, cases_from_duplicates,
-    cases_from_pending, default_choices, differing_fields, merge_entries, plan_dedupe, plan_sync_outcomes,
+    cases_from_pending, default_choices, differing_fields, merge_entries, plan_review, plan_sync_outcomes,
     run_review,
 )
 
@@ -44,19 +44,41 @@ def store(tmp_path):
 
 
 def test_field_defaults_fill_missing_and_keep_existing():
+    other = OTHER.with_key("x").with_fields(journal=None, pages="3--9", volume="2")
+    diffs = {d.name: (d.incoming, d.target, d.default) for d in differing_fields(other, OTHER)}
+    # no second venue; what the target has is kept; what it lacks is filled
+    assert diffs == {"journal": (None, "JMLR", "target"), "volume": ("2", None, "incoming"),
+                     "pages": ("3--9", None, "incoming")}
+    assert dict(merge_entries(other, OTHER).fields) == {**OTHER.fields, "volume": "2", "pages": "3--9"}
+
+
+def test_a_preprint_merged_into_its_published_version_keeps_the_publication_and_adds_its_arxiv_id():
     diffs = {d.name: (d.incoming, d.target, d.default) for d in differing_fields(PREPRINT, PAPER)}
-    # no journal beside a booktitle by default; what the target has is kept
+    # the published side (the target) wins type, venue, year, pages and DOI, absent ones included
     assert diffs == {
         "@type": ("article", "inproceedings", "target"),
         "booktitle": (None, "USENIX ATC", "target"),
         "journal": ("arXiv", None, "target"),
-        "pages": ("1--14", None, "incoming"),
+        "pages": ("1--14", None, "target"),
         "year": ("2022", "2023", "target"),
-        "doi": ("10.48550/arXiv.2210.00882", None, "incoming"),
+        "doi": ("10.48550/arXiv.2210.00882", None, "target"),
+        "archiveprefix": ("arXiv", None, "incoming"),
+        "eprint": ("2210.00882", None, "incoming"),
     }
     merged = merge_entries(PREPRINT, PAPER)
     assert merged.key == "zhu2023msrl" and merged.type == "inproceedings"
-    assert dict(merged.fields) == {**PAPER.fields, "pages": "1--14", "doi": "10.48550/arXiv.2210.00882"}
+    assert dict(merged.fields) == {**PAPER.fields, "eprint": "2210.00882", "archiveprefix": "arXiv"}
+    # the other way round: the published version comes in, the target is the preprint
+    published = PAPER.with_key(None).with_fields(doi="10.5555/atc23", pages="7--21")
+    flipped = {d.name: d.default for d in differing_fields(published, PREPRINT.with_fields(pages=None))}
+    assert {n: flipped[n] for n in ("@type", "booktitle", "journal", "year", "doi", "pages")} == {
+        "@type": "incoming", "booktitle": "incoming", "journal": "incoming", "year": "incoming",
+        "doi": "incoming", "pages": "incoming"}
+    result = merge_entries(published, PREPRINT.with_fields(pages=None))
+    assert (result.key, result.type, result.year, result.get("booktitle"), result.get("journal")) == (
+        "zhu2022msrl", "inproceedings", "2023", "USENIX ATC", "")
+    assert (result.get("doi"), result.get("eprint"), result.get("archiveprefix")) == ("10.5555/atc23", "2210.00882",
+                                                                                       "arXiv")
     # the published version merged the other way round: its type wins, the old venue goes
     chosen = merge_entries(PREPRINT, PAPER, {"@type": "incoming", "year": "incoming", "journal": "incoming",
                                              "booktitle": "incoming", "doi": "target"})
@@ -65,18 +87,20 @@ def test_field_defaults_fill_missing_and_keep_existing():
 
 
 def test_queued_merge_add_skip_then_plan(store):
-    reviewer = QueuedReviewer([Action("merge", 0, {"doi": "target", "journal": "incoming"}), Action("add")])
+    reviewer = QueuedReviewer([Action("merge", 0, {"eprint": "target", "pages": "incoming"}), Action("add")])
     result = run_review(sync_cases(), reviewer, store)
     assert not result.quit and [p for _, p in reviewer.asked] == [0, 1]
     assert store.decision_for(PREPRINT, PAPER) == "merge"
-    assert store.field_choices(PREPRINT, PAPER) == {**default_choices(PREPRINT, PAPER), "doi": "target", "journal": "incoming"}
+    assert store.field_choices(PREPRINT, PAPER) == {**default_choices(PREPRINT, PAPER), "eprint": "target",
+                                                    "pages": "incoming"}
     assert store.decision_for(LOOKALIKE, None) == "add" and store.decision_for(LOOKALIKE, OTHER) == "different"
     changes = plan_sync_outcomes(result.decided(), TARGETS + [Entry("misc", key="Smith2021DataflowA")])
     update, add = changes
     assert (update.kind, update.key, update.target_index) == ("update", "zhu2023msrl", 0)
     assert [(f.name, f.old, f.new) for f in update.field_changes] == [
-        ("journal", None, "arXiv"), ("pages", None, "1--14")]  # doi refused, journal asked for
-    assert update.result.get("journal") == "arXiv" and "doi" not in update.result.fields
+        ("pages", None, "1--14"), ("archiveprefix", None, "arXiv"),
+        ("ids", None, "zhu2022msrl")]  # eprint refused, pages asked for, the preprint's key an alias
+    assert "doi" not in update.result.fields and "eprint" not in update.result.fields
     # the new key avoids a case-insensitive clash with an existing key
     assert (add.kind, add.key, add.result.key) == ("add", "smith2021dataflowaa", "smith2021dataflowaa")
 
@@ -179,18 +203,43 @@ def test_duplicates_merge_into_kept_key_with_aliases(store):
     cases = cases_from_duplicates(entries, [DuplicateGroup((0, 2, 3), "match", 1.0, "title 1.00")], Matcher(entries))
     assert [(c.entry.key, [x.entry.key for x in c.candidates]) for c in cases] == [
         ("Koliousis19", ["koliousis2019stream", "stream-dup"]), ("stream-dup", ["koliousis2019stream", "Koliousis19"])]
-    # Koliousis19 -> koliousis2019stream; stream-dup -> Koliousis19, which is redirected to the kept entry
-    result = run_review(cases, QueuedReviewer([Action("merge", 0), Action("merge", 1)]), store)
-    plan = plan_dedupe(entries, result.decided())
+    # Koliousis19 -> koliousis2019stream; then stream-dup's screen is rebuilt: Koliousis19 is gone
+    # (merged away) and koliousis2019stream shows its merged content
+    reviewer = QueuedReviewer([Action("merge", 0), Action("merge", 0)])
+    result = run_review(cases, reviewer, store)
+    second = reviewer.asked[1][0]
+    assert [c.entry.key for c in second.candidates] == ["koliousis2019stream"]
+    assert second.candidates[0].entry.get("pages") == "1--20"
+    assert second.candidates[0].entry.get("ids") == "Koliousis19"
+    plan = plan_review(entries, result.settled())
     assert plan.removed == [2, 3]
     assert plan.renames == {"Koliousis19": "koliousis2019stream", "stream-dup": "koliousis2019stream"}
-    kept = plan.updated[0]
+    [change] = plan.changes
+    kept = change.result
     assert kept.key == "koliousis2019stream"
     assert kept.get("ids") == "Koliousis19,stream-dup,oldkey"
     assert kept.get("pages") == "1--20" and kept.get("volume") == "28" and kept.get("journal") == "VLDB J."
-    [change] = plan.changes(entries)
     assert change.kind == "update" and change.target_index == 0
     assert [f.name for f in change.field_changes] == ["volume", "pages", "ids"]
+
+
+def test_a_merge_keeps_the_key_the_person_picks(store):
+    entries = dup_entries()
+    cases = cases_from_duplicates(entries, [DuplicateGroup((0, 2), "match", 1.0, "")], Matcher(entries))
+    result = run_review(cases, QueuedReviewer([Action("merge", 0, keep_key="Koliousis19")]), store)
+    plan = plan_review(entries, result.settled())
+    # the entry with the key asked for stays where it is; the other is merged into it and removed
+    assert plan.removed == [0] and plan.renames == {"koliousis2019stream": "Koliousis19"}
+    [change] = plan.changes
+    assert change.target_index == 2 and change.result.key == "Koliousis19"
+    assert change.result.get("ids") == "koliousis2019stream" and change.result.get("journal") == "VLDB J."
+    # a sync merge may keep the incoming key: the target entry is renamed, its old key an alias
+    sync = [ReviewCase("sync", PREPRINT, (cand(0, 0.86),))]
+    renamed = plan_review(TARGETS, run_review(sync, QueuedReviewer([Action("merge", 0, keep_key="zhu2022msrl")]),
+                                              DecisionStore(store.path.with_name("y.json"))).settled())
+    [update] = renamed.changes
+    assert [(f.name, f.old, f.new) for f in update.field_changes][0] == ("@key", "zhu2023msrl", "zhu2022msrl")
+    assert update.result.get("ids") == "zhu2023msrl" and renamed.renames == {"zhu2023msrl": "zhu2022msrl"}
 
 
 def test_duplicates_kept_apart_are_never_asked_again(store):
@@ -198,7 +247,7 @@ def test_duplicates_kept_apart_are_never_asked_again(store):
     groups = [DuplicateGroup((0, 2), "review", 0.9, "")]
     cases = cases_from_duplicates(entries, groups, Matcher(entries))
     result = run_review(cases, QueuedReviewer([Action("add")]), store)  # a = keep both
-    assert plan_dedupe(entries, result.decided()).removed == []
+    assert plan_review(entries, result.settled()).removed == []
     # asked the other way round (as a later dedupe might), the pair is still settled
     flipped = [ReviewCase("duplicate", entries[0], (CaseCandidate(entries[2], 2, 0.9),), 0)]
     again = run_review(flipped, QueuedReviewer([]), store)
@@ -233,4 +282,15 @@ def test_different_on_a_duplicate_counts_as_the_persons_decision(store):
     cases = cases_from_duplicates(entries, [DuplicateGroup((0, 2), "review", 0.9, "")], Matcher(entries))
     result = run_review(cases, QueuedReviewer([Action("different", 0)]), store)
     assert result.outcomes[0].action.kind == "different" and not result.outcomes[0].auto
-    assert plan_dedupe(entries, result.decided()).removed == []
+    assert plan_review(entries, result.settled()).removed == []
+
+
+def test_the_key_picked_is_remembered_with_the_merge(store):
+    entries = dup_entries()
+    cases = cases_from_duplicates(entries, [DuplicateGroup((0, 2), "match", 1.0, "")], Matcher(entries))
+    run_review(cases, QueuedReviewer([Action("merge", 0, keep_key="Koliousis19")]), store)
+    # asked again (say the file was left untouched after Ctrl-C): settled from memory, same key kept
+    again = run_review(cases, QueuedReviewer([]), store)
+    assert again.outcomes[0].auto and again.outcomes[0].action.fields["@key"] == "incoming"
+    plan = plan_review(entries, again.settled())
+    assert plan.removed == [0] and plan.changes[0].result.key == "Koliousis19"

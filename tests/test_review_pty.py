@@ -34,6 +34,10 @@ def test_single_keys_in_a_terminal(bib, tmp_path):
     assert "incoming" in first and "1 zhu2023msrl" in first
     assert re.search(r"year ≠ +│ 2022 +│ 2023", first)
     assert re.search(r"booktitle ≠ +│ – +│ USENIX Annual Technical Conference", first)
+    note = " ".join(first.split())  # the line may wrap on the screen
+    assert ("preprint vs published: candidate 1 zhu2023msrl is the published version (inproceedings, USENIX Annual "
+            "Technical Conference, 2023); m keeps it as zhu2023msrl, with zhu2022msrl in ids and arXiv:2210.00882 in "
+            "eprint") in note
     child.send("m")  # one key, no Enter: merge into the only candidate
     child.expect_exact("cancel › ")
     assert "merging into zhu2023msrl: differing fields" in screen(child)
@@ -43,7 +47,7 @@ def test_single_keys_in_a_terminal(bib, tmp_path):
     child.send("u")  # undo: back to the first case
     child.expect_exact(PROMPT)
     assert "uncertain match 1/3" in screen(child)
-    child.send("d")  # different
+    child.send("a")  # keep both: the preprint is added as an entry of its own
     child.expect_exact(PROMPT)
     assert "uncertain match 2/3" in screen(child)
     child.send("s")

@@ -41,9 +41,9 @@ def test_merge_into_the_second_candidate_choosing_fields():
 
 
 def test_cancel_goes_back_to_the_case_and_bad_candidate_numbers_are_refused():
-    r, out = reviewer("m\n9\nm\n1\nc\nd\n\n")
+    r, out = reviewer("m\n9\nm\n1\nc\nn\n")
     action = r.choose(CASE, 0, 1)
-    assert action == Action("different", 0)  # Enter picks the best candidate
+    assert action == Action("decline")  # n: never add the incoming entry
     text = out.getvalue()
     assert text.count("cancelled") == 2
     assert text.count("uncertain match 1/1 · refs.bib") == 2  # the case was shown again after the cancel

@@ -29,7 +29,9 @@ def test_sync_leaves_a_case_and_review_merges_it_in_zotero(zotero_server, tmp_pa
     assert result.exit_code == 0, result.output
     assert "Zotero group:4711: 1 merged, 0 added" in result.output
     entries = {e.key: e for e in (entry_from_item(d) for d in zotero_server.items(spec))}
-    assert entries["zhu2023msrl"].get("doi") == "10.48550/arXiv.2210.00882"
+    # the published version keeps its DOI-less record and gains the preprint's arXiv id and key
+    assert (entries["zhu2023msrl"].get("doi"), entries["zhu2023msrl"].get("eprint")) == ("", "2210.00882")
+    assert entries["zhu2023msrl"].get("ids") == "zhu2022msrl"
     assert entries["zhu2023msrl"].type == "inproceedings" and "zhu2022msrl" not in entries
     store = DecisionStore.for_zotero(f"groups/{GROUP}", cache)
     assert store.pending() == [] and [(d.candidate, d.decision) for d in store.decisions()] == [("zhu2023msrl", "merge")]

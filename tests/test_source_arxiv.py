@@ -6,9 +6,8 @@ import httpx
 import pytest
 
 from bibsync.config import Settings
-from bibsync.errors import InputError
 from bibsync.http_cache import Fetcher
-from bibsync.model import Entry, Failure
+from bibsync.model import Entry
 from bibsync.pipeline import parse_sources
 from bibsync.registry import Registry
 from bibsync.sources import ParseContext
@@ -51,11 +50,22 @@ def test_entry_fields(settings):
     assert [p.last for p in entry.authors][:2] == ["Yao", "Yu"] and entry.authors[4].first == "Thomas L."
 
 
-def test_unknown_and_malformed_ids_are_failures(settings):
-    items = parse("1234.12345\n", settings, recorded_transport(ROUTES))
-    assert isinstance(items[0], Failure)
-    assert items[0].message == "arXiv id 1234.12345 not found (incorrect id format for 1234.12345)"
-    assert items[0].line == 1
+def failing_transport() -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"the network was used for {request.url}")
+    return httpx.MockTransport(handle)
+
+
+def test_malformed_ids_are_named_and_never_sent(settings):
+    items = parse("1234.12345\n1234.5678\n0612.0001\n2401.0123\ncs/9913001\n", settings, failing_transport())
+    assert [i.message for i in items] == [
+        "malformed arXiv id '1234.12345': month 34 does not exist (new-style ids are YYMM.NNNNN)",
+        "malformed arXiv id '1234.5678': month 34 does not exist (new-style ids are YYMM.NNNNN)",
+        "malformed arXiv id '0612.0001': new-style ids start in April 2007 (0704.NNNN)",
+        "malformed arXiv id '2401.0123': ids of 2015 on have 5 digits after the dot",
+        "malformed arXiv id 'cs/9913001': month 13 does not exist (old-style ids are archive/YYMMNNN)",
+    ]
+    assert [i.line for i in items] == [1, 2, 3, 4, 5]
 
 
 def test_http_error_and_garbage_answers(tmp_path):
@@ -67,12 +77,13 @@ def test_http_error_and_garbage_answers(tmp_path):
     assert "not Atom XML" in parse("1706.03762", second, garbage, name="1706.03762")[0].message
 
 
-def test_offline_is_a_clear_input_error(settings):
+def test_no_network_is_a_failure_per_id(settings):
     def offline(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
-    with pytest.raises(InputError) as info:
-        parse("1706.03762", settings, httpx.MockTransport(offline), name="1706.03762")
-    assert "cannot reach arXiv" in info.value.message and info.value.hint
+    [item] = parse("1706.03762", settings, httpx.MockTransport(offline), name="1706.03762")
+    assert item.message == ("arXiv id 1706.03762 not looked up: cannot reach arXiv (export.arxiv.org) "
+                            "(network: ConnectError); are you offline?")
+    assert item.hint
 
 
 def test_arxiv_asks_for_three_seconds_between_requests(settings):

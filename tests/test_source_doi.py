@@ -10,7 +10,6 @@ import pytest
 
 from bibsync import __version__
 from bibsync.config import Settings
-from bibsync.errors import InputError
 from bibsync.http_cache import Fetcher, RateLimiter, ResponseCache, user_agent
 from bibsync.model import Entry, Failure, Person
 from bibsync.pipeline import parse_sources
@@ -63,18 +62,48 @@ def test_request_is_polite_and_answers_are_cached(settings):
 def test_not_found_is_reported_and_not_cached(settings):
     calls: list[httpx.Request] = []
     items = parse("10.1145/9999999.9999999\n10.1038/nature14539\n", settings, recorded_transport(ROUTES, calls))
-    assert isinstance(items[0], Failure) and items[0].message == "DOI 10.1145/9999999.9999999 not found at Crossref"
+    assert isinstance(items[0], Failure)
+    assert items[0].message == "DOI 10.1145/9999999.9999999 not found at Crossref (HTTP 404)"
     assert items[0].line == 1 and isinstance(items[1], Entry)
     assert ResponseCache(settings.cache_dir).get(crossref_url("10.1145/9999999.9999999")) is None
 
 
-def test_offline_is_a_clear_input_error(settings):
+def test_no_network_is_a_failure_per_doi_asked_once_and_cached_ones_still_come(settings):
+    parse("10.1038/nature14539\n", settings, recorded_transport(ROUTES))  # now in the cache
+    calls: list[str] = []
+
     def offline(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
         raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution", request=request)
-    with pytest.raises(InputError) as info:
-        parse("10.1038/nature14539\n", settings, httpx.MockTransport(offline))
-    assert "cannot reach Crossref" in info.value.message and "offline" in info.value.message
-    assert "network connection" in info.value.hint and str(settings.cache_dir) in info.value.hint
+    items = parse("10.1145/3698038.3698515\n10.1038/nature14539\n10.1145/9999999.9999999\n", settings,
+                  httpx.MockTransport(offline))
+    assert [type(i).__name__ for i in items] == ["Failure", "Entry", "Failure"]
+    assert items[0].message == ("DOI 10.1145/3698038.3698515 not looked up: cannot reach Crossref (api.crossref.org) "
+                                "(network: ConnectError); are you offline?")
+    assert "network connection" in items[0].hint and str(settings.cache_dir) in items[0].hint
+    assert items[2].message.startswith("DOI 10.1145/9999999.9999999 not looked up: cannot reach Crossref")
+    assert len(calls) == 1  # the host is down: the third DOI is not sent to wait for another timeout
+
+
+def test_offline_option_uses_the_cache_only(settings):
+    parse("10.1038/nature14539\n", settings, recorded_transport(ROUTES))
+    offline = Settings(cache_dir=settings.cache_dir, offline=True)
+    items = parse("10.1038/nature14539\n10.1145/3698038.3698515\n", offline, failing_transport())
+    assert items[0].title == "Deep learning"
+    assert items[1].message == ("DOI 10.1145/3698038.3698515 not looked up: not in the cache, and --offline asks "
+                                "Crossref (api.crossref.org) nothing")
+
+
+@pytest.mark.parametrize("text, why", [
+    ("10.1145", "a DOI has a suffix after the '/'"),
+    ("10.12/abc", "a DOI starts with 10. and a registrant code of 4 to 9 digits"),
+    ("doi:10.x/abc", "a DOI starts with 10. and a registrant code of 4 to 9 digits"),
+])
+def test_malformed_dois_are_named_and_never_sent(settings, text, why):
+    items = parse(f"{text}\n10.1038/nature14539\n", settings, recorded_transport(ROUTES))
+    assert items[0].message.startswith(f"malformed DOI {text!r}: {why}") and items[0].line == 1
+    assert items[1].title == "Deep learning"
+    assert DoiSource().claims_argument(text)
 
 
 def test_server_error_is_a_failure_for_that_doi(settings):

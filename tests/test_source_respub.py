@@ -20,7 +20,9 @@ from bibsync.pipeline import parse_text
 from bibsync.registry import default_registry
 from bibsync.sources import ParseContext
 from bibsync.sources.respub import source as text_source
-from bibsync.sources.respub_common import parse_people, parse_person, split_title_venue
+from bibsync.model import Origin
+from bibsync.sources.respub_common import (build_entry, names_a_meeting, parse_citation, parse_people, parse_person,
+                                           split_header, split_title_venue)
 from bibsync.sources.respub_json import source as json_source
 
 DATA = Path(__file__).parent / "data" / "respub"
@@ -53,7 +55,7 @@ def seed():
 
 # --- golden files ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["pietzuch.txt", "widget.txt", "search.jsonp", "page-variants.txt"])
+@pytest.mark.parametrize("name", ["pietzuch.txt", "widget.txt", "search.jsonp", "page-variants.txt", "selected.txt"])
 def test_golden_output_of_bibsync_parse(name):
     assert_parse_matches_golden(DATA / name, exit_code=1 if name == "page-variants.txt" else 0)
 
@@ -62,7 +64,8 @@ def test_seed_counts_and_types(seed):
     entries, failures = seed
     assert failures == []
     assert len(entries) == 30
-    assert Counter(e.type for e in entries) == {"inproceedings": 21, "article": 8, "software": 1}
+    # 4 records labelled "Journal article" appeared in conference proceedings (SoCC, SAC, ICDCS).
+    assert Counter(e.type for e in entries) == {"inproceedings": 25, "article": 4, "software": 1}
 
 
 def test_seed_output_is_valid_bibtex_with_unique_keys(seed):
@@ -309,6 +312,70 @@ def test_widget_record_that_cannot_be_read_is_reported():
     result = parse_text(text, "w.txt", "respub")
     assert [(e.type, e.title, e.get("volume")) for e in result.entries] == [("article", "Taming", "53")]
     assert [(f.line, f.message) for f in result.failures] == [(3, "cannot find the authors and year of this record")]
+
+
+def test_selected_publications_widget():
+    """The profile page's "Selected Publications": a bare surname among initialled names,
+    conference papers under "Journal Articles", the year repeated after the venue."""
+    result = _parse("selected.txt")
+    assert result.failures == []
+    by_key = _by_key(result.entries)
+    assert [(k, e.type) for k, e in by_key.items()] == [
+        ("ogden2016gis", "inproceedings"), ("koliousis2016saber", "inproceedings"), ("mai2019taming", "article"),
+        ("koliousis2019crossbow", "article"), ("arnautov2016scone", "inproceedings"),
+        ("watcharapichat2016ako", "inproceedings")]
+    gis = by_key["ogden2016gis"]
+    assert gis.authors == (Person("Ogden"), Person("Thomas", "D."), Person("Pietzuch", "P."))
+    assert (gis.get("booktitle"), gis.get("pages"), gis.get("publisher")) == (
+        "ACM SIGMOD International Conference on Management of Data 2016", "1041--1054", "ACM")
+    saber = by_key["koliousis2016saber"]
+    assert saber.get("booktitle") == "2016 ACM SIGMOD/PODS Conference" and "journal" not in saber.fields
+    assert by_key["arnautov2016scone"].get("booktitle") == (
+        "12th USENIX Symposium on Operating Systems Design and Implementation (OSDI)")
+    assert by_key["watcharapichat2016ako"].get("booktitle") == "7th ACM Symposium on Cloud Computing (SoCC)"
+    assert by_key["watcharapichat2016ako"].authors[-1] == Person("Pietzuch")
+    assert by_key["koliousis2019crossbow"].get("journal") == "Proceedings of the VLDB Endowment"
+
+
+def test_bare_surnames_only_among_initialled_names():
+    assert parse_people("Ogden, Thomas D, Pietzuch P") == (
+        (Person("Ogden"), Person("Thomas", "D."), Person("Pietzuch", "P.")), False)
+    assert parse_people("Smith J, van Renesse") == ((Person("Smith", "J."), Person("van Renesse")), False)
+    assert parse_people("Ogden, Thomas") is None  # no initialled name: not an author list
+    assert parse_people("Ogden, Thomas, Pietzuch P") is None  # more bare words than names
+    assert parse_people("Security, Privacy J") is not None  # one of each: read as names
+    assert parse_people("ACM, Pietzuch P") is None  # an acronym is no surname
+    assert split_header("Ogden, Thomas D, Pietzuch P, 2016, AT-GIS, Venue")[:3] == (
+        (Person("Ogden"), Person("Thomas", "D."), Person("Pietzuch", "P.")), False, "2016")
+
+
+@pytest.mark.parametrize("venue,meeting", [
+    ("2016 ACM SIGMOD/PODS Conference", True),
+    ("SoCC 2023 - Proceedings of the 2023 ACM Symposium on Cloud Computing", True),
+    ("Proceedings - International Conference on Distributed Computing Systems", True),
+    ("Workshop on Hot Topics in Operating Systems (HotOS)", True),
+    ("Proceedings of the VLDB Endowment", False),
+    ("Proceedings of the ACM on Programming Languages", False),
+    ("Proceedings of the IEEE", False),
+    ("IEEE Transactions on Cloud Computing", False),
+    ("Operating Systems Review (ACM)", False),
+    ("Journal of Cloud Computing", False),
+])
+def test_venues_that_name_a_meeting(venue, meeting):
+    assert names_a_meeting(venue) is meeting
+    entry = build_entry("article", (Person("Doe", "J."),), False, {"title": "T", "year": "2020"}, venue,
+                        Origin("respub"))
+    assert entry.type == ("inproceedings" if meeting else "article")
+    assert entry.get("booktitle" if meeting else "journal") == venue
+
+
+def test_a_year_repeated_after_the_venue_is_dropped_but_a_date_is_kept():
+    fields, venue, _ = parse_citation("Title, 12th Symposium on X (OSDI), 2016, USENIX, Pages:1-2", "inproceedings",
+                                      "2016")
+    assert (fields["title"], venue, fields["publisher"]) == ("Title", "12th Symposium on X (OSDI)", "USENIX")
+    _, venue, _ = parse_citation("Title, Workshop on Y, Rio de Janeiro, Brazil, August 27, 2018", "inproceedings",
+                                 "2018")
+    assert venue.endswith("August 27, 2018")
 
 
 # --- JSON / JSONP ---------------------------------------------------------------------------

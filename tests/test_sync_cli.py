@@ -84,7 +84,8 @@ def test_second_run_plans_nothing_and_keeps_the_bytes(files) -> None:
 def test_dry_run_prints_the_diff_and_writes_nothing(files) -> None:
     source, target = files
     result = run(str(source), "--into", str(target), "--dry-run")
-    assert result.exit_code == 0
+    assert result.exit_code == 3  # as the real run: an uncertain match would wait for review
+    assert "1 uncertain match would wait for review" in result.output
     assert f"--- {target}" in result.stdout and "+  pages={546--558},\n" in result.stdout
     assert "+@article{new,\n" in result.stdout
     assert target.read_text() == TARGET
@@ -109,7 +110,8 @@ def test_syncing_a_file_into_itself_plans_nothing(origin: str, tmp_path: Path) -
     shutil.copy(DATA / "origins" / origin, path)
     before = path.read_bytes()
     result = run(str(path), "--into", str(path), "--yes", "--json")
-    assert result.exit_code == 0, result.output
+    unreadable = "cannot parse this block" in result.output  # a block kept as it is, but left out: exit 1
+    assert result.exit_code == (1 if unreadable else 0), result.output
     counts = json.loads(result.stdout)["counts"]
     assert counts["add"] == counts["update"] == counts["review"] == 0
     assert path.read_bytes() == before
@@ -152,7 +154,7 @@ def test_zotero_target_is_built_lazily_with_all_options(files, monkeypatch) -> N
             return ApplyReport(added=len(plan.by_kind("add")))
 
     def open_zotero_target(spec, api_key_file=None, endpoint=None, collection=None, refresh=False, settings=None,
-                           policy="fill"):
+                           policy="fill", read_progress=None, write_progress=None):
         kw = {"api_key_file": api_key_file, "endpoint": endpoint, "collection": collection, "refresh": refresh,
               "policy": policy}
         calls["spec"], calls["kw"] = spec, kw

@@ -52,10 +52,11 @@ def entry_text(text: str, key: str) -> str:
 def test_a_field_kept_on_the_target_side_in_review_is_not_filled_by_later_syncs(tmp_path: Path) -> None:
     bib = thesis(tmp_path)
     assert sync(bib).exit_code == 3  # the preprint waits for review
-    # merge field by field: type, booktitle, journal, year take the defaults (target); doi: t; eprint: default
-    merged = review(bib, "m\nf\n\n\n\n\nt\n\n", "--no-duplicates")
+    # merge field by field: type, booktitle, journal, year, doi take the published side (target; doi
+    # typed); archiveprefix and eprint: the default (the preprint's arXiv id)
+    merged = review(bib, "m\nf\n\n\n\n\nt\n\n\n", "--no-duplicates")
     assert merged.exit_code == 0, merged.output
-    assert "doi: i incoming · t zhu2023msrl (Enter = i) › t" in merged.output
+    assert "doi: i incoming · t zhu2023msrl (Enter = t) › t" in merged.output
     (decision,) = decisions(bib)
     assert (decision["candidate"], decision["fields"]["doi"], decision["fields"]["eprint"]) == (
         "zhu2023msrl", "target", "incoming")

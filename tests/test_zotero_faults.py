@@ -142,7 +142,7 @@ def test_concurrent_edit_between_read_and_write(zotero_server, tmp_path, fake_cl
     finally:
         expected.stop()
     by_key = {d["citationKey"]: d for d in zotero_server.items(SPEC)}
-    assert (by_key[first]["volume"], by_key[first]["pages"]) == ("42", "1--10")
+    assert (by_key[first]["volume"], by_key[first]["pages"]) == ("42", "1-10")
     assert by_key[second]["pages"] == "99--100"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,16 +12,16 @@ from zotero_server import META_FIELDS, SCHEMA, type_fields
 from bibsync.model import Entry, Person
 from bibsync.text import MONTHS
 from bibsync.zotero_map import (
-    changed_fields,
     citation_key_of,
     entry_from_item,
     item_from_entry,
     item_type_for,
     parse_date,
     parse_extra,
-    update_item_data,
+    patch_from_changes,
     with_citation_key,
 )
+from bibsync.plan import FieldChange
 
 PAPER = Entry(
     "inproceedings",
@@ -47,7 +48,7 @@ def test_conference_paper_maps_to_native_fields():
     assert data["proceedingsTitle"] == "Proceedings of the ACM Symposium on Cloud Computing"
     assert data["series"] == "SoCC '24"
     assert data["date"] == "2024-11"
-    assert data["pages"] == "15--30"
+    assert data["pages"] == "15-30"  # as Zotero stores a range; BibTeX's -- only on the way out
     assert data["place"] == "New York, NY, USA"
     assert data["DOI"] == "10.1145/3698038.3698515"
     assert data["ISBN"] == "9798400712869"
@@ -118,13 +119,14 @@ def test_thesis_type_default_and_entry_type_kept():
     assert entry_from_item(data) == inbook
 
 
-def test_truncated_author_lists_and_unusual_years_survive():
+def test_unusual_years_survive_and_and_others_is_not_written():
     entry = Entry("article", {"title": "T", "journal": "J", "year": "in press", "month": "spring"},
                   (Person("Doe", "Jane"),), authors_truncated=True)
     data = item_from_entry(entry)
     assert data.get("date", "") == ""
-    assert data["extra"] == "tex.andothers: yes\ntex.month: spring\ntex.year: in press"
-    assert entry_from_item(data) == entry
+    assert data["extra"] == "tex.month: spring\ntex.year: in press"  # no tex.andothers: Zotero does not need it
+    assert entry_from_item(data) == replace(entry, authors_truncated=False)
+    assert entry_from_item({**data, "extra": "tex.andothers: yes"}).authors_truncated  # older items still read
 
 
 def test_keywords_become_tags_when_that_is_lossless():
@@ -166,29 +168,40 @@ def test_dates():
     assert parse_date("") == ("", "")
 
 
-def test_update_keeps_what_bibsync_does_not_map():
+def test_a_patch_says_the_field_changes_and_nothing_else():
     base = item_from_entry(PAPER, native_key=True)
     base.update({"key": "ABCD2345", "version": 9, "libraryCatalog": "ACM Digital Library", "conferenceName": "",
-                 "collections": ["COLL2345"], "relations": {"dc:relation": ["x"]}, "volume": "",
+                 "collections": ["COLL2345"], "relations": {"dc:relation": ["x"]}, "volume": "", "pages": "15–30",
                  "tags": [{"tag": "a", "type": 1}]})
     base["creators"].append({"creatorType": "translator", "firstName": "T", "lastName": "Rans"})
-    base["extra"] = "PMID: 42\n" + base["extra"]
+    base["extra"] = "PMID: 42\n\ntex.note:  Artifact evaluated\nCitation Key: old"
     target = entry_from_item(base)
     assert target.get("extra") == "PMID: 42"
-    result = target.with_fields(volume="3", keywords="a, b")
-    data = update_item_data(base, result, native_key=True)
-    patch = changed_fields(base, data)
-    assert patch == {"volume": "3", "tags": [{"tag": "a", "type": 1}, {"tag": "b"}]}
-    assert data["libraryCatalog"] == "ACM Digital Library"
-    assert data["creators"][-1]["creatorType"] == "translator"
-    assert data["extra"].startswith("PMID: 42\n")
-    assert entry_from_item(data) == result
+    changes = [FieldChange("volume", None, "3"), FieldChange("keywords", "a", "a, b"),
+               FieldChange("edition", None, "2"), FieldChange("note", "Artifact evaluated", "")]
+    result = target.with_fields(volume="3", keywords="a, b", edition="2", note=None)
+    patch = patch_from_changes(base, changes, result, native_key=True)
+    # pages stay "15–30" (en dash, as stored), Extra keeps its blank line and key line in place
+    assert patch == {"volume": "3", "tags": [{"tag": "a", "type": 1}, {"tag": "b"}],
+                     "extra": "PMID: 42\n\nCitation Key: old\ntex.edition: 2"}
+    after = {**base, **patch}
+    assert entry_from_item(after) == result.with_key("wang2024hops")
+    pages = patch_from_changes(base, [FieldChange("pages", "15--30", "15--31")], target.with_fields(pages="15--31"))
+    assert pages == {"pages": "15-31"}
+
+
+def test_a_patch_moves_a_key_where_the_item_keeps_it():
+    native = {"itemType": "document", "title": "T", "citationKey": "", "extra": "Citation Key: a\nPMID: 1"}
+    assert patch_from_changes(native, [FieldChange("@key", "a", "b")], Entry("misc", key="b")) == {
+        "extra": "Citation Key: b\nPMID: 1"}
+    native["citationKey"] = "a"
+    assert patch_from_changes(native, [FieldChange("@key", "a", "b")], Entry("misc", key="b")) == {"citationKey": "b"}
 
 
 def test_with_citation_key_writes_only_the_key():
-    base = {"itemType": "document", "title": "T", "extra": "PMID: 1"}
+    base = {"itemType": "document", "title": "T", "extra": "PMID: 1\ntex.b: 2\ntex.a: 1"}
     assert with_citation_key(base, "k1", native_key=True) == {**base, "citationKey": "k1"}
-    assert with_citation_key(base, "k1", native_key=False)["extra"] == "PMID: 1\nCitation Key: k1"
+    assert with_citation_key(base, "k1", native_key=False)["extra"] == "PMID: 1\ntex.b: 2\ntex.a: 1\nCitation Key: k1"
     assert parse_extra("PMID: 1\nCitation Key: k1\ntex.x: y") == ("k1", {"x": "y"}, ["PMID: 1"])
 
 
@@ -240,4 +253,4 @@ def test_entry_to_item_to_entry_keeps_everything(entry, native_key):
     data = item_from_entry(entry, native_key=native_key)
     assert data["itemType"] == item_type_for(entry)
     assert_valid_for_server(data, citation_key=native_key)
-    assert entry_from_item(data) == entry
+    assert entry_from_item(data) == replace(entry, authors_truncated=False)  # Zotero has no "and others"

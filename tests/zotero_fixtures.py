@@ -81,7 +81,6 @@ def open_target(server: ZoteroTestServer, cache_dir: Path, clock: FakeClock | No
     """Open a ZoteroTarget on the test server with its own cache folder and a fake clock."""
     clock = clock or FakeClock()
     environ = {"ZOTERO_API_KEY": key} if key else {}
-    options.setdefault("progress", False)
     options.setdefault("timeout", 5.0)
     return open_zotero_target(spec, endpoint=server.endpoint, settings=Settings(cache_dir=cache_dir),
                               retry=RetryPolicy(sleep=clock.sleep, clock=clock.clock), environ=environ,

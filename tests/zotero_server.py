@@ -673,7 +673,13 @@ class Api:
                                            f"Item has been modified since specified version "
                                            f"(expected {given}, found {existing['version']})"}
                     continue
-                merged = {**existing["data"], **{k: v for k, v in obj.items() if k not in ("version",)}}
+                kept = existing["data"]
+                if obj.get("itemType") in SCHEMA and obj["itemType"] != kept["itemType"]:
+                    # A new item type: Zotero drops the fields the new type does not have.
+                    allowed = set(type_fields(obj["itemType"], self.server.citation_key_field)) | META_FIELDS
+                    kept = {**{n: "" for n in type_fields(obj["itemType"], self.server.citation_key_field)},
+                            **{k: v for k, v in kept.items() if k in allowed}}
+                merged = {**kept, **{k: v for k, v in obj.items() if k not in ("version",)}}
                 merged.setdefault("itemType", existing["data"]["itemType"])
                 problem = self._validate({k: v for k, v in merged.items()})
                 if problem:

@@ -10,6 +10,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from ..pipeline import parse_sources
+from .parse import report_failures
+
 # Exit code when groups remain that nobody has decided (as for review cases left open).
 EXIT_UNDECIDED = 3
 
@@ -17,17 +20,16 @@ _STYLE = {"match": "green", "review": "yellow", "new": "dim"}
 
 
 def match(
-    sources: List[str] = typer.Argument(..., help="Incoming entries: files ('-' for standard input) or identifiers."),
-    against: str = typer.Option(..., "--against", help="The target: a .bib file (or any source)."),
-    from_: Optional[str] = typer.Option(None, "--from", help="Force the format of the incoming sources."),
-    limit: int = typer.Option(3, "--limit", min=1, help="Candidates to show per entry."),
+    sources: List[str] = typer.Argument(..., metavar="SOURCE",
+                                        help="Incoming entries: files ('-' for standard input) or identifiers."),
+    against: str = typer.Option(..., "--against", metavar="FILE.bib", help="The target: a .bib file (or any source)."),
+    from_: Optional[str] = typer.Option(None, "--from", metavar="FORMAT", help="Force the format of the incoming sources."),
+    limit: int = typer.Option(3, "--limit", min=1, metavar="N", help="Candidates to show per entry."),
     json_: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
 ) -> None:
     """Show, for each incoming entry, its best candidates in the target and why."""
     from ..match import Matcher
     from ..match.report import label, load_target, proposal_json
-    from ..pipeline import parse_sources
-    from .parse import report_failures
 
     target = load_target(against)
     incoming = parse_sources(sources, from_)
@@ -67,7 +69,6 @@ def dedupe(
             raise typer.Exit(code)
         return
     from ..match.report import find_groups, groups_json, label, load_bib
-    from .parse import report_failures
 
     loaded = load_bib(file)
     groups = find_groups(Path(file), loaded.entries, progress_enabled=False if json_ else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
 
@@ -10,13 +11,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..bibtex_write import Style, format_entries
-from ..config import Settings
-from ..keys import DEFAULT_PATTERN, compile_pattern
-from ..model import Failure
+from ..bibtex_write import default_style, format_entries
+from ..keys import compile_pattern
+from ..model import Entry, Failure
+from ..progress import progress_tasks
 from ..pipeline import parse_and_key
 from ..registry import default_registry
 from ..targets.atomic import save
+from .options import ASCII_OPTION, BIBLATEX_OPTION, KEY_FORMAT_OPTION, OFFLINE_OPTION, OMIT_OPTION, run_settings
 
 
 def report_failures(failures: list[Failure], console: Console) -> None:
@@ -29,28 +31,45 @@ def report_failures(failures: list[Failure], console: Console) -> None:
 
 
 def parse(
-    sources: List[str] = typer.Argument(..., help="Files to read ('-' for standard input), or DOIs / arXiv ids."),
-    from_: Optional[str] = typer.Option(None, "--from", help="Force the format (see 'bibsync formats')."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to FILE instead of standard output."),
-    ascii_: bool = typer.Option(False, "--ascii", help="Write LaTeX escapes instead of UTF-8."),
-    biblatex: bool = typer.Option(False, "--biblatex", help="Use BibLaTeX entry types and fields where they fit."),
-    key_format: str = typer.Option(DEFAULT_PATTERN, "--key-format", help="JabRef-style key pattern."),
+    ctx: typer.Context,
+    sources: List[str] = typer.Argument(..., metavar="SOURCE",
+                                        help="Files to read ('-' for standard input), or DOIs / arXiv ids."),
+    from_: Optional[str] = typer.Option(None, "--from", metavar="FORMAT", help="Force the format (see 'bibsync formats')."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="FILE.bib",
+                                          help="Write to this file instead of standard output."),
+    ascii_: Optional[bool] = ASCII_OPTION,
+    biblatex: Optional[bool] = BIBLATEX_OPTION,
+    key_format: str = KEY_FORMAT_OPTION,
+    omit: Optional[List[str]] = OMIT_OPTION,
+    offline: bool = OFFLINE_OPTION,
 ) -> None:
     """Turn listings into canonical BibTeX entries with generated citation keys."""
     compile_pattern(key_format)  # a bad pattern fails before any input is read
-    settings = Settings(key_pattern=key_format, biblatex=biblatex, ascii=ascii_)
-    result = parse_and_key(sources, from_, settings)
-    text = format_entries(result.entries, Style(ascii=ascii_, biblatex=biblatex))
+    settings = replace(run_settings(ctx), offline=offline)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole for copying
+    with progress_tasks() as tasks:
+        result = parse_and_key(sources, from_, settings, progress=tasks.callback("looking up"))
+    entries = [e.without_fields(settings.omit) for e in result.entries]
+    text = format_entries(entries, default_style(settings.biblatex, settings.ascii))
     if output is not None:
         save(output, text.encode("utf-8"))
     else:
         typer.echo(text, nl=False)
-    console = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole for copying
     report_failures(result.failures, console)
     if output is not None:
-        console.print(f"wrote {len(result.entries)} entries to {output}")
+        console.print(f"wrote {len(entries)} entries to {output}")
+    report_incomplete(console, entries)
     if any(not f.is_warning for f in result.failures):  # warnings alone: every record is in the output
         raise typer.Exit(1)
+
+
+def report_incomplete(console: Console, entries: list[Entry], what: str = "entries") -> None:
+    """Say in one line which written ``entries`` lack a field their type requires in BibTeX."""
+    from ..required_fields import incomplete_entries, summary_line
+
+    line = summary_line(incomplete_entries(entries), what)
+    if line:
+        console.print(f"[cyan]note:[/] {escape(line)}", highlight=False)
 
 
 def formats() -> None:

@@ -8,9 +8,8 @@ add an option to :func:`sync` and pass a ``review`` hook to :func:`execute`.
 from __future__ import annotations
 
 import json
-import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import List, Optional, Sequence
 
@@ -19,11 +18,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..config import Settings
-from .options import API_KEY_FILE_OPTION, KEY_FORMAT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION
+from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
+                      OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, run_settings)
 from ..errors import UsageError
 from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
 from ..plan import POLICIES, Plan
+from ..progress import ProgressTasks, progress_tasks
 from ..render import plan_to_json, render_plan
 from ..sync import ReviewHook, SyncResult, run_sync
 from .parse import report_failures as report_source_failures
@@ -48,12 +49,16 @@ class SyncOptions:
     sorted_keys: bool = False
     from_: str | None = None
     key_format: str = DEFAULT_PATTERN
+    decisions: Path | None = None  # --decisions FILE (a bibsync.toml key may give it too)
+    offline: bool = False
+    settings: Settings | None = None  # the run's settings (else built from key_format)
 
 
-def open_target(options: SyncOptions, settings: Settings):
+def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks | None = None):
     """Build the target named by ``--into`` or ``--zotero`` (exactly one of them)."""
     if (options.into is None) == (options.zotero is None):
-        raise UsageError("say where to sync into: exactly one of --into FILE.bib or --zotero user:ID|group:ID")
+        raise UsageError("say where to sync into: exactly one of --into FILE.bib or --zotero user:ID|group:ID",
+                         hint="or name the target once in a bibsync.toml (into = \"refs.bib\")")
     if options.into is not None:
         if options.collection or options.api_key_file or options.refresh:
             raise UsageError("--collection, --api-key-file and --refresh are for --zotero targets")
@@ -66,9 +71,12 @@ def open_target(options: SyncOptions, settings: Settings):
         from ..targets.zotero import open_zotero_target
     except ImportError as exc:
         raise UsageError(f"Zotero targets are not available: {exc}") from None
-    return open_zotero_target(options.zotero, api_key_file=options.api_key_file, endpoint=options.zotero_endpoint,
+    library = options.zotero
+    return open_zotero_target(library, api_key_file=options.api_key_file, endpoint=options.zotero_endpoint,
                               collection=options.collection, refresh=options.refresh, settings=settings,
-                              policy=options.prefer)
+                              policy=options.prefer,
+                              read_progress=tasks.callback(f"reading {library}") if tasks else None,
+                              write_progress=tasks.callback(f"writing to {library}") if tasks else None)
 
 
 def report_target_failures(console: Console, failures: Sequence[Failure], target_name: str) -> None:
@@ -80,28 +88,43 @@ def report_target_failures(console: Console, failures: Sequence[Failure], target
             console.print(f"  [dim]hint:[/] {escape(failure.hint)}", highlight=False)
 
 
-def ask_to_write(plan: Plan, options: SyncOptions, target_name: str) -> bool:
-    """Ask once before writing, on a terminal only; ``--yes`` or a non-terminal stdin says yes."""
-    if options.yes or not sys.stdin.isatty():
+def ask_to_write(plan: Plan, options: SyncOptions, target_name: str, console: Console | None = None) -> bool:
+    """Ask once before writing. ``--yes`` says yes; without a terminal nobody can answer, so
+    nothing is written and the message says to add ``--yes``."""
+    if options.yes:
         return True
     writes = len(plan.to_apply())
-    return typer.confirm(f"write {writes} change{'s' if writes != 1 else ''} to {target_name}?", default=False,
-                         err=options.json)
+    what = f"{writes} change{'s' if writes != 1 else ''}"
+    if not sys.stdin.isatty():
+        (console or Console(stderr=True, highlight=False)).print(
+            f"nothing written: standard input is not a terminal, so nobody can confirm the {what} above; "
+            "add --yes to write them", highlight=False)
+        return False
+    return typer.confirm(f"write {what} to {target_name}?", default=False, err=options.json)
 
 
 def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
     """Run the sync the options describe; print the plan, diff or JSON; return the exit code."""
     if options.prefer not in POLICIES:
         raise UsageError(f"unknown --prefer {options.prefer!r}", hint="use fill, source or target")
-    compile_pattern(options.key_format)  # a bad pattern fails before anything is read
-    settings = Settings(key_pattern=options.key_format)
+    settings = options.settings or Settings(key_pattern=options.key_format)
+    if options.offline:
+        settings = replace(settings, offline=True)
+    compile_pattern(settings.key_pattern)  # a bad pattern fails before anything is read
     out = Console(highlight=False, soft_wrap=True, stderr=options.json)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    target = open_target(options, settings)
+    with progress_tasks(enabled=not options.json) as tasks:
+        return _execute(options, settings, review, tasks, out, err)
+
+
+def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None, tasks: ProgressTasks,
+             out: Console, err: Console) -> int:
+    target = open_target(options, settings, tasks)
     target_name = str(options.into) if options.into is not None else f"Zotero {options.zotero}"
     shown: list[SyncResult] = []
 
     def show(result: SyncResult) -> None:
+        tasks.close()  # no bar while the plan is printed or a question asked
         # Warnings (records kept, e.g. duplicate keys) never change the exit code.
         report_source_failures(result.source_failures, err)
         report_target_failures(err, result.target_failures, target_name)
@@ -110,10 +133,12 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
 
     def show_then_confirm(result: SyncResult) -> bool:
         show(result)
-        return ask_to_write(result.plan, options, target_name)
+        return ask_to_write(result.plan, options, target_name, err)
 
+    decisions = "auto" if options.decisions is None else decisions_at(target, options.decisions)
     result = run_sync(options.sources, target, options.prefer, settings, fmt=options.from_,
-                      dry_run=options.dry_run, confirm=show_then_confirm, review=review)
+                      dry_run=options.dry_run, confirm=show_then_confirm, review=review, decisions=decisions,
+                      progress=tasks.callback("looking up"))
     if not shown:  # nothing to confirm (dry run, or nothing to write): show the plan anyway
         show(result)
     if options.json:
@@ -128,15 +153,65 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
                 out.print(text, markup=False, highlight=False, end="")
             else:
                 out.print("(no change to the file)")
+        _report_incomplete(err, result, options)
         err.print("dry run: nothing written")
-        return 0
+        _report_failures_and_pending(err, result, target_name, dry_run=True)
+        return result.exit_code
     _report_outcome(err, result, target_name)
+    if result.applied:
+        _report_incomplete(err, result, options)
     return result.exit_code
+
+
+def _report_incomplete(console: Console, result: SyncResult, options: SyncOptions) -> None:
+    """One line naming the new or updated entries of a .bib that lack a field their type requires."""
+    if options.into is None:
+        return
+    from ..required_fields import incomplete_entries, summary_line
+
+    written = [c.result for c in result.plan.to_apply() if c.result is not None]
+    line = summary_line(incomplete_entries(written), "new or updated entries")
+    if line:
+        console.print(f"[cyan]note:[/] {escape(line)}", highlight=False)
+
+
+def decisions_at(target, path: Path):
+    """The decision store in the file ``path`` for ``target`` (``--decisions FILE``)."""
+    from ..decisions import DecisionStore
+
+    if hasattr(target, "decisions_path"):  # a Zotero library: its own store, in the named file
+        target.decisions_path = path
+        return target.open_decisions()
+    return DecisionStore(path, target=getattr(target, "path", Path(path)).name)
+
+
+def _review_command(target_name: str) -> str:
+    where = f"--into {target_name}" if not target_name.startswith("Zotero ") else f"--zotero {target_name[7:]}"
+    return f"bibsync review {where}"
+
+
+def _report_failures_and_pending(console: Console, result: SyncResult, target_name: str, *, dry_run: bool) -> None:
+    """The closing lines: records left out (exit code 1) and review cases waiting (exit code 3)."""
+    errors = len(result.source_errors)
+    if errors:
+        console.print(f"{errors} record{'s' if errors != 1 else ''} or identifier{'s' if errors != 1 else ''} "
+                      f"could not be read and {'would be' if dry_run else 'were'} left out (see above); exit code 1",
+                      highlight=False)
+    reviews = len(result.plan.by_kind("review"))
+    earlier = result.pending - reviews
+    if result.pending:
+        parts = [f"{reviews} uncertain match{'es' if reviews != 1 else ''}"] if reviews else []
+        if earlier > 0:
+            parts.append(f"{earlier} case{'s' if earlier != 1 else ''} from earlier syncs")
+        verb = "would wait" if dry_run else "left"
+        console.print(f"{' and '.join(parts)} {verb} for review: run '{_review_command(target_name)}'",
+                      highlight=False)
 
 
 def _report_outcome(console: Console, result: SyncResult, target_name: str) -> None:
     if result.declined:
-        console.print("nothing written")
+        if sys.stdin.isatty():  # off a terminal, ask_to_write said why already
+            console.print("nothing written")
         return
     report = result.report
     if report is None:
@@ -149,20 +224,21 @@ def _report_outcome(console: Console, result: SyncResult, target_name: str) -> N
         console.print(f"{target_name} is up to date: nothing to write", highlight=False)
     if report.details.get("backup"):
         console.print(f"backup: {report.details['backup']}", highlight=False)
-    reviews = len(result.plan.by_kind("review"))
-    if reviews:
-        where = f"--into {target_name}" if not target_name.startswith("Zotero ") else f"--zotero {target_name[7:]}"
-        console.print(f"{reviews} uncertain match{'es' if reviews != 1 else ''} left for review: "
-                      f"run 'bibsync review {where}'", highlight=False)
+    _report_failures_and_pending(console, result, target_name, dry_run=False)
 
 
 def sync(
-    sources: List[str] = typer.Argument(..., help="Files to read ('-' for standard input), or DOIs / arXiv ids."),
-    into: Optional[Path] = typer.Option(None, "--into", help="The .bib file to sync into (created if missing)."),
-    zotero: Optional[str] = typer.Option(None, "--zotero", help="The Zotero library to sync into: user:ID, group:ID."),
+    ctx: typer.Context,
+    sources: List[str] = typer.Argument(..., metavar="SOURCE",
+                                        help="Files to read ('-' for standard input), or DOIs / arXiv ids."),
+    into: Optional[Path] = typer.Option(None, "--into", metavar="FILE.bib",
+                                        help="The .bib file to sync into (created if missing)."),
+    zotero: Optional[str] = typer.Option(None, "--zotero", metavar="user:ID|group:ID",
+                                         help="The Zotero library to sync into."),
     api_key_file: Optional[Path] = API_KEY_FILE_OPTION,
     zotero_endpoint: Optional[str] = ZOTERO_ENDPOINT_OPTION,
-    collection: Optional[str] = typer.Option(None, "--collection", help="Zotero collection to add new items to."),
+    collection: Optional[str] = typer.Option(None, "--collection", metavar="NAME",
+                                             help="Zotero collection to add new items to."),
     refresh: bool = REFRESH_OPTION,
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan and the diff; write nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (adds, updates, strong matches)."),
@@ -172,24 +248,38 @@ def sync(
                                     "target: change nothing that exists."),
     backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig."),
     sorted_keys: bool = typer.Option(False, "--sorted", help="Insert new entries in key order instead of at the end."),
-    from_: Optional[str] = typer.Option(None, "--from", help="Force the sources' format (see 'bibsync formats')."),
+    from_: Optional[str] = typer.Option(None, "--from", metavar="FORMAT",
+                                        help="Force the sources' format (see 'bibsync formats')."),
     key_format: str = KEY_FORMAT_OPTION,
+    omit: Optional[List[str]] = OMIT_OPTION,
+    ascii_: Optional[bool] = ASCII_OPTION,
+    biblatex: Optional[bool] = BIBLATEX_OPTION,
     interactive: bool = typer.Option(False, "--interactive",
                                      help="Settle uncertain matches now with single keys (on a terminal) "
                                           "instead of leaving them for 'bibsync review'."),
+    decisions: Optional[Path] = DECISIONS_OPTION,
+    offline: bool = OFFLINE_OPTION,
 ) -> None:
     """Add new entries, complete known ones, hold uncertain ones for review; touch nothing else.
 
-    Exit codes: 0 done or nothing to do, 1 error, 2 usage, 3 written but uncertain matches wait for review.
+    Without --into or --zotero, the target comes from bibsync.toml (its .bib file if it names
+    one, else its Zotero library). Without --yes it asks once on a terminal; with no terminal
+    it shows the plan and writes nothing. Exit codes (--dry-run gives the real run's): 0 done
+    or nothing to do; 1 error, a record or identifier left out, or nothing written for want of
+    --yes; 2 usage; 3 review cases wait for 'bibsync review'.
     """
-    endpoint = zotero_endpoint or os.environ.get("BIBSYNC_ZOTERO_ENDPOINT")
-    options = SyncOptions(sources, into, zotero, api_key_file, endpoint, collection, refresh, dry_run, yes, json_,
-                          prefer, backup, sorted_keys, from_, key_format)
+    settings = run_settings(ctx)
+    into, zotero = chosen_target(settings)
+    decisions = settings.decisions
+    collection = settings.collection if zotero is not None or collection is not None else None
+    options = SyncOptions(sources, into, zotero, api_key_file, settings.zotero_endpoint, collection, refresh, dry_run,
+                          yes, json_, settings.policy("fill"), backup, sorted_keys, from_, settings.key_pattern,
+                          decisions, offline, settings)
     review = None
     if interactive:
         from .review import sync_review_hook
 
-        review = sync_review_hook(into, zotero, dry_run=dry_run)
+        review = sync_review_hook(into, zotero, dry_run=dry_run, decisions=decisions)
     code = execute(options, review=review)
     if code:
         raise typer.Exit(code)

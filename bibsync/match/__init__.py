@@ -26,11 +26,35 @@ levels and fitted (comparison levels and their weights), distance (the match wei
 index (blocking), recommend (verdicts, thresholds, gap), dedupe, api (Matcher); docs/matching.md.
 """
 
-from .api import Matcher
-from .dedupe import find_duplicates
-from .preprints import PreprintPair, preprint_pair
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .results import Candidate, DuplicateGroup, Proposal
 from .settings import MatchSettings
 
+if TYPE_CHECKING:
+    from .api import Matcher
+    from .dedupe import find_duplicates
+    from .preprints import PreprintPair, preprint_pair
+
 __all__ = ["Candidate", "DuplicateGroup", "Matcher", "MatchSettings", "PreprintPair", "Proposal", "find_duplicates",
            "preprint_pair"]
+
+
+def __getattr__(name: str) -> Any:
+    """Matcher, find_duplicates and preprint_pair load numpy and rapidfuzz: imported when first
+    asked for, so that importing the results and settings (as the plan and the CLI do) stays light."""
+    if name == "Matcher":
+        from .api import Matcher
+
+        return Matcher
+    if name == "find_duplicates":
+        from .dedupe import find_duplicates
+
+        return find_duplicates
+    if name in ("preprint_pair", "PreprintPair"):
+        from . import preprints
+
+        return getattr(preprints, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

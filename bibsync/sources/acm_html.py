@@ -8,19 +8,29 @@ nothing about BibTeX; :mod:`bibsync.sources.acm_toc` turns the records into entr
 Line numbers are those of the text as given (a GitHub file view included), found by
 matching the title links in the raw text in document order, since BeautifulSoup with
 lxml does not record source lines.
+
+Hostile pages cost time in proportion to their size: every pass is linear, line numbers are
+counted in one sweep, and trees are walked with an explicit stack, so a thousand (or a
+million) nested elements in an abstract cannot exhaust Python's recursion limit. MathML
+nested deeper than :data:`MAX_MATH_DEPTH` is read as its plain text.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
+from ..inputs import line_numbers
 from ..text import latex_to_unicode, one_line, repair_text
 
-# A title link in the raw text; it may be cut off before its closing ">".
-_TITLE_LINK_RE = re.compile(r"""<a\b[^>]*?\bclass\s*=\s*["']?[^"'>]*\bDLtitleLink\b""", re.IGNORECASE)
+# An <a> tag in the raw text, up to its ">" (or the next "<" or the end: it may be cut off), and
+# the tokens of its attributes. Every match consumes what it reads, so hostile text (thousands
+# of unclosed "<a class=") costs time in proportion to its length.
+_A_TAG_RE = re.compile(r"<a\b[^<>]*", re.IGNORECASE)
+_ATTRIBUTE_TOKEN_RE = re.compile(r"""\s+|=|"[^"]*"?|'[^']*'?|[^\s"'=]+""")
 _HTML_START_RE = re.compile(r"<!doctype\s+html|<html\b", re.IGNORECASE)
 _H3_RE = re.compile(r"<h3\b", re.IGNORECASE)
 _PAGE_END_RE = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
@@ -32,6 +42,7 @@ _BLOCKS = frozenset({"p", "div", "li", "ul", "ol", "blockquote", "table", "tr", 
 _SKIPPED = frozenset({"script", "style", "annotation", "annotation-xml", "none", "mprescripts"})
 # MathML operators written with a space on each side.
 _SPACED_OPERATORS = frozenset("=<>≤≥≈≠≡→←⇒⇐↔∈∉⊂⊆∝~")
+MAX_MATH_DEPTH = 64  # MathML is a few levels deep; deeper nesting is read as plain text
 
 
 @dataclass
@@ -74,18 +85,34 @@ def line_at(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
+def title_link_starts(text: str, start: int = 0) -> list[int]:
+    """Where each ``<a class="... DLtitleLink ...">`` begins in the raw text, in order."""
+    return [m.start() for m in _A_TAG_RE.finditer(text, start)
+            if "DLtitleLink" in m.group(0) and "DLtitleLink" in tag_classes(m.group(0))]
+
+
+def tag_classes(tag: str) -> list[str]:
+    """The class names of a raw start tag such as ``<a href=x class="DLtitleLink big"``."""
+    tokens = [t for t in _ATTRIBUTE_TOKEN_RE.findall(tag[2:]) if not t.isspace()]
+    classes: list[str] = []
+    for i in range(len(tokens) - 2):
+        if tokens[i].lower() == "class" and tokens[i + 1] == "=":
+            classes += tokens[i + 2].strip("\"'").split()
+    return classes
+
+
 def read_page(text: str) -> RawPage:
     """Parse a table of contents (raw HTML or a GitHub file view) into a :class:`RawPage`."""
     text = normalize_newlines(text)
     found = html_start(text)
     start = found or 0
     soup = BeautifulSoup(text[start:], "lxml")
-    link_starts = [m.start() for m in _TITLE_LINK_RE.finditer(text, start)]
+    link_starts = title_link_starts(text, start)
     papers = _papers(soup)
     lines_known = len(papers) <= len(link_starts)  # else papers are named by their record number
     if lines_known:
-        for paper in papers:
-            paper.line = line_at(text, link_starts[paper.index - 1])
+        for paper, line in zip(papers, line_numbers(text, [link_starts[p.index - 1] for p in papers])):
+            paper.line = line
     ends = bool(_PAGE_END_RE.search(text, link_starts[-1] if link_starts else start))
     if not ends and lines_known:
         _mark_cut(text, start, papers, link_starts, whole_page=found is not None)
@@ -93,7 +120,8 @@ def read_page(text: str) -> RawPage:
 
 
 def _heading(soup: BeautifulSoup) -> str:
-    for tag in (soup.select_one("#DLheader h1"), soup.find("h1"), soup.find("title")):
+    header = soup.find(id="DLheader")  # find, not a CSS selector: its ancestor checks cost the depth per element
+    for tag in (header.find("h1") if header is not None else None, soup.find("h1"), soup.find("title")):
         if tag is not None:
             text = inline_text(tag)
             if text:
@@ -105,12 +133,12 @@ def _papers(soup: BeautifulSoup) -> list[RawPaper]:
     """Walk the page in document order: a title link opens a paper, a heading closes it."""
     papers: list[RawPaper] = []
     current: RawPaper | None = None
-    for tag in soup.find_all(_interesting):
+    for tag in _outline(soup):
         if _has_class(tag, "DLtitleLink"):
             current = RawPaper(index=len(papers) + 1, title=inline_text(tag),
                                href=(tag.get("href") or "").strip())
             papers.append(current)
-        elif current is None or tag.find_parent(class_="DLabstract") is not None:
+        elif current is None:
             continue
         elif _has_class(tag, "DLauthors"):
             if "authors" not in current.parts:
@@ -124,9 +152,37 @@ def _papers(soup: BeautifulSoup) -> list[RawPaper]:
     return papers
 
 
-def _interesting(tag: Tag) -> bool:
-    if tag.name in ("h1", "h2"):
-        return True
+def _outline(root: Tag) -> Iterator[Tag]:
+    """The headings, title links, author lists and abstracts under ``root`` in document order.
+
+    A title link, an author list or an abstract is not looked inside (what it holds is its
+    text, read once), so each element is visited once however the page nests them.
+    """
+    yield from _top_level(root, lambda tag: tag.name in ("h1", "h2") or _is_part(tag), descend=_is_heading)
+
+
+def _top_level(root: Tag, wanted, descend=lambda tag: False) -> Iterator[Tag]:
+    """The elements under ``root`` that are ``wanted``, in document order, walked with a stack;
+    below a wanted element only if ``descend(element)``."""
+    stack = [iter(root.contents)]
+    while stack:
+        for node in stack[-1]:
+            if isinstance(node, Tag):
+                found = wanted(node)
+                if found:
+                    yield node
+                if not found or descend(node):
+                    stack.append(iter(node.contents))
+                    break
+        else:
+            stack.pop()
+
+
+def _is_heading(tag: Tag) -> bool:
+    return tag.name in ("h1", "h2") and not _is_part(tag)
+
+
+def _is_part(tag: Tag) -> bool:
     return any(_has_class(tag, name) for name in ("DLtitleLink", "DLauthors", "DLabstract"))
 
 
@@ -136,7 +192,7 @@ def _has_class(tag: Tag, name: str) -> bool:
 
 
 def _names(tag: Tag) -> list[str]:
-    items = tag.find_all("li")
+    items = list(_top_level(tag, lambda node: node.name == "li"))  # a list inside an item is that item's text
     if items:
         texts = [inline_text(li) for li in items]
     else:  # a plain "A, B and C" list
@@ -157,8 +213,8 @@ def _mark_cut(text: str, start: int, papers: list[RawPaper], link_starts: list[i
         return
     begin = link_starts[papers[-1].index - 1] if papers else start
     tail = text[begin:]
-    partial = re.search(r"<[^>]*$", tail)  # a tag the text stops inside
-    body = tail[:partial.start()] if partial else tail
+    partial = tail.find("<", tail.rfind(">") + 1)  # a tag the text stops inside: a "<" after the last ">"
+    body = tail[:partial] if partial >= 0 else tail
     later_h3 = _H3_RE.search(tail)  # a new entry begun after the last title link, cut before its link
     if later_h3:
         body = tail[:later_h3.start()]
@@ -198,7 +254,11 @@ def inline_text(tag: Tag) -> str:
 
 
 def paragraphs(tag: Tag) -> list[str]:
-    """Return the paragraphs of a block (an abstract), each on one line, empty ones dropped."""
+    """Return the paragraphs of a block (an abstract), each on one line, empty ones dropped.
+
+    A block element (``p``, ``div``, ``li`` ...) ends a paragraph where it starts and where it
+    ends. The tree is walked with an explicit stack: nesting depth costs no recursion.
+    """
     out: list[str] = []
     buffer: list[str] = []
 
@@ -208,8 +268,10 @@ def paragraphs(tag: Tag) -> list[str]:
         if text:
             out.append(text)
 
-    def walk(node: Tag) -> None:
-        for child in node.children:
+    stack: list[tuple[Iterator, bool]] = [(iter(tag.contents), False)]  # (children, ends a paragraph)
+    while stack:
+        children, block = stack[-1]
+        for child in children:
             if isinstance(child, Comment):
                 continue
             if isinstance(child, NavigableString):
@@ -218,16 +280,15 @@ def paragraphs(tag: Tag) -> list[str]:
                 name = _local(child)
                 if name == "math":
                     buffer.append(math_text(child))
-                elif name in _SKIPPED:
-                    continue
-                elif name in _BLOCKS:
-                    flush()
-                    walk(child)
-                    flush()
-                else:
-                    walk(child)
-
-    walk(tag)
+                elif name not in _SKIPPED:
+                    if name in _BLOCKS:
+                        flush()
+                    stack.append((iter(child.contents), name in _BLOCKS))
+                    break
+        else:
+            stack.pop()
+            if block:
+                flush()
     flush()
     return out
 
@@ -249,15 +310,17 @@ def math_text(tag: Tag) -> str:
     return f" {text} " if tag.get("display") == "block" else text
 
 
-def _math(node: Tag) -> str:
+def _math(node: Tag, depth: int = 0) -> str:
     name = _local(node)
     if name in _SKIPPED:
         return ""
+    if depth >= MAX_MATH_DEPTH:  # no formula nests this deep: keep its text, spend no more recursion
+        return one_line(node.get_text())
     kids = [c for c in node.children if isinstance(c, Tag)]
     if name in ("mi", "mn", "mo", "mtext", "ms") and not kids:
         token = one_line(node.get_text())
         return f" {token} " if name == "mo" and token in _SPACED_OPERATORS else token
-    rendered = [_math(k) for k in kids]
+    rendered = [_math(k, depth + 1) for k in kids]
     if name == "semantics":
         return rendered[0] if rendered else ""
     if name in ("msup", "msub", "msubsup", "mfrac", "mroot") and len(rendered) >= 2:
@@ -286,18 +349,20 @@ def _math(node: Tag) -> str:
 
 def _join(parts: list[str]) -> str:
     """Join rendered pieces, with a space between two words (``log`` ``n`` -> ``log n``)."""
-    out = ""
+    out: list[str] = []
     for part in parts:
         if not part:
             continue
-        if out and out[-1].isalnum() and part[0].isalnum() and (_last_word(out) > 1 or len(part.split()[0]) > 1):
-            out += " "
-        out += part
-    return re.sub(r" {2,}", " ", out)
+        if out and out[-1][-1].isalnum() and part[0].isalnum() and (_ends_in_word(out) or len(part.split()[0]) > 1):
+            out.append(" ")
+        out.append(part)
+    return re.sub(r" {2,}", " ", "".join(out))
 
 
-def _last_word(text: str) -> int:
-    return len(re.split(r"\W", text)[-1])
+def _ends_in_word(pieces: list[str]) -> bool:
+    """True when the text so far ends in a word of two or more characters (looks at its end only)."""
+    tail = "".join(pieces[-2:])[-2:]
+    return len(tail) == 2 and bool(re.fullmatch(r"\w\w", tail))
 
 
 _SUPERSCRIPTS = str.maketrans("0123456789+-−=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ")

@@ -8,20 +8,23 @@ column of line numbers before ``<html``). Every paper becomes an ``@inproceeding
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from urllib.parse import unquote
 
 from ..model import Entry, Failure, Origin, Person
 from ..names import person_from_natural
-from .acm_html import RawPage, RawPaper, read_page
 from . import ParseContext
+
+if TYPE_CHECKING:
+    from .acm_html import RawPage, RawPaper
 
 PUBLISHER = "Association for Computing Machinery"
 ADDRESS = "New York, NY, USA"
 
 _SNIFF_CHARS = 200_000
 # The export's own markup: its container, a title link, or its style block.
-_SNIFF_RE = re.compile(r"""id\s*=\s*["']?DLtoc\b|class\s*=\s*["']?[^"'>]*\bDLtitleLink\b""", re.IGNORECASE)
+# (Bounded: on a hostile start of text the class value is not searched past 200 characters.)
+_SNIFF_RE = re.compile(r"""id\s*=\s*["']?DLtoc\b|class\s*=\s*["']?[^"'<>]{0,200}?\bDLtitleLink\b""", re.IGNORECASE)
 # "SoCC '24: Proceedings of ...", "DeFi'22: ...", "ICFP '18- ...", "UIST '24 Adjunct: ...":
 # the part before the first separator is the series when it carries a year.
 _HEADING_RE = re.compile(r"^\s*(?P<series>[^:]{1,60}?)\s*(?::|(?<=\d)-|\s[-–—])\s*(?P<rest>\S.*)$")
@@ -48,6 +51,8 @@ class AcmTocSource:
 
     def parse(self, text: str, context: ParseContext) -> Iterator[Entry | Failure]:
         """Yield one entry per paper, in page order; a paper the text ends inside is a Failure."""
+        from .acm_html import read_page  # BeautifulSoup and lxml load when a page is read
+
         page = read_page(text)
         proceedings = proceedings_fields(page.heading)
         produced = 0

@@ -2,9 +2,13 @@
 
 Accepted forms: ``2401.01234``, ``arXiv:2401.01234v2``, old-style ``cs/0601001`` or
 ``math.GT/0309136``, abs/pdf URLs, and arXiv's DataCite DOIs ``10.48550/arXiv.2401.01234``.
-Metadata comes from ``export.arxiv.org/api/query?id_list=...`` (Atom XML) through the shared
-polite fetcher; arXiv asks for at most one request every three seconds, so the ids of one
-file are asked for in batches.
+Each id is first checked for syntax (a new-style ``YYMM.NNNNN`` needs a real month, since
+2007, with 4 digits before 2015 and 5 after; an old-style ``archive/YYMMNNN`` a real month
+too): a malformed one is reported as such and never sent. Metadata comes from
+``export.arxiv.org/api/query?id_list=...`` (Atom XML) through the shared polite fetcher;
+arXiv asks for at most one request every three seconds, so the ids of one file are asked
+for in batches. An id that cannot be resolved is reported (not found, arXiv unreachable,
+not in the cache with ``--offline``) and the others go on.
 
 An entry is what arXiv's own "Export BibTeX citation" gives, plus month and abstract:
 ``@misc`` with ``eprint`` (the id without version), ``archiveprefix = {arXiv}``,
@@ -15,19 +19,20 @@ copied: it names a different record than the preprint.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from urllib.parse import unquote, urlencode
 
-import httpx
-from lxml import etree
-
 from ..config import Settings
-from ..http_cache import Fetcher
+from ..http_cache import Fetcher, Unreachable
 from ..model import Entry, Failure, Origin
 from ..names import person_from_natural
 from ..text import month_from_number, latex_to_unicode, one_line, repair_text
 from . import ParseContext
 from .identifiers import identifier_lines, looks_like_list
+
+if TYPE_CHECKING:  # httpx and lxml load when ids are looked up, not when a command starts
+    import httpx
+    from lxml import etree
 
 ARXIV_API = "https://export.arxiv.org/api/query"
 ARXIV_MIN_INTERVAL = 3.0  # seconds between requests, as arXiv's API terms ask
@@ -57,6 +62,28 @@ def arxiv_id_from_text(value: str) -> tuple[str, str] | None:
     return base, (match.group(2) or "").lower()
 
 
+def arxiv_id_problem(base: str) -> str:
+    """What makes an arXiv id (without version) malformed, or "" if it can exist."""
+    if "/" in base:  # old style: archive/YYMMNNN, 1991-08 to 2007-03
+        yymm = base.split("/")[1][:4]
+        year, month = int(yymm[:2]), int(yymm[2:])
+        if not 1 <= month <= 12:
+            return f"month {month:02d} does not exist (old-style ids are archive/YYMMNNN)"
+        if not (year >= 91 or year <= 7):
+            return f"old-style ids run from 1991 to 2007, not 19{year:02d}/20{year:02d}"
+        return ""
+    yymm, number = base.split(".")
+    year, month = int(yymm[:2]), int(yymm[2:])
+    if not 1 <= month <= 12:
+        return f"month {month:02d} does not exist (new-style ids are YYMM.NNNNN)"
+    if (year, month) < (7, 4):
+        return "new-style ids start in April 2007 (0704.NNNN)"
+    digits = 4 if (year, month) < (15, 1) else 5
+    if len(number) != digits:
+        return f"ids of {'2007-2014' if digits == 4 else '2015 on'} have {digits} digits after the dot"
+    return ""
+
+
 def arxiv_query_url(ids: list[str]) -> str:
     """The arXiv API URL asking for ``ids`` (with versions where given)."""
     return ARXIV_API + "?" + urlencode({"id_list": ",".join(ids), "max_results": len(ids)})
@@ -77,6 +104,8 @@ def _text(node: etree._Element, path: str) -> str:
 
 def parse_feed(xml: str) -> tuple[dict[str, etree._Element], list[str]]:
     """Return the feed's entries by id (without version) and the messages of error entries."""
+    from lxml import etree
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     root = etree.fromstring(xml.encode("utf-8"), parser)
     entries, errors = {}, []
@@ -136,6 +165,12 @@ class ArxivSource:
         items: list[tuple[int | None, tuple[str, str] | Failure]] = []
         for where, line in identifier_lines(text, context.filename):
             found = arxiv_id_from_text(line)
+            problem = arxiv_id_problem(found[0]) if found is not None else ""
+            if problem:
+                items.append((where, Failure(f"malformed arXiv id {line!r}: {problem}", context.filename, where,
+                                             hint="check the id where you copied it from; it was not looked up",
+                                             raw=line)))
+                continue
             items.append((where, found if found is not None else Failure(
                 f"not an arXiv id: {line!r}", context.filename, where,
                 hint="write one id per line: 2401.01234, arXiv:2401.01234v2 or cs/0601001", raw=line)))
@@ -143,18 +178,31 @@ class ArxivSource:
         results: dict[int, Entry | Failure] = {}
         if wanted:
             settings = context.settings if isinstance(context.settings, Settings) else Settings()
+            if context.progress is not None:
+                context.progress(0, len(wanted))
             with Fetcher(settings, transport=self.transport, min_interval=ARXIV_MIN_INTERVAL) as fetcher:
                 for start in range(0, len(wanted), BATCH_SIZE):
                     batch = wanted[start:start + BATCH_SIZE]
                     answers = self._batch(fetcher, [(where, item) for _, where, item in batch], context.filename)
                     results.update(zip((i for i, _, _ in batch), answers))
+                    if context.progress is not None:
+                        context.progress(min(start + BATCH_SIZE, len(wanted)), len(wanted))
         for i, (_, item) in enumerate(items):
             yield item if isinstance(item, Failure) else results[i]
 
     def _batch(self, fetcher: Fetcher, batch: list[tuple[int | None, tuple[str, str]]],
                filename: str) -> Iterator[Entry | Failure]:
+        from lxml import etree
+
         ids = [base + version for _, (base, version) in batch]
-        response = fetcher.get(arxiv_query_url(ids), accept="application/atom+xml", service="arXiv (export.arxiv.org)")
+        try:
+            response = fetcher.get(arxiv_query_url(ids), accept="application/atom+xml",
+                                   service="arXiv (export.arxiv.org)")
+        except Unreachable as exc:  # no network, or --offline and not cached
+            for line, (base, version) in batch:
+                yield Failure(f"arXiv id {base}{version} not looked up: {exc.message}", filename, line,
+                              hint=exc.hint, raw=base + version)
+            return
         if not response.ok:
             for line, (base, version) in batch:
                 yield Failure(f"arXiv answered HTTP {response.status} for {base}{version}", filename, line,

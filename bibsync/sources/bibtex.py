@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ..bibtex_read import read_bibtex, resolve_crossrefs
 from ..errors import InputError
 from ..model import Entry, Failure
 from ..text import month_from_number, normalize_doi
@@ -89,6 +88,8 @@ class BibtexSource:
 
     def parse(self, text: str, context: ParseContext) -> Iterator[Entry | Failure]:
         """Yield every entry, in document order, with errors and warnings at their lines."""
+        from ..bibtex_read import read_bibtex, resolve_crossrefs  # bibtexparser loads when a .bib is read
+
         doc = read_bibtex(text, context.filename)
         if not doc.entries and not doc.failures:  # only comments, @string or text: say so
             raise InputError("no BibTeX entries found", where=context.filename,

@@ -11,6 +11,7 @@ import re
 from typing import Any, Iterator
 
 from ..errors import InputError
+from ..jsonload import json_error_message, load_json
 from ..model import Entry, Failure, Origin, Person
 from ..names import person_from_natural
 from ..text import month_from_number, normalize_doi, normalize_pages, one_line, repair_text
@@ -176,9 +177,9 @@ def _arxiv_preprint(fields: dict[str, str], item: dict[str, Any]) -> None:
 def csl_records(text: str, filename: str) -> list[Any]:
     """Load the records of a CSL-JSON document: a list, one object, or ``{"items": [...]}``."""
     try:
-        data = json.loads(text.lstrip("\ufeff"))
+        data = load_json(text.lstrip("\ufeff"))
     except json.JSONDecodeError as exc:
-        raise InputError(f"this is not valid JSON: {exc.msg}", where=f"{filename}:{exc.lineno}",
+        raise InputError(json_error_message(exc), where=f"{filename}:{exc.lineno}",
                          hint="export CSL-JSON again, or name the format with --from") from None
     if isinstance(data, dict):
         data = data.get("items", [data]) if "items" in data else [data]

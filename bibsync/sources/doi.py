@@ -1,26 +1,30 @@
 """Source: DOIs, on the command line or in a text file (one per line), via the Crossref REST API.
 
-Each DOI is looked up at ``https://api.crossref.org/works/{doi}`` through the shared polite
-fetcher (cache, rate limit, User-Agent with the contact address). A DOI Crossref does not
-know is reported and skipped; the others go on. No connection at all is an InputError.
+Each DOI is first checked for syntax (``10.`` + a registrant code of 4 to 9 digits + ``/`` +
+a suffix): a malformed one is reported as such and never sent. The others are looked up at
+``https://api.crossref.org/works/{doi}`` through the shared polite fetcher (cache, rate
+limit, User-Agent with the contact address). Each DOI that cannot be resolved is reported
+and skipped, saying why (malformed, not found at Crossref, Crossref unreachable, not in the
+cache with ``--offline``); the others go on.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
-import httpx
-
 from ..config import Settings
-from ..http_cache import Fetcher
+from ..http_cache import Fetcher, Unreachable
+from ..jsonload import load_json
 from ..model import Entry, Failure, Origin
 from ..text import normalize_doi
 from . import ParseContext
 from .csl_json import clean_text, entry_from_csl
 from .identifiers import identifier_lines, looks_like_list
+
+if TYPE_CHECKING:
+    import httpx
 
 CROSSREF_WORKS = "https://api.crossref.org/works/"
 
@@ -45,6 +49,22 @@ CROSSREF_TO_CSL = {
 
 _DOI_LINE_RE = re.compile(r"^(?:doi:\s*|https?://(?:dx\.|www\.)?doi\.org/)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 _ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.", re.IGNORECASE)
+# Anything that means to be a DOI: ``10.``, ``doi:`` or a doi.org link (checked by doi_problem).
+_MEANS_DOI_RE = re.compile(r"^(?:doi:\s*|https?://(?:dx\.|www\.)?doi\.org/)?10\.", re.IGNORECASE)
+_PREFIX_RE = re.compile(r"^10\.\d{4,9}(?:\.\d+)*$")
+
+
+def doi_problem(value: str) -> str:
+    """What makes ``value`` (something that means to be a DOI) malformed, or "" if it is well formed."""
+    text = re.sub(r"^(?:doi:\s*|https?://(?:dx\.|www\.)?doi\.org/)", "", unquote(value.strip()), flags=re.IGNORECASE)
+    prefix, slash, suffix = text.partition("/")
+    if not _PREFIX_RE.match(prefix):
+        return "a DOI starts with 10. and a registrant code of 4 to 9 digits (10.1145/...)"
+    if not slash or not suffix.strip("/"):
+        return "a DOI has a suffix after the '/' (10.1145/3698038.3698515)"
+    if re.search(r"\s|[\x00-\x1f]", suffix):
+        return "a DOI has no spaces or control characters"
+    return ""
 
 
 def doi_from_text(value: str, strict: bool = True) -> str:
@@ -146,9 +166,12 @@ class DoiSource:
         self.transport = transport
 
     def claims_argument(self, argument: str) -> bool:
-        """True for a command-line argument that is a DOI (``10.1145/...``, ``doi:``, doi.org URL)."""
+        """True for a command-line argument that is, or means to be, a DOI (``10.1145/...``,
+        ``doi:``, doi.org URL); a malformed one is then reported by ``parse``."""
         doi = doi_from_text(argument)
-        return bool(doi) and not is_arxiv_doi(doi)
+        if doi:
+            return not is_arxiv_doi(doi)
+        return bool(_MEANS_DOI_RE.match(argument.strip())) and not is_arxiv_doi(argument.strip())
 
     def sniff(self, text: str) -> bool:
         """True when at least two thirds of the non-blank, non-``#`` lines of the start are DOIs."""
@@ -162,15 +185,30 @@ class DoiSource:
             yield from (item for _, item in items)
             return
         settings = context.settings if isinstance(context.settings, Settings) else Settings()
+        total = sum(1 for _, item in items if isinstance(item, str))
+        done = 0
+        if context.progress is not None:
+            context.progress(0, total)
         with Fetcher(settings, transport=self.transport) as fetcher:
             for where, item in items:
-                yield item if isinstance(item, Failure) else self._lookup(fetcher, item, where, context.filename)
+                if isinstance(item, Failure):
+                    yield item
+                    continue
+                found = self._lookup(fetcher, item, where, context.filename)
+                done += 1
+                if context.progress is not None:
+                    context.progress(done, total)
+                yield found
 
     def _read_lines(self, text: str, filename: str) -> Iterator[tuple[int | None, str | Failure]]:
         """Yield (line, bare DOI or Failure) for each non-blank, non-``#`` line."""
         for where, line in identifier_lines(text, filename):
             doi = doi_from_text(line, strict=False)
-            if not doi:
+            problem = doi_problem(doi or line) if doi or _MEANS_DOI_RE.match(line) else ""
+            if problem:
+                yield where, Failure(f"malformed DOI {line!r}: {problem}", filename, where,
+                                     hint="check the DOI where you copied it from; it was not looked up", raw=line)
+            elif not doi:
                 yield where, Failure(f"not a DOI: {line!r}", filename, where,
                                      hint="write one DOI per line (10.1145/..., doi:10..., or https://doi.org/10...)",
                                      raw=line)
@@ -181,16 +219,19 @@ class DoiSource:
                 yield where, doi
 
     def _lookup(self, fetcher: Fetcher, doi: str, line: int | None, filename: str) -> Entry | Failure:
-        response = fetcher.get(crossref_url(doi), service="Crossref (api.crossref.org)")
+        try:
+            response = fetcher.get(crossref_url(doi), service="Crossref (api.crossref.org)")
+        except Unreachable as exc:  # no network, or --offline and not cached (NotCached)
+            return Failure(f"DOI {doi} not looked up: {exc.message}", filename, line, hint=exc.hint, raw=doi)
         if response.status == 404:
-            return Failure(f"DOI {doi} not found at Crossref", filename, line,
+            return Failure(f"DOI {doi} not found at Crossref (HTTP 404)", filename, line,
                            hint="check the DOI; DOIs of datasets and software (DataCite, Zenodo) are not in Crossref",
                            raw=doi)
         if not response.ok:
             return Failure(f"Crossref answered HTTP {response.status} for DOI {doi}", filename, line,
                            hint="try again later", raw=doi)
         try:
-            work = json.loads(response.text)["message"]
+            work = load_json(response.text)["message"]
         except (ValueError, KeyError, TypeError):
             return Failure(f"Crossref sent an answer that is not a work record for DOI {doi}", filename, line,
                            hint="try again later", raw=response.text[:300])

@@ -179,7 +179,7 @@ def _read_body(body: list[_Item], terminated: bool) -> tuple[str, str, list[_Ite
 
 def _record(item: _Item, entry_type: str, abstract: str, context: ParseContext) -> Entry | Failure:
     people, truncated, year, rest = item.header
-    fields, venue, editors = parse_citation(rest, entry_type)
+    fields, venue, editors = parse_citation(rest, entry_type, year)
     if not fields.get("title"):
         return Failure("this record has no title", context.filename, item.line,
                        hint="a respub record reads 'Authors, Year, Title, Venue, ...'; it was skipped", raw=item.text)

@@ -8,7 +8,9 @@ How it is taken apart:
 
 1. Authors end at the first ``, YYYY`` whose prefix is a list of ``Surname Initials`` names
    (``Chen L``, ``Da Costa Carmo LFR``, ``Brabete A-O``), optionally ending in ``et al.``
-   glued to the last name (``Pietzuch Pet al.``) or as its own part (``, et al.,``).
+   glued to the last name (``Pietzuch Pet al.``) or as its own part (``, et al.,``). A name
+   respub prints without initials (``Ogden, Thomas D, Pietzuch P``) counts as a surname when
+   the list has at least as many initialled names as bare ones.
 2. Labelled parts (``Publisher:``, ``Pages:``, ``Vol:``, ``ISSN:``, ``ISBN:``, ``DOI:``,
    ``Issue:``, ``Edition:``, ``Editors:``, with or without a space after the colon) are cut
    off: each runs to the next label.
@@ -21,7 +23,13 @@ How it is taken apart:
    first part that mentions a venue word (``Conference``, ``Transactions``, ``ACM``,
    ``University`` ...), else - for journal articles, book chapters and theses, which
    practically always name one - the last part; otherwise there is no venue.
-   Titles may contain ``: `` and commas; parts before the venue stay in the title.
+   Titles may contain ``: `` and commas; parts before the venue stay in the title. A part
+   that only repeats the record's year (``(OSDI), 2016, USENIX``) is dropped.
+5. The label says the type, but a venue that names a meeting (conference, symposium,
+   workshop, proceedings of one) makes the record an ``@inproceedings`` whatever the label:
+   the profile widget files conference papers under "Journal articles". Journals named
+   "Proceedings" (``Proceedings of the VLDB Endowment``, ``Proceedings of the ACM on ...``,
+   ``Proceedings of the IEEE``) stay articles.
 """
 
 from __future__ import annotations
@@ -107,11 +115,27 @@ def parse_person(chunk: str) -> Person | None:
     return Person(last=" ".join(words), first=given)
 
 
+_BARE_SURNAME_RE = re.compile(r"(?:(?:[a-z]{1,3}|[dD][’'])\s?)?[^\W\d_][^\W\d_’'-]*(?:[-’'][^\W\d_][^\W\d_’'-]*)*")
+
+
+def parse_bare_surname(chunk: str) -> Person | None:
+    """Parse a surname printed without initials (``Ogden``, ``Castro-Fernandez``, ``van Renesse``):
+    one capitalised word (a particle may precede it); None for anything else."""
+    chunk = chunk.strip()
+    if not _BARE_SURNAME_RE.fullmatch(chunk) or len(chunk) < 2:
+        return None
+    word = chunk.split()[-1]
+    if not word[:1].isupper() or word.isupper() or _ET_AL_RE.fullmatch(word):
+        return None  # an acronym (ACM) or "et al." is no surname
+    return Person(last=chunk)
+
+
 def parse_people(text: str) -> tuple[tuple[Person, ...], bool] | None:
     """Parse a respub author list; return (people, truncated) or None if any name is not one.
 
     ``Pietzuch Pet al.`` (glued, the page) and ``Pietzuch P, et al.`` (the widget) both mean
-    "and others".
+    "and others". A bare surname (``Ogden``) is a name only among at least as many
+    initialled ones (``Ogden, Thomas D, Pietzuch P``).
     """
     chunks = [c.strip() for c in text.split(",")]
     truncated = False
@@ -124,11 +148,17 @@ def parse_people(text: str) -> tuple[tuple[Person, ...], bool] | None:
             chunks[-1] = glued.group(1)
             truncated = True
     people = []
+    bare = 0
     for chunk in chunks:
         person = parse_person(chunk)
         if person is None:
+            person = parse_bare_surname(chunk)
+            bare += 1
+        if person is None:
             return None
         people.append(person)
+    if bare and bare * 2 > len(people):
+        return None
     return (tuple(people), truncated) if people else None
 
 
@@ -267,8 +297,9 @@ def split_title_venue(text: str, entry_type: str) -> tuple[str, str]:
     return text, ""
 
 
-def parse_citation(rest: str, entry_type: str) -> tuple[dict[str, str], str, tuple[Person, ...]]:
-    """Take apart what follows the year: return (fields, venue, editors)."""
+def parse_citation(rest: str, entry_type: str, year: str = "") -> tuple[dict[str, str], str, tuple[Person, ...]]:
+    """Take apart what follows the year: return (fields, venue, editors). A part that only
+    repeats ``year`` is dropped."""
     body, labelled = split_labelled(one_line(rest))
     fields: dict[str, str] = {}
     editors: tuple[Person, ...] = ()
@@ -293,6 +324,10 @@ def parse_citation(rest: str, entry_type: str) -> tuple[dict[str, str], str, tup
             body = head
         else:
             break
+    if year:  # a part that only repeats the year, unless it ends a date ("August 27, 2018")
+        parts = body.split(", ")
+        body = ", ".join([parts[0]] + [p for prev, p in zip(parts, parts[1:])
+                                       if p.strip() != year or prev.rstrip()[-1:].isdigit()])
     title, venue = split_title_venue(body, entry_type)
     fields["title"] = title.strip()
     return fields, venue.strip(), editors
@@ -307,6 +342,21 @@ VENUE_FIELD = {
 }
 
 
+# A venue that names a meeting ...
+_MEETING_RE = re.compile(r"\b(?:Conference|Conf\.|Symposium|Symp\.|Workshop|Congress|Colloquium|Summit|"
+                         r"Proceedings|Proc\.)(?![\w])", re.IGNORECASE)
+# ... unless it names a journal: a journal word, or a journal titled "Proceedings of the <society>".
+_JOURNAL_RE = re.compile(
+    r"\b(?:Journal|Transactions|Letters|Magazine|Review|Bulletin|Record|Endowment|Communications of)\b"
+    r"|Proceedings of the (?:ACM on|IEEE\s*$|National Academy|Royal Society|London Mathematical|American Mathematical)",
+    re.IGNORECASE)
+
+
+def names_a_meeting(venue: str) -> bool:
+    """True for a venue that is a conference, symposium or workshop (or its proceedings), not a journal."""
+    return bool(_MEETING_RE.search(venue)) and not _JOURNAL_RE.search(venue)
+
+
 def build_entry(
     entry_type: str,
     people: tuple[Person, ...],
@@ -316,8 +366,12 @@ def build_entry(
     origin: Origin,
     editors: tuple[Person, ...] = (),
 ) -> Entry:
-    """Make the canonical entry: the venue goes to the field the type wants; empty values dropped."""
+    """Make the canonical entry: the venue goes to the field the type wants; empty values dropped.
+
+    An article whose venue names a meeting is an ``inproceedings`` (see the module docstring)."""
     fields = {k: v for k, v in fields.items() if v}
+    if entry_type == "article" and venue and names_a_meeting(venue):
+        entry_type = "inproceedings"
     target = VENUE_FIELD.get(entry_type, "howpublished")
     if venue:
         fields[target] = venue

@@ -27,6 +27,8 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from ..errors import InputError
+from ..inputs import line_numbers
+from ..jsonload import json_error_message, load_json
 from ..model import Entry, Failure, Origin, Person
 from ..names import person_from_bibtex, person_from_natural
 from ..text import MONTHS, normalize_doi, normalize_month, normalize_pages, one_line, repair_text
@@ -206,9 +208,9 @@ class RespubJsonSource:
         """Yield one entry per record; unreadable records are failures; bad JSON is an InputError."""
         body, offset = unwrap_jsonp(text)
         try:
-            data = json.loads(body)
+            data = load_json(body)
         except json.JSONDecodeError as exc:
-            raise InputError(f"this is not valid JSON: {exc.msg}", where=f"{context.filename}:{exc.lineno + offset}",
+            raise InputError(json_error_message(exc), where=f"{context.filename}:{exc.lineno + offset}",
                              hint="save the whole response of search.jsonp (with or without callback(...))") from None
         found = find_records(data)
         if found is None:
@@ -216,7 +218,7 @@ class RespubJsonSource:
                              hint="expected a list of objects with title, authors, publicationDate ...")
         records, path = found
         offsets = record_offsets(body, records, path)
-        lines = ([body.count("\n", 0, o) + 1 + offset for o in offsets] if offsets is not None
+        lines = ([line + offset for line in line_numbers(body, offsets)] if offsets is not None
                  else [None] * len(records))
         for index, (record, line) in enumerate(zip(records, lines), start=1):
             yield self._read(record, index, line, context)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import stat
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -24,14 +25,14 @@ from ..config import Settings
 from ..errors import ConflictError, TargetError
 from ..inputs import BOM, check_text_bytes, decode_single_byte
 from ..model import Entry, Failure
-from ..plan import ENTRY_TYPE, Change, Plan
+from ..plan import ENTRY_KEY, ENTRY_TYPE, Change, Plan
 from ..sources.bibtex import canonical_entry
 from .atomic import save
 from .base import ApplyReport
 from .bibsplice import LayoutError, NewField, apply_edits, scan_entry, splice_entry
 from .bibstyle import (FileStyle, delimited_value, detect_style, encodable, field_rank, file_field_name,
                        format_new_entry, sample, type_name, word_case)
-from ..bibtex_write import entry_type_for
+from ..bibtex_write import default_style, entry_type_for
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,9 @@ class BibFileTarget:
             raws = [text[a:b] for a, b in sample(entry_spans)]
             gaps = [text[entry_spans[i][1]:entry_spans[i + 1][0]] for i in range(min(len(entry_spans) - 1, 400))]
             style = detect_style(text, raws, gaps, self._decoded.encoding, self._decoded.bom)
+            if not raws:  # a new (or entry-less) file: the settings' choice, Better BibTeX's convention
+                base = default_style(self.settings.biblatex, self.settings.ascii)
+                style = replace(style, base=replace(style.base, ascii=base.ascii, biblatex=base.biblatex))
             self._style = replace(style, macros=self._macro_values())
         return self._style
 
@@ -294,7 +298,11 @@ class BibFileTarget:
         remove: list[str] = []
         add: list[NewField] = []
         new_type = None
+        new_key = None
         for fc in change.field_changes:
+            if fc.name == ENTRY_KEY:
+                new_key = fc.new
+                continue
             if fc.name == ENTRY_TYPE:
                 new_type = type_name(entry_type_for(Entry(fc.new), style.base.biblatex), style)
                 continue
@@ -315,8 +323,9 @@ class BibFileTarget:
                 continue
             quoted = raw[span.value_start] == '"'
             replaced[span.name] = delimited_value(fc.name, fc.new, style, quote=quoted)
-        return splice_entry(raw, replaced, add, style.line_style(), lambda n: field_rank(n, style),
-                            remove, new_type)
+        spliced = splice_entry(raw, replaced, add, style.line_style(), lambda n: field_rank(n, style),
+                               remove, new_type)
+        return _renamed(spliced, new_key) if new_key else spliced
 
     def _additions(self, adds: list[Change], text: str, style: FileStyle,
                    kept_end: int | None = None) -> list[tuple[int, int, int, str]]:
@@ -350,6 +359,14 @@ class BibFileTarget:
             edits.append((len(text), len(text), len(entries) + 1, _end_prefix(text[:kept_end], style) + gap.join(
                 body for _, body in at_end) + nl))
         return edits
+
+
+def _renamed(raw: str, key: str) -> str:
+    """The entry's text with its citation key replaced (a review kept the other side's key)."""
+    match = re.match(r"(\s*@\s*[A-Za-z]+\s*[{(]\s*)([^,\s]*)(\s*,)", raw)
+    if match is None:
+        raise LayoutError("the entry's key was not found where it should be")
+    return raw[:match.start(2)] + key + raw[match.end(2):]
 
 
 def _kept_end(text: str, edits: Sequence[tuple[int, int, int, str]]) -> int:

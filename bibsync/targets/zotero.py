@@ -25,6 +25,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -36,11 +37,12 @@ from urllib.parse import urlsplit
 import httpx
 from pyzotero import zotero as _pyzotero
 
-from ..config import Settings
+from ..config import DEFAULT_ZOTERO_ENDPOINT, Settings
 from ..errors import ConflictError, TargetError, UsageError
 from ..keys import assign_keys
 from ..model import Entry, Origin
 from ..plan import Change, Plan, make_plan
+from ..progress import ProgressCallback
 from ..zotero_cache import ZoteroCache, cache_path
 from ..zotero_map import (
     changed_fields,
@@ -48,14 +50,14 @@ from ..zotero_map import (
     entry_from_item,
     is_entry_item,
     item_from_entry,
-    update_item_data,
+    patch_from_changes,
     with_citation_key,
 )
 from .base import ApplyReport
 
 ENV_API_KEY = "ZOTERO_API_KEY"
 ENV_ENDPOINT = "BIBSYNC_ZOTERO_ENDPOINT"
-DEFAULT_ENDPOINT = "https://api.zotero.org"
+DEFAULT_ENDPOINT = DEFAULT_ZOTERO_ENDPOINT
 BATCH = 50  # objects per write request (the API's limit)
 PAGE = 100  # items per read request (the API's limit)
 RETRYABLE = frozenset({409, 429, 500, 502, 503, 504})
@@ -91,7 +93,11 @@ def parse_library_spec(spec: str) -> LibrarySpec:
 
 
 def read_api_key(api_key_file: Path | str | None, environ: Mapping[str, str] | None = None) -> str | None:
-    """The API key from ``--api-key-file`` (if given) or ``ZOTERO_API_KEY``; None if neither."""
+    """The API key from ``--api-key-file`` (if given) or ``ZOTERO_API_KEY``; None if neither.
+
+    A key that cannot be one (a line break, a NUL, a non-ASCII character inside) is a
+    TargetError naming where it came from, before any request is sent.
+    """
     environ = os.environ if environ is None else environ
     if api_key_file is not None:
         try:
@@ -101,17 +107,73 @@ def read_api_key(api_key_file: Path | str | None, environ: Mapping[str, str] | N
                               hint="give a text file holding only the key") from None
         if not key:
             raise TargetError("the API key file is empty", where=str(api_key_file))
+        check_api_key(key, str(api_key_file))
         return key
-    return (environ.get(ENV_API_KEY) or "").strip() or None
+    key = (environ.get(ENV_API_KEY) or "").strip() or None
+    if key is not None:
+        check_api_key(key, ENV_API_KEY)
+    return key
+
+
+_KEY_CHARACTER_NAMES = {"\n": "a line break", "\r": "a carriage return", "\x00": "a NUL character",
+                        " ": "a space", "\t": "a tab"}
+
+
+def check_api_key(key: str, where: str) -> None:
+    """TargetError unless ``key`` is printable ASCII without spaces, as Zotero keys (24 letters
+    and digits) are. The message names the kind of character and its position, never the key."""
+    for position, char in enumerate(key, start=1):
+        if "\x21" <= char <= "\x7e":
+            continue
+        kind = _KEY_CHARACTER_NAMES.get(char) or ("a control character" if char.isascii() else "a non-ASCII character")
+        raise TargetError(f"the Zotero API key holds {kind} (character {position} of {len(key)}), so it cannot be a key",
+                          where=where, hint="Zotero keys are 24 letters and digits: copy the key again from "
+                                            "https://www.zotero.org/settings/keys")
 
 
 def resolve_endpoint(endpoint: str | None, environ: Mapping[str, str] | None = None) -> str:
-    """The server address: the argument, else ``BIBSYNC_ZOTERO_ENDPOINT``, else api.zotero.org."""
+    """The server address: the argument, else ``BIBSYNC_ZOTERO_ENDPOINT``, else api.zotero.org.
+
+    An address that is not one is a UsageError saying what is wrong with it, before any request.
+    """
     environ = os.environ if environ is None else environ
     value = (endpoint or environ.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT).strip().rstrip("/")
-    if urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname:
-        raise UsageError(f"{value!r} is not a server address", hint="write e.g. https://api.zotero.org")
+    problem = endpoint_problem(value)
+    if problem:
+        raise UsageError(f"{value!r} is not a server address: {problem}",
+                         hint=f"write e.g. https://api.zotero.org (--zotero-endpoint or {ENV_ENDPOINT})")
     return value
+
+
+def endpoint_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as the base URL of a Zotero API server, or None."""
+    if any(c.isspace() or not c.isprintable() for c in value):
+        return "it holds a space or a control character"
+    try:
+        parts = urlsplit(value)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        return "the IPv6 address in [...] is not valid or not closed" if "IPv6" in str(exc) or "[" in value else \
+            "the port is not a number from 1 to 65535"
+    if parts.scheme not in ("http", "https"):
+        return "it must start with https:// or http://"
+    if not host:
+        return "it names no host"
+    if "[" in parts.netloc:
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+            valid = bool(re.fullmatch(r"\[[^\]]+\](:\d*)?", parts.netloc.rpartition("@")[2]))
+        except ValueError:
+            valid = False
+        if not valid:
+            return "the IPv6 address in [...] is not valid"
+    if port == 0:
+        return "the port is not a number from 1 to 65535"
+    if parts.username is not None or parts.password is not None:
+        return "it holds a user name or password (bibsync sends the API key itself)"
+    if parts.query or parts.fragment:
+        return "it holds a query or fragment (?... or #...); give the base address only"
+    return None
 
 
 def _is_loopback(endpoint: str) -> bool:
@@ -137,6 +199,14 @@ class RetryPolicy:
     def delay(self, attempt: int) -> float:
         """The exponential backoff for the ``attempt``-th retry (0-based)."""
         return min(self.max_delay, self.base_delay * (2 ** attempt))
+
+
+def _duration(seconds: float) -> str:
+    """``45 s``, ``120 s (2 minutes)``, ``100000 s (27.8 hours)``: a wait as a person reads it."""
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds:.0f} s (" + f"{seconds / size:.1f}".rstrip("0").rstrip(".") + f" {unit})"
+    return f"{seconds:.0f} s"
 
 
 def _seconds(value: str | None) -> float | None:
@@ -205,6 +275,8 @@ class ZoteroClient:
         self.retry = retry or RetryPolicy()
         self.requests = 0  # HTTP requests sent, retries included
         self.writes = 0  # of which POST/PUT/PATCH/DELETE
+        if api_key:
+            check_api_key(api_key, "the Zotero API key")
         self.has_key = bool(api_key)
         self._secret = api_key or ""
         self._not_before = 0.0
@@ -234,8 +306,9 @@ class ZoteroClient:
         wait = self._not_before - self.retry.clock()
         if wait > 0:
             if wait > self.retry.max_wait:
-                raise TargetError(f"the Zotero server asked bibsync to wait {wait:.0f} s before the next request",
-                                  hint="try again later")
+                raise TargetError(f"the Zotero server asked bibsync to wait {_duration(wait)} before the next "
+                                  f"request (Backoff), longer than bibsync waits ({_duration(self.retry.max_wait)})",
+                                  hint="run the same command again after that time")
             self.retry.sleep(wait)
         if self._token is not None and request.method == "POST":
             request.headers["Zotero-Write-Token"] = self._token
@@ -272,8 +345,15 @@ class ZoteroClient:
             except _Status as exc:
                 if exc.status not in RETRYABLE:
                     raise
-                wait = _seconds(exc.headers.get("Retry-After") or exc.headers.get("retry-after"))
+                asked = exc.headers.get("Retry-After") or exc.headers.get("retry-after")
+                wait = _seconds(asked)
                 reason = f"HTTP {exc.status}"
+                if wait is not None and wait > self.retry.max_wait:  # a wait bibsync will not sit through
+                    raise TargetError(f"the Zotero server asked bibsync to wait {_duration(wait)} before "
+                                      f"{what} (HTTP {exc.status}, Retry-After: {asked}), longer than bibsync "
+                                      f"waits ({_duration(self.retry.max_wait)})",
+                                      hint=f"run the same command again after that time; nothing more was sent "
+                                           f"(what earlier requests wrote is kept)") from None
                 if wait is None:
                     wait = self.retry.delay(attempt)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
@@ -452,7 +532,8 @@ class ZoteroTarget:
 
     def __init__(self, client: ZoteroClient, cache: ZoteroCache, *, settings: Settings | None = None,
                  collection: str | None = None, refresh: bool = False, policy: str = "fill",
-                 require_write: bool = True, progress: bool = True) -> None:
+                 require_write: bool = True, read_progress: ProgressCallback | None = None,
+                 write_progress: ProgressCallback | None = None) -> None:
         self.client = client
         self.cache = cache
         self.settings = settings or Settings()
@@ -460,7 +541,9 @@ class ZoteroTarget:
         self.refresh = refresh
         self.policy = policy
         self.require_write = require_write
-        self.progress = progress
+        self.read_progress = read_progress  # (items read, items in the library) while fetching pages
+        self.write_progress = write_progress  # (entries written, entries to write) while uploading
+        self._to_write = self._written = 0
         self.name = f"zotero {client.library}"
         self.native_key = False
         self.generated: dict[int, str] = {}  # load() index -> generated citation key
@@ -468,6 +551,7 @@ class ZoteroTarget:
         self._entries: list[Entry | None] = []
         self._view_version: int | None = None  # the version our view of the library is complete up to
         self.failures: list = []
+        self.decisions_path: Path | None = None  # --decisions FILE; None: the cache folder
 
     def close(self) -> None:
         """Close the cache and the HTTP client."""
@@ -475,10 +559,16 @@ class ZoteroTarget:
         self.client.close()
 
     def open_decisions(self):
-        """The review decisions for this library (kept in the cache folder)."""
+        """The review decisions for this library: the file named with ``decisions_path``
+        (``--decisions FILE``), else one in the cache folder."""
         from ..decisions import DecisionStore
 
-        return DecisionStore.for_zotero(self.client.library.path, self.settings.cache_dir)
+        return DecisionStore.for_zotero(self.client.library.path, self.settings.cache_dir, self.decisions_path)
+
+    def item_types(self) -> dict[str, str]:
+        """The item type of each loaded entry, by citation key (for the review screen)."""
+        return {e.key: d["itemType"] for d, e in zip(self._items, self._entries)
+                if d is not None and e is not None and e.key}
 
     def _guard(self, fn: Callable[[], Any]) -> Any:
         try:
@@ -548,8 +638,7 @@ class ZoteroTarget:
     def _sync_cache(self) -> None:
         known = self.cache.library_version
         if known is None:
-            with self._progress_bar() as on_page:
-                items, version = self.client.fetch_items(on_page=on_page)
+            items, version = self.client.fetch_items(on_page=self._on_page)
             self.cache.replace_all(items, version)
             self._view_version = version
             return
@@ -557,7 +646,8 @@ class ZoteroTarget:
 
     def _catch_up(self, known: int) -> list[dict]:
         """Fetch what changed after ``known`` into the cache; return the changed items."""
-        changed = self.client.fetch_items(since=known, if_modified_since=known, include_trashed=True)
+        changed = self.client.fetch_items(since=known, if_modified_since=known, include_trashed=True,
+                                          on_page=self._on_page)
         if changed is None:
             self._view_version = known
             return []
@@ -567,25 +657,15 @@ class ZoteroTarget:
         self._view_version = version
         return items
 
-    def _progress_bar(self):
-        from contextlib import contextmanager
+    def _on_page(self, total: int, done: int) -> None:
+        if self.read_progress is not None:
+            self.read_progress(done, total)
 
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        @contextmanager
-        def bar():
-            progress = Progress(TextColumn(f"reading {self.client.library}"), BarColumn(), MofNCompleteColumn(),
-                                console=Console(stderr=True), transient=True, disable=not self.progress)
-            task = None
-            with progress:
-                def on_page(total: int, done: int) -> None:
-                    nonlocal task
-                    if task is None:
-                        task = progress.add_task("items", total=total)
-                    progress.update(task, completed=done)
-                yield on_page
-        return bar()
+    def _advance_writes(self, count: int) -> None:
+        """Count ``count`` entries as sent (written or refused) for the upload's progress."""
+        self._written = min(self._written + count, self._to_write)
+        if self.write_progress is not None and self._to_write:
+            self.write_progress(self._written, self._to_write)
 
     # --- apply -----------------------------------------------------------------------------------
 
@@ -596,6 +676,7 @@ class ZoteroTarget:
     def _apply(self, plan: Plan) -> ApplyReport:
         report = _new_report(skipped_review=len(plan.by_kind("review")))
         updates = {c.target_index: c for c in plan.by_kind("update") if c.target_index is not None}
+        self._to_write, self._written = len(updates) + len(plan.by_kind("add")), 0
         if updates:
             self._update(updates, report)
         adds = [c.result or c.entry.with_key(c.key) for c in plan.by_kind("add")]
@@ -642,6 +723,7 @@ class ZoteroTarget:
                 conflicts.extend(i for i, _ in batch)
                 continue
             self._remember(outcome.successful.values(), outcome.version)
+            self._advance_writes(len(batch))
             for n, (index, obj) in enumerate(batch):
                 if n in outcome.successful:
                     report.updated += 1
@@ -687,9 +769,9 @@ class ZoteroTarget:
                 if base is None:
                     report.failed.append(f"{change.entry.key}: the Zotero item was deleted meanwhile; not updated")
                     continue
-                # An update never gives the item a key it did not have (pull --pin-keys does that).
-                wanted = (change.result or change.entry).with_key(citation_key_of(base))
-                patch = changed_fields(base, update_item_data(base, wanted, native_key=self.native_key))
+                # Exactly what the plan shows, in Zotero's conventions; the key stays where it is.
+                patch = patch_from_changes(base, change.field_changes, change.result or change.entry,
+                                           native_key=self.native_key)
                 if not patch:
                     report.details["unchanged"] += 1
                     continue
@@ -705,7 +787,8 @@ class ZoteroTarget:
                     report.failed.append(f"{names[index]}: the Zotero item was deleted meanwhile; not updated")
                     continue
                 new = make_plan([previous[index].entry], [self._entries[index]], self.policy,
-                                key_pattern=self.settings.key_pattern, merge_duplicates=False).changes[0]
+                                key_pattern=self.settings.key_pattern, merge_duplicates=False,
+                                omit=self.settings.omit).changes[0]
                 if self._replanned(new, report, "changed in Zotero meanwhile and no longer clearly the same"):
                     changes[index] = new
         for change in changes.values():
@@ -744,6 +827,7 @@ class ZoteroTarget:
                 entries = self._reconcile_adds(batch, report) + entries
                 continue
             self._remember(outcome.successful.values(), outcome.version)
+            self._advance_writes(len(batch))
             for n, entry in enumerate(batch):
                 if n in outcome.successful:
                     report.added += 1
@@ -769,7 +853,7 @@ class ZoteroTarget:
             return []
         live = [(i, e) for i, e in enumerate(self._entries) if e is not None]
         plan = make_plan(rest, [e for _, e in live], self.policy, key_pattern=self.settings.key_pattern,
-                         merge_duplicates=False)
+                         merge_duplicates=False, omit=self.settings.omit)
         again: list[Entry] = []
         updates: dict[int, Change] = {}
         for change in plan.changes:
@@ -821,6 +905,7 @@ class ZoteroTarget:
     def _pin_keys(self, keys: dict[int, str]) -> ApplyReport:
         report = _new_report()
         wanted = {i: k for i, k in keys.items() if self._items[i] is not None and not citation_key_of(self._items[i])}
+        self._to_write, self._written = len(wanted), 0
         for _ in range(MAX_ROUNDS):
             objects = {}
             for index, key in wanted.items():
@@ -846,7 +931,8 @@ def open_zotero_target(
     *,
     policy: str = "fill",
     require_write: bool = True,
-    progress: bool = True,
+    read_progress: ProgressCallback | None = None,
+    write_progress: ProgressCallback | None = None,
     retry: RetryPolicy | None = None,
     timeout: float = 30.0,
     environ: Mapping[str, str] | None = None,
@@ -857,7 +943,8 @@ def open_zotero_target(
     The key comes from ``api_key_file`` or ``ZOTERO_API_KEY``; the server from ``endpoint``,
     ``BIBSYNC_ZOTERO_ENDPOINT`` or api.zotero.org. ``policy`` is the merge policy used when an
     item changed while bibsync wrote and its entry is planned again. ``retry`` sets the waits
-    (and lets tests inject sleep and clock).
+    (and lets tests inject sleep and clock). ``read_progress`` and ``write_progress`` hear
+    ``(done, total)`` of page fetches (items) and uploads (entries).
     """
     settings = settings or Settings()
     library = parse_library_spec(spec)
@@ -866,4 +953,4 @@ def open_zotero_target(
     client = ZoteroClient(library, api_key, url, retry=retry, timeout=timeout, transport=transport)
     cache = ZoteroCache(cache_path(settings.cache_dir, url, f"{library.kind}s", library.id))
     return ZoteroTarget(client, cache, settings=settings, collection=collection, refresh=refresh, policy=policy,
-                        require_write=require_write, progress=progress)
+                        require_write=require_write, read_progress=read_progress, write_progress=write_progress)
