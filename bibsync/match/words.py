@@ -28,9 +28,28 @@ SEQUEL_RE = re.compile(r"(?:part|parts|vol|volume|chapter|section|book|revisited
                         r"|[0-9]\w*|[ivx]+)\b")
 
 
+# Ligatures that text copied from a PDF loses: "le" for "file", "ecient" for "efficient".
+_LIGATURES = ("ffi", "ffl", "ff", "fi", "fl")
+
+
+def _ligature_lost(short: str, long_: str) -> bool:
+    """True when ``short`` is ``long_`` without one of its ligatures."""
+    for lig in _LIGATURES:
+        if len(long_) - len(short) == len(lig):
+            at = long_.find(lig)
+            while at >= 0:
+                if long_[:at] + long_[at + len(lig):] == short:
+                    return True
+                at = long_.find(lig, at + 1)
+    return False
+
+
 def words_match(x: str, y: str) -> bool:
-    """Same word: equal, one typo apart (four letters or more), or an abbreviation (ed/edition, dept/department)."""
+    """Same word: equal, one typo apart (four letters or more), an abbreviation (ed/edition,
+    dept/department), or a ligature lost (le/file)."""
     if x == y:
+        return True
+    if len(x) != len(y) and min(len(x), len(y)) >= 2 and _ligature_lost(*sorted((x, y), key=len)):
         return True
     if y in TITLE_ABBREVIATIONS.get(x, ()) or x in TITLE_ABBREVIATIONS.get(y, ()):
         return True
