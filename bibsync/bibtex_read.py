@@ -10,12 +10,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from bibtexparser import model as bm
 
 from .bibtex_blocks import Span, parse_blocks
-from .model import VERBATIM_FIELDS, Entry, Failure, Origin
+from .model import VERBATIM_FIELDS, Entry, Failure, Origin, Person, ReadOnlyFields
 from .names import parse_bibtex_names
 from .targets.bibsplice import LayoutError, scan_entry
 from .text import MONTHS, latex_to_unicode, normalize_doi, normalize_month, normalize_pages
@@ -87,33 +87,236 @@ def canonical_value(name: str, value: str) -> str:
 
 def entry_from_fields(
     entry_type: str, key: str | None, fields: Iterable[tuple[str, str]], origin: Origin | None = None,
-    macros: Mapping[str, str] | None = None,
+    macros: Mapping[str, str] | None = None, lazy: bool = False,
 ) -> Entry:
-    """Build a canonical entry from resolved (name, value) pairs; the first of a repeated name wins.
+    """Build a canonical entry from resolved (name, value) pairs; the first of a repeated name
+    that gives a value (or people) wins.
 
     With ``macros``, the values are raw (delimiters, macro names, ``#``) and resolved here.
+    With ``lazy``, a :class:`ReadEntry`: each value is decoded, and the people parsed, when
+    first asked for (equal to the entry built at once).
     """
     values: dict[str, str] = {}
+    pending: set[str] = set()
+    as_read: dict[str, str] = {}  # author/editor values left to parse
     authors, editors, truncated = (), (), False
     for raw_name, value in fields:
         name = raw_name.lower()
         name = FIELD_ALIASES.get(name, name)
-        if name in values or (name == "author" and authors) or (name == "editor" and editors):
+        if name in values or name in as_read or (name == "author" and authors) or (name == "editor" and editors):
             continue
         if macros is not None:
             value = resolve_value(value, macros)
-        if name == "author":
-            authors, truncated = parse_bibtex_names(latex_to_unicode_names(value))
-        elif name == "editor":
-            editors, _ = parse_bibtex_names(latex_to_unicode_names(value))
+        if name in PEOPLE_FIELDS:
+            if lazy and _names_someone(value):
+                as_read[name] = value
+            elif name == "author":
+                authors, truncated = read_people(value)
+            else:
+                editors, _ = read_people(value)
+        elif lazy and _decodes_to_text(name, value):
+            values[name] = value
+            pending.add(name)
         else:
             decoded = canonical_value(name, value)
             if decoded != "":
                 values[name] = decoded
-    if "year" not in values and re.match(r"^\d{4}", values.get("date", "")):
-        values["year"] = values["date"][:4]
+    if "year" not in values and "date" in values:
+        date = canonical_value("date", values["date"]) if "date" in pending else values["date"]
+        if re.match(r"^\d{4}", date):
+            values["year"] = date[:4]
+    if lazy:
+        return ReadEntry.read(entry_type.lower(), key, ReadFields(values, pending), origin,
+                              (as_read.get("author"), as_read.get("editor")), (authors, editors, truncated))
     return Entry(type=entry_type.lower(), fields=values, authors=authors, editors=editors,
                  authors_truncated=truncated, key=key, origin=origin)
+
+
+PEOPLE_FIELDS = frozenset({"author", "editor"})
+# Fields whose canonical value is the value with its white space folded (no LaTeX decoding):
+# empty exactly when the value is white space.
+_AS_WRITTEN = VERBATIM_FIELDS | {"doi", "month"}
+
+
+def _decodes_to_text(name: str, value: str) -> bool:
+    """True when ``value`` surely decodes to a non-empty value of field ``name`` without
+    decoding it: a value with only braces and text (no command, comment, ``&``, math) keeps
+    every character but braces and folded white space."""
+    if name in _AS_WRITTEN:
+        return value != "" and not value.isspace()
+    return _MARKUP_RE.search(value) is None and value.strip(" \t\r\n\f\v{}") != ""
+
+
+_MARKUP_RE = re.compile(r"[\\%&$]|[!?]`")
+
+
+def _names_someone(value: str) -> bool:
+    """True when an ``author``/``editor`` value surely names at least one person: it is not
+    white space, nor ``others`` alone (both give no people)."""
+    folded = " ".join(value.split())
+    return folded != "" and folded.lower() != "others"
+
+
+def read_people(value: str | None) -> tuple[tuple[Person, ...], bool]:
+    """The people of an ``author`` or ``editor`` value (resolved, still LaTeX) and whether the
+    list ended in ``and others``; no people for None."""
+    if value is None:
+        return (), False
+    return parse_bibtex_names(latex_to_unicode_names(value))
+
+
+class ReadFields(ReadOnlyFields):
+    """The fields of an entry read from a .bib, each value decoded (``canonical_value``) the
+    first time it is asked for; ``pending`` names the values still as read (resolved, LaTeX).
+
+    A sync reads a few fields of every entry of a large target (title, year, identifiers) and
+    all of only the few it matches: the rest is never decoded. Only values that surely decode
+    to something are left pending, so the names (and their order) are those of the decoded
+    entry from the start.
+    """
+
+    __slots__ = ("_values", "_pending")
+
+    def __init__(self, values: dict[str, str], pending: set[str] | frozenset[str] = frozenset()) -> None:
+        self._values = values
+        self._pending = set(pending)
+
+    def __getitem__(self, name: str) -> str:
+        value = self._values[name]
+        if name in self._pending:
+            value = self._values[name] = canonical_value(name, value)
+            self._pending.discard(name)
+        return value
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        """The decoded value of ``name``, or ``default``."""
+        return self[name] if name in self._values else default
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"ReadFields({dict(self.items())!r})"
+
+    def as_read(self) -> tuple[dict[str, str], set[str]]:
+        """The values as they stand (decoded or as read) and the names still pending (for the read
+        cache; the mapping's own, not to be changed)."""
+        return self._values, self._pending
+
+
+class ReadEntry(Entry):
+    """An entry read from a .bib whose fields decode (:class:`ReadFields`) and whose people are
+    parsed when first asked for; equal to, and usable as, the entry built at once.
+
+    Built by :meth:`read`; ``dataclasses.replace`` and the ``with_*`` methods give entries
+    whose people are parsed (the fields stay lazy until read).
+    """
+
+    _people_as_read: tuple[str | None, str | None] | None = None
+
+    @classmethod
+    def read(cls, entry_type: str, key: str | None, fields: ReadFields, origin: Origin | None,
+             as_read: tuple[str | None, str | None],
+             parsed: tuple[tuple[Person, ...], tuple[Person, ...], bool] = ((), (), False)) -> "ReadEntry":
+        """An entry of ``fields``; ``as_read`` holds the ``author`` and ``editor`` values left to
+        parse (None: not left), ``parsed`` (authors, editors, truncated) the people already parsed."""
+        entry = object.__new__(cls)
+        authors, editors, truncated = parsed
+        for name, value in (("type", entry_type), ("fields", fields), ("key", key), ("origin", origin),
+                            ("_authors", authors), ("_editors", editors), ("_truncated", truncated)):
+            object.__setattr__(entry, name, value)
+        if as_read != (None, None):
+            object.__setattr__(entry, "_people_as_read", as_read)
+        return entry
+
+    def _parse_people(self) -> None:
+        author, editor = self._people_as_read
+        if author is not None:
+            authors, truncated = read_people(author)
+            object.__setattr__(self, "_authors", authors)
+            object.__setattr__(self, "_truncated", truncated)
+        if editor is not None:
+            object.__setattr__(self, "_editors", read_people(editor)[0])
+        object.__setattr__(self, "_people_as_read", None)
+
+    def _person_attribute(name: str, doc: str):  # noqa: N805 (a property factory used in the class body)
+        def get(self: "ReadEntry"):
+            if self._people_as_read is not None:
+                self._parse_people()
+            return self.__dict__[name]
+
+        def set_(self: "ReadEntry", value) -> None:  # the dataclass __init__ sets people this way
+            if self._people_as_read is not None:
+                self._parse_people()
+            object.__setattr__(self, name, value)
+
+        return property(get, set_, doc=doc)
+
+    authors = _person_attribute("_authors", "The authors (parsed when first asked for).")
+    editors = _person_attribute("_editors", "The editors (parsed when first asked for).")
+    authors_truncated = _person_attribute("_truncated", "Whether the author list ended in ``and others``.")
+    del _person_attribute
+
+    def as_read(self) -> "EntryState":
+        """What the entry holds now, nothing decoded for it (for the read cache)."""
+        values, pending = self.fields.as_read() if isinstance(self.fields, ReadFields) else (dict(self.fields), set())
+        author, editor = self._people_as_read or (None, None)
+        people = self.__dict__
+        return EntryState(self.type, self.key, values, pending,
+                          people["_authors"] if author is None else author,
+                          people["_editors"] if editor is None else editor, people["_truncated"])
+
+    def moved(self, origin: Origin | None) -> "ReadEntry":
+        """The same entry (nothing decoded for it) at another place."""
+        entry = object.__new__(type(self))
+        entry.__dict__.update(self.__dict__)
+        object.__setattr__(entry, "origin", origin)
+        return entry
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entry):
+            return NotImplemented
+        return ((self.type, self.fields, self.authors, self.editors, self.authors_truncated, self.key)
+                == (other.type, other.fields, other.authors, other.editors, other.authors_truncated, other.key))
+
+    __hash__ = None  # type: ignore[assignment]  # like Entry: its fields are a mapping
+
+
+@dataclass(slots=True)
+class EntryState:
+    """An entry as the reader holds it: values (``pending`` ones still as read) and people
+    (a tuple when parsed, the value as read when not)."""
+
+    type: str
+    key: str | None
+    values: dict[str, str]
+    pending: set[str]
+    authors: tuple[Person, ...] | str
+    editors: tuple[Person, ...] | str
+    authors_truncated: bool
+
+    @classmethod
+    def of(cls, entry: Entry) -> "EntryState":
+        """The state of any entry (a :class:`ReadEntry` keeps what it has not decoded)."""
+        if isinstance(entry, ReadEntry):
+            return entry.as_read()
+        return cls(entry.type, entry.key, dict(entry.fields), set(), entry.authors, entry.editors,
+                   entry.authors_truncated)
+
+    def entry(self, origin: Origin | None) -> ReadEntry:
+        """The entry again (equal to the one the state was taken of)."""
+        author = self.authors if isinstance(self.authors, str) else None
+        editor = self.editors if isinstance(self.editors, str) else None
+        parsed = (() if author is not None else tuple(self.authors), () if editor is not None else tuple(self.editors),
+                  self.authors_truncated)
+        return ReadEntry.read(self.type, self.key, ReadFields(self.values, self.pending), origin, (author, editor),
+                              parsed)
 
 
 def latex_to_unicode_names(value: str) -> str:
@@ -148,7 +351,8 @@ class BibDocument:
 _SWALLOWED_FIELD_RE = re.compile(r"[\s}\"][ \t]*[^\s=,{}()\"#%]+[ \t]*=")
 
 
-def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] | None = None) -> BibDocument:
+def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] | None = None,
+                lazy: bool = False) -> BibDocument:
     """Parse BibTeX text into canonical entries, keeping every block for lossless writing.
 
     ``%`` lines are comments (see :mod:`bibsync.bibtex_blocks`). A duplicate key keeps both
@@ -158,7 +362,8 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
     reported, the new value applies from there); a block that cannot be parsed is reported
     and kept as a block; every other block (``@preamble``, ``@comment``, text) is kept as it is.
     ``macros`` (lower-case name -> value) are defined before the text starts (for reading
-    one entry of a file whose ``@string`` blocks were read before).
+    one entry of a file whose ``@string`` blocks were read before). ``lazy``: entries decode
+    their values and people when first asked for (see :class:`ReadEntry`).
     """
     blocks, spans = parse_blocks(text)
     doc = BibDocument(blocks=blocks, spans=spans, macros=dict(macros or {}))
@@ -199,7 +404,8 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
                 filename, line, hint="add the missing comma (bibsync adds it when it updates the entry)",
                 raw=block.raw, severity="warning", kind="entries with a field missing its comma (read as separate fields)"))
         origin = Origin("bibtex", filename, line)
-        doc.entries.append(entry_from_fields(entry_block.entry_type, entry_block.key, pairs, origin, doc.macros))
+        doc.entries.append(entry_from_fields(entry_block.entry_type, entry_block.key, pairs, origin, doc.macros,
+                                               lazy))
         doc.entry_blocks.append(block)
         doc.entry_spans.append(span)
     return doc

@@ -6,9 +6,9 @@ sources decode on the way in, writers encode on the way out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Iterable, Mapping
 
 # Fields that hold people; they live in Entry.authors / Entry.editors, never in Entry.fields.
 PERSON_FIELDS = ("author", "editor")
@@ -57,6 +57,13 @@ class Origin:
         return place
 
 
+class ReadOnlyFields(Mapping):
+    """A read-only mapping of fields that an Entry keeps as it is (not copied): for a reader
+    that decodes values when first asked for (see ``bibtex_read.ReadFields``)."""
+
+    __slots__ = ()
+
+
 def _frozen(mapping: Mapping[str, str] | Iterable[tuple[str, str]]) -> Mapping[str, str]:
     return MappingProxyType(dict(mapping))
 
@@ -80,7 +87,7 @@ class Entry:
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.fields, MappingProxyType):
+        if not isinstance(self.fields, (MappingProxyType, ReadOnlyFields)):
             object.__setattr__(self, "fields", _frozen(self.fields))
         object.__setattr__(self, "authors", tuple(self.authors))
         object.__setattr__(self, "editors", tuple(self.editors))

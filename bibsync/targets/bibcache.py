@@ -21,17 +21,19 @@ import hmac
 import json
 import os
 import stat
+from itertools import chain
 from pathlib import Path
 
 import bibtexparser
 
 from .. import __version__
-from ..model import Entry, Failure, Origin, Person
+from ..bibtex_read import EntryState
+from ..model import Failure, Origin, Person
 from .atomic import write_atomic
 from .bibio import FileState
 from .bibstate import ReadResult, long_lived
 
-FORMAT = 1
+FORMAT = 2  # 2: values and people kept as read until used (bibtex_read.ReadEntry)
 READER = f"bibsync-bib-read/{FORMAT} bibsync/{__version__} bibtexparser/{getattr(bibtexparser, '__version__', '?')}"
 MIN_BYTES = 100_000  # smaller files parse in a few milliseconds: not worth a cache file
 _KEY_BYTES = 32
@@ -131,7 +133,9 @@ def _encode(result: ReadResult) -> dict:
     people: dict[int, int] = {}  # id(person) -> number: a read shares one Person object per name
     persons: list[Person] = []
 
-    def ids(of: tuple[Person, ...]) -> list[int]:
+    def ids(of: tuple[Person, ...] | str) -> list[int] | str:
+        if isinstance(of, str):  # people not parsed yet: the value as read
+            return of
         out = []
         for person in of:
             number = people.get(id(person))
@@ -141,8 +145,14 @@ def _encode(result: ReadResult) -> dict:
             out.append(number)
         return out
 
-    entries = [[e.type, e.key, [x for pair in e.fields.items() for x in pair], ids(e.authors), ids(e.editors),
-                e.authors_truncated, e.origin.line if e.origin else None] for e in result.entries]
+    entries = []
+    for e in result.entries:
+        state = EntryState.of(e)
+        pending = state.pending
+        entries.append([state.type, state.key, list(chain.from_iterable(state.values.items())),
+                        [i for i, name in enumerate(state.values) if name in pending] if pending else [],
+                        ids(state.authors), ids(state.editors), state.authors_truncated,
+                        e.origin.line if e.origin else None])
     return {
         "people": [[p.last, p.first, p.suffix, p.literal] for p in persons],
         "entries": entries,
@@ -155,11 +165,16 @@ def _encode(result: ReadResult) -> dict:
 
 def _decode(data: dict, text: str, where: str) -> ReadResult | None:
     people = [Person(str(last), str(first), str(suffix), bool(literal)) for last, first, suffix, literal in data["people"]]
+
+    def persons(of: list[int] | str) -> tuple[Person, ...] | str:
+        return of if isinstance(of, str) else tuple(people[i] for i in of)
+
     entries = []
-    for kind, key, flat, authors, editors, truncated, line in data["entries"]:
-        fields = dict(zip(flat[::2], flat[1::2]))
-        entries.append(Entry(kind, fields, tuple(people[i] for i in authors), tuple(people[i] for i in editors),
-                             bool(truncated), key, Origin("bibtex", where, line)))
+    for kind, key, flat, pending, authors, editors, truncated, line in data["entries"]:
+        names = flat[::2]
+        state = EntryState(kind, key, dict(zip(names, flat[1::2])), {names[i] for i in pending}, persons(authors),
+                           persons(editors), bool(truncated))
+        entries.append(state.entry(Origin("bibtex", where, line)))
     spans = [tuple(span) if span else None for span in data["spans"]]
     if len(spans) != len(entries) or any(span and not text.startswith("@", span[0]) for span in spans):
         return None  # the spans must point at entries of this very text

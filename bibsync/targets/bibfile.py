@@ -12,7 +12,6 @@ writes nothing if not. ``close`` lets the lock go.
 
 from __future__ import annotations
 
-import gc
 import re
 import weakref
 from collections import Counter
@@ -46,8 +45,11 @@ class BibFileTarget:
     ``force`` replaces a read-only file; ``lock_timeout`` is how long to wait for another
     bibsync run on the same file, ``on_lock_wait(pid)`` is called once if it has to wait.
     With a ``cache`` (see ``bibcache``), an unchanged file is not parsed again, and what a
-    write changed is kept there for the next run. ``freeze_read`` keeps the garbage collector
-    off what was read (for a command line run; see ``bibstate.long_lived``).
+    write changed is kept there for the next run: by :meth:`close` (at the end of a
+    :meth:`session` too, unless ``late_cache``: the command line closes the target after its
+    output is printed, so that the cache write does not hold the output up). ``freeze_read``
+    keeps the garbage collector off what was read until the process ends (for a command line
+    run; see ``bibstate.long_lived``).
     """
 
     name = "bib"
@@ -55,7 +57,7 @@ class BibFileTarget:
     def __init__(self, path: Path | str, settings: Settings | None = None, *, sorted_keys: bool = False,
                  backup: bool = False, force: bool = False, read_only: bool = False, lock_timeout: float = 30.0,
                  on_lock_wait: Callable[[int | None], None] | None = None, cache: ReadCache | None = None,
-                 freeze_read: bool = False) -> None:
+                 freeze_read: bool = False, late_cache: bool = False) -> None:
         self.path = Path(path)
         self.settings = settings or Settings()
         self.sorted_keys = sorted_keys
@@ -75,7 +77,7 @@ class BibFileTarget:
         self._spans: list[tuple[int, int] | None] = []
         self.cache = cache
         self.freeze_read = freeze_read
-        self._frozen = False
+        self.late_cache = late_cache
         self.from_cache = False  # whether the last load came from the cache
         self._to_cache: tuple[FileState | None, ReadResult] | None = None
         self._style: FileStyle | None = None
@@ -97,7 +99,6 @@ class BibFileTarget:
                   if self.cache else None)
         self.from_cache = cached is not None
         self._read = cached or read_result(self._decoded.text, where, freeze=self.freeze_read)
-        self._frozen = self._frozen or self.freeze_read
         if cached is None and self.cache is not None:
             self._to_cache = (self._state, self._read)
         self._spans = list(self._read.spans)
@@ -120,11 +121,19 @@ class BibFileTarget:
         if self._to_cache is not None and self.cache is not None:
             self.cache.store(self.path, *self._to_cache)
             self._to_cache = None
+        self._release()
+
+    def _release(self) -> None:
         if self._lock is not None:
             self._lock.release()
-        if self._frozen:  # the read goes back to the collector's care
-            self._frozen = False
-            gc.unfreeze()
+
+    def _finish(self) -> None:
+        """The end of a session or of a write outside one: :meth:`close`, or with ``late_cache``
+        only let the lock go (the caller closes later)."""
+        if self.late_cache:
+            self._release()
+        else:
+            self.close()
 
     @contextmanager
     def session(self) -> Iterator["BibFileTarget"]:
@@ -137,7 +146,7 @@ class BibFileTarget:
             yield self
         finally:
             self._in_session = False
-            self.close()
+            self._finish()
 
     @property
     def exists(self) -> bool:
@@ -226,7 +235,7 @@ class BibFileTarget:
             return self._apply(plan, removals)
         finally:
             if not self._in_session:
-                self.close()
+                self._finish()
 
     def _apply(self, plan: Plan, removals: Sequence[int | str]) -> ApplyReport:
         self._require_loaded()
