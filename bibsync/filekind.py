@@ -29,3 +29,14 @@ def special_kind(path: Path | str) -> str | None:
     if stat.S_ISREG(mode):
         return None
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def require_bib_file(path: Path | str, hint: str) -> None:
+    """Refuse a .bib path that names a folder, a device, a FIFO or a socket (a TargetError
+    saying which, with ``hint``), before anything is read or written; a regular file, a link
+    to one, or a path that does not exist yet (a new file) passes."""
+    from .errors import TargetError
+
+    kind = special_kind(path)
+    if kind is not None:
+        raise TargetError(f"is {kind}, not a .bib file", where=str(path), hint=hint)

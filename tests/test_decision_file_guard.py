@@ -47,7 +47,7 @@ def test_an_unrelated_json_file_is_refused_and_kept(bib, tmp_path):
 
 @pytest.mark.parametrize("what, make", [
     ("this is a BibTeX file", lambda tmp: shutil.copy(REVIEW / "thesis.bib", tmp / "refs.bib") and tmp / "refs.bib"),
-    ("this is a character device", lambda tmp: Path(os.devnull)),
+    ("this is a FIFO (named pipe)", lambda tmp: os.mkfifo(tmp / "pipe") or tmp / "pipe"),
     ("this is a folder", lambda tmp: tmp),
     ("this is not JSON (Expecting value)", lambda tmp: (tmp / "notes.txt").write_text("my notes\n") and tmp / "notes.txt"),
     ("this file holds binary data", lambda tmp: (tmp / "x.bin").write_bytes(b"\xff\xfe\x00\x01") and tmp / "x.bin"),
@@ -62,7 +62,6 @@ def test_the_message_says_what_the_file_is_and_never_advises_deleting_it(bib, tm
     assert "delete" not in message and "Traceback" not in message
     if before is not None:
         assert other.read_bytes() == before
-    assert os.path.exists(os.devnull) and not Path(os.devnull).is_file()
 
 
 def test_an_absent_or_empty_file_becomes_a_new_decision_file(bib, tmp_path):
@@ -81,3 +80,12 @@ def test_a_broken_decision_file_of_bibsyncs_own_still_says_fix_or_delete(bib, tm
     result = sync(bib, str(broken))
     assert result.exit_code == 1 and f"{broken}:2: cannot read the decision file" in one_line(result.stderr)
     assert "fix or delete the file (it only holds review decisions)" in one_line(result.stderr)
+
+
+def test_a_device_is_refused_without_being_read(tmp_path):
+    from bibsync.decisions import DecisionStore
+    from bibsync.errors import TargetError
+
+    with pytest.raises(TargetError, match="this is a character device, not a bibsync decision file") as err:
+        DecisionStore(Path(os.devnull))
+    assert "delete" not in err.value.hint

@@ -44,6 +44,9 @@ def check_and_report(path: Path, console) -> int:
     from ..required_fields import checked_type, incomplete_entries
     from ..targets.bibfile import BibFileTarget
 
+    from ..filekind import require_bib_file
+
+    require_bib_file(path, "name a .bib file: bibsync check FILE.bib")
     if not path.exists():
         raise TargetError("no such file", where=str(path), hint="check the path")
     target = BibFileTarget(path)

@@ -121,6 +121,10 @@ def review(
                          hint="or name the target once in a bibsync.toml (into = \"refs.bib\")")
     if zotero is not None and rewrite_tex is not None:
         raise UsageError("--rewrite-tex is for a .bib (--into)")
+    if into is not None:
+        from ..filekind import require_bib_file
+
+        require_bib_file(into, "name the .bib file to review: --into FILE.bib")
     console = Console(highlight=False)
     if forget:
         store = decision_store_for(into, zotero, decisions=decisions)
@@ -171,6 +175,9 @@ def review_and_report(into: Path | None, zotero: str | None, console: Console, *
 
 def dedupe_interactive(file: str) -> int:
     """``bibsync dedupe FILE.bib --interactive``: ask about each duplicate group (on a terminal)."""
+    from ..filekind import require_bib_file
+
+    require_bib_file(file, "name the .bib file to dedupe")
     return review_and_report(Path(file), None, Console(highlight=False), pending=False, duplicates=True)
 
 

@@ -62,7 +62,10 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
     if options.into is not None:
         if options.collection or options.api_key_file or options.refresh:
             raise UsageError("--collection, --api-key-file and --refresh are for --zotero targets")
+        from ..filekind import require_bib_file
         from ..targets.bibfile import BibFileTarget
+
+        require_bib_file(options.into, "name a .bib file to sync into: --into FILE.bib")
 
         return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup)
     if options.backup or options.sorted_keys:
