@@ -47,7 +47,7 @@ def typed_settings(ctx: typer.Context) -> dict[str, tuple[Any, str]]:
     variables): ``{Settings field: (value, "flag --name")}``."""
     from typer._click.core import ParameterSource  # typer vendors click
 
-    from ..config import normalize_field_names
+    from ..config import checked_flag_value
 
     typed: dict[str, tuple[Any, str]] = {}
     for param in ctx.command.params:
@@ -55,9 +55,8 @@ def typed_settings(ctx: typer.Context) -> dict[str, tuple[Any, str]]:
         if name is None or ctx.get_parameter_source(param.name) != ParameterSource.COMMANDLINE:
             continue
         value = ctx.params.get(param.name)
-        if name == "omit":
-            value = normalize_field_names(value)
         flag = max(param.opts, key=len) if param.opts else param.name
+        value = checked_flag_value(name, value, flag)
         if isinstance(value, bool) and getattr(param, "secondary_opts", None) and not value:
             flag = max(param.secondary_opts, key=len)
         typed[name] = (value, f"flag {flag}")
