@@ -27,7 +27,7 @@ from ..plan import POLICIES, Plan
 from ..progress import ProgressTasks, progress_tasks
 from ..render import plan_to_json, render_plan
 from ..sync import ReviewHook, SyncResult, run_sync
-from .parse import report_failures as report_source_failures
+from .parse import report_failures as report_source_failures, report_unescaped
 
 
 @dataclass
@@ -156,18 +156,19 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
                 out.print(text, markup=False, highlight=False, end="")
             else:
                 out.print("(no change to the file)")
-        _report_incomplete(err, result, options)
+        _report_incomplete(err, result, options, target)
         err.print("dry run: nothing written")
         _report_failures_and_pending(err, result, target_name, dry_run=True)
         return result.exit_code
     _report_outcome(err, result, target_name)
     if result.applied:
-        _report_incomplete(err, result, options)
+        _report_incomplete(err, result, options, target)
     return result.exit_code
 
 
-def _report_incomplete(console: Console, result: SyncResult, options: SyncOptions) -> None:
-    """One line naming the new or updated entries of a .bib that lack a field their type requires."""
+def _report_incomplete(console: Console, result: SyncResult, options: SyncOptions, target) -> None:
+    """One line naming the new or updated entries of a .bib that lack a field their type
+    requires, and one naming the characters an ASCII .bib gets that LaTeX has no escape for."""
     if options.into is None:
         return
     from ..required_fields import incomplete_entries, summary_line
@@ -176,6 +177,25 @@ def _report_incomplete(console: Console, result: SyncResult, options: SyncOption
     line = summary_line(incomplete_entries(written), "new or updated entries")
     if line:
         console.print(f"[cyan]note:[/] {escape(line)}", highlight=False)
+    style = getattr(getattr(target, "style", None), "base", None)
+    if style is not None:
+        report_unescaped(console, written_fields(result.plan), style)
+
+
+def written_fields(plan: Plan) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a plan writes, as (key, [(field, value), ...]): a new entry whole, an update its
+    new values only."""
+    from ..bibtex_write import ordered_fields
+    from ..plan import ENTRY_KEY, ENTRY_TYPE
+
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    for change in plan.to_apply():
+        if change.kind == "add":
+            out.append((change.key or "", ordered_fields(change.result or change.entry)))
+        else:
+            out.append((change.key or "", [(c.name, c.new) for c in change.field_changes
+                                           if c.name not in (ENTRY_KEY, ENTRY_TYPE) and c.new]))
+    return out
 
 
 def decisions_at(target, path: Path):
