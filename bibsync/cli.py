@@ -128,8 +128,11 @@ class BibsyncGroup(TyperGroup):
         # typer >= 0.29 vendors click: its exits and usage errors are typer's own classes.
         except (typer.Exit, typer.TyperException):
             raise
-        except BrokenPipeError:  # the reader went away (`bibsync parse x | head`): click exits quietly
-            raise
+        except BrokenPipeError:  # the reader went away (`bibsync parse x | head`): quietly, exit code 1
+            from .commands.options import stdout_gone
+
+            stdout_gone()
+            raise typer.Exit(1) from None
         except Exception as exc:  # a bug in bibsync: say so plainly
             if os.environ.get("BIBSYNC_DEBUG"):
                 raise

@@ -23,6 +23,7 @@ DOI stay, the preprint adds its arXiv id (``eprint``, ``archiveprefix``) and its
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Sequence
@@ -46,6 +47,13 @@ _UNCHOSEN = frozenset({"ids"})
 PUBLISHED_FIELDS = frozenset({ENTRY_TYPE, "journal", "booktitle", "year", "month", "volume", "number", "pages",
                               "publisher", "doi", "address", "series", "organization", "institution", "school",
                               "howpublished", "edition", "isbn", "issn"})
+# A note that only says what the preprint was (``preprint``, ``arXiv preprint arXiv:...``,
+# ``Submitted to ...``, ``under review``, ``to appear``): stale once it is published, so a
+# merge into the published version does not copy it there.
+PREPRINT_NOTE_RE = re.compile(r"^\W*(?:an?\s+)?(?:arxiv\b|(?:e-?)?pre-?print\b|submitted\b|under\s+(?:review|submission)\b"
+                              r"|to\s+appear\b|in\s+press\b|forthcoming\b|accepted\b|manuscript\b|working\s+paper\b)",
+                              re.IGNORECASE)
+NOTE_FIELDS = ("note", "annote")
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -245,7 +253,8 @@ def differing_fields(incoming: Entry, target: Entry) -> list[FieldDiff]:
     side of a field it lacks removes the field; ``ids`` (aliases) are merged, never chosen.
     For a preprint and its published version, the published side wins the facts of
     publication (``PUBLISHED_FIELDS``, and its own ``url`` over an arXiv one), absent ones included, and the
-    preprint's arXiv id is filled in as ``eprint`` and ``archiveprefix``.
+    preprint's arXiv id is filled in as ``eprint`` and ``archiveprefix``; a note that only
+    says what the preprint was (``PREPRINT_NOTE_RE``) is not copied.
     """
     incoming, target, roles = _merge_sides(incoming, target)
     a, b = field_values(incoming), field_values(target)
@@ -262,6 +271,8 @@ def differing_fields(incoming: Entry, target: Entry) -> list[FieldDiff]:
             continue
         if roles is not None and name in published_facts:
             default = roles
+        elif roles is not None and name in NOTE_FIELDS and PREPRINT_NOTE_RE.match(preprint.get(name) or ""):
+            default = roles  # the preprint's "preprint" note stays out of the published version
         else:
             default = INCOMING if theirs is None and not (name in VENUES and has_venue) else TARGET
         diffs.append(FieldDiff(name, mine, theirs, default))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,7 +49,6 @@ def test_an_unrelated_json_file_is_refused_and_kept(bib, tmp_path):
 
 @pytest.mark.parametrize("what, make", [
     ("this is a BibTeX file", lambda tmp: shutil.copy(REVIEW / "thesis.bib", tmp / "refs.bib") and tmp / "refs.bib"),
-    ("this is a FIFO (named pipe)", lambda tmp: os.mkfifo(tmp / "pipe") or tmp / "pipe"),
     ("this is a folder", lambda tmp: tmp),
     ("this is not JSON (Expecting value)", lambda tmp: (tmp / "notes.txt").write_text("my notes\n") and tmp / "notes.txt"),
     ("this file holds binary data", lambda tmp: (tmp / "x.bin").write_bytes(b"\xff\xfe\x00\x01") and tmp / "x.bin"),
@@ -89,3 +90,13 @@ def test_a_device_is_refused_without_being_read(tmp_path):
     with pytest.raises(TargetError, match="this is a character device, not a bibsync decision file") as err:
         DecisionStore(Path(os.devnull))
     assert "delete" not in err.value.hint
+
+
+def test_a_fifo_is_refused_without_being_opened(bib, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    # a process of its own, with a timeout: reading the FIFO would block forever
+    done = subprocess.run([sys.executable, "-m", "bibsync", "sync", str(REVIEW / "incoming.bib"), "--into", str(bib),
+                           "--decisions", str(fifo), "--yes"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "this is a FIFO (named pipe), not a bibsync decision file" in " ".join(done.stderr.split())

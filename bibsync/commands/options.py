@@ -81,3 +81,31 @@ def chosen_target(settings: "Settings") -> tuple[Path | None, str | None]:
     if settings.into is not None:
         return settings.into, None
     return None, settings.zotero
+
+
+def stdout_gone() -> None:
+    """The reader of standard output went away (``bibsync check refs.bib | head -1``): point
+    standard output at the null device, so that nothing written later, Python's last flush
+    included, fails or complains. The command then ends quietly with its own exit code."""
+    import os
+    import sys
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (a test runner's stream)
+        pass
+
+
+def pipe_safe_console(**options):
+    """A rich Console on standard output that, when its reader goes away (a closed pipe), stops
+    printing and lets the command end with its own exit code (rich's default exits with 1)."""
+    from rich.console import Console
+
+    class PipeSafeConsole(Console):
+        def on_broken_pipe(self) -> None:  # noqa: D102 - rich's hook
+            self.quiet = True
+            stdout_gone()
+
+    return PipeSafeConsole(**options)

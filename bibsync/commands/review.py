@@ -19,7 +19,7 @@ from ..errors import UsageError
 from ..review import ReviewCase
 from ..review_session import ReviewReport, decision_store_for, inline_review_hook, review_bib, review_zotero
 from ..review_terminal import KeyReader, ZoteroVocabulary, confirm, interactive_allowed, terminal_reviewer
-from ..texrewrite import aliases_of, apply_tex_rewrites, find_tex_files, plan_tex_rewrites
+from ..texrewrite import aliases_of, apply_tex_rewrites, find_tex_files, plan_tex_rewrites, require_folder
 
 EXIT_OPEN = 3  # cases are still waiting for a person
 
@@ -125,6 +125,8 @@ def review(
         from ..filekind import require_bib_file
 
         require_bib_file(into, "name the .bib file to review: --into FILE.bib")
+    if rewrite_tex is not None:
+        require_folder(rewrite_tex)  # before the review, not after it
     console = Console(highlight=False)
     if forget:
         store = decision_store_for(into, zotero, decisions=decisions)

@@ -77,7 +77,7 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
     library = options.zotero
     return open_zotero_target(library, api_key_file=options.api_key_file, endpoint=options.zotero_endpoint,
                               collection=options.collection, refresh=options.refresh, settings=settings,
-                              policy=options.prefer,
+                              policy=options.prefer, require_write=not options.dry_run,
                               read_progress=tasks.callback(f"reading {library}") if tasks else None,
                               write_progress=tasks.callback(f"writing to {library}") if tasks else None)
 
@@ -100,7 +100,7 @@ def ask_to_write(plan: Plan, options: SyncOptions, target_name: str, console: Co
     what = f"{writes} change{'s' if writes != 1 else ''}"
     if not sys.stdin.isatty():
         (console or Console(stderr=True, highlight=False)).print(
-            f"nothing written: standard input is not a terminal, so nobody can confirm the {what} above; "
+            f"nothing written: standard input is not a terminal, so nobody can confirm the {what} planned; "
             "add --yes to write them", highlight=False)
         return False
     return typer.confirm(f"write {what} to {target_name}?", default=False, err=options.json)
@@ -131,7 +131,11 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
         # Warnings (records kept, e.g. duplicate keys) never change the exit code.
         report_source_failures(result.source_failures, err)
         report_target_failures(err, result.target_failures, target_name)
-        render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
+        # With --json the plan is the JSON on standard output; the table is drawn (on standard
+        # error) only for a person about to be asked to confirm it.
+        asking = not options.yes and not options.dry_run and sys.stdin.isatty() and bool(result.plan.to_apply())
+        if not options.json or asking:
+            render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
         shown.append(result)
 
     def show_then_confirm(result: SyncResult) -> bool:
@@ -217,9 +221,10 @@ def _report_failures_and_pending(console: Console, result: SyncResult, target_na
     """The closing lines: records left out (exit code 1) and review cases waiting (exit code 3)."""
     errors = len(result.source_errors)
     if errors:
-        console.print(f"{errors} record{'s' if errors != 1 else ''} or identifier{'s' if errors != 1 else ''} "
-                      f"could not be read and {'would be' if dry_run else 'were'} left out (see above); exit code 1",
-                      highlight=False)
+        many = errors != 1
+        left = "would be" if dry_run else "were" if many else "was"
+        console.print(f"{errors} record{'s' if many else ''} or identifier{'s' if many else ''} "
+                      f"could not be read and {left} left out (see above); exit code 1", highlight=False)
     reviews = len(result.plan.by_kind("review"))
     earlier = result.pending - reviews
     if result.pending:

@@ -483,9 +483,14 @@ def _new_report(**counts: int) -> ApplyReport:
     return ApplyReport(**counts, details={"item_keys": {}, "unchanged": 0, "replanned": 0})
 
 
-def _describe(exc: _Status, library: LibrarySpec, endpoint: str) -> TargetError:
-    """One clear line for an error status the retry loop does not handle."""
+def _describe(exc: _Status, library: LibrarySpec, endpoint: str, has_key: bool = True) -> TargetError:
+    """One clear line for an error status the retry loop does not handle (``has_key`` False:
+    the request went without an API key, as a dry run's may)."""
     first = exc.text.strip().splitlines()[0] if exc.text.strip() else ""
+    if exc.status in (401, 403) and not has_key:
+        return TargetError(f"{library} cannot be read without a Zotero API key (it is not public; "
+                           f"HTTP {exc.status})", hint=f"set {ENV_API_KEY} or pass --api-key-file FILE; "
+                                                      "a dry run needs a key that may read the library")
     if exc.status in (401, 403):
         return TargetError(f"the Zotero server refused access to {library} (HTTP {exc.status}: {first})",
                            hint=f"check the API key ({ENV_API_KEY} or --api-key-file) and its permissions "
@@ -543,7 +548,7 @@ class ZoteroTarget:
         try:
             return fn()
         except _Status as exc:
-            raise _describe(exc, self.client.library, self.client.endpoint) from None
+            raise _describe(exc, self.client.library, self.client.endpoint, self.client.has_key) from None
 
     # --- load ------------------------------------------------------------------------------------
 
