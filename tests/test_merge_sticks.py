@@ -39,6 +39,8 @@ IN_THESIS = Entry("inproceedings", {"title": TITLE, "booktitle": "ASPLOS '21", "
                   key="sartakov2021cubicleos")
 PAPER = Entry("inproceedings", {"title": TITLE, "booktitle": "ASPLOS '21", "pages": "546--558", "year": "2021",
                                 "publisher": "ACM"}, AUTHORS, key="sartakov2021cubicleosa")
+IN_THESIS_TEXT = ("@inproceedings{sartakov2021cubicleos,\n  author = {Sartakov, Vasily A. and Vilanova, Lluís and "
+                  f"Pietzuch, Peter}},\n  title = {{{TITLE}}},\n  booktitle = {{ASPLOS '21}},\n  year = {{2021}},\n}}\n")
 ARTEFACT = Entry("software", {"title": TITLE, "year": "2020", "url": "https://doi.org/10.5281/zenodo.4321"}, AUTHORS,
                  key="sartakov2020cubicleos")
 
@@ -106,8 +108,7 @@ def test_the_story_ends_in_a_zotero_library_too(zotero_server, tmp_path):
     env = {"ZOTERO_API_KEY": WRITE_KEY, "BIBSYNC_ZOTERO_ENDPOINT": zotero_server.endpoint}
     spec = f"group:{GROUP}"
     thesis, listing = tmp_path / "thesis.bib", tmp_path / "respub.bib"
-    thesis.write_text("@inproceedings{sartakov2021cubicleos,\n  author = {Sartakov, Vasily A. and Vilanova, Lluís and "
-                      f"Pietzuch, Peter}},\n  title = {{{TITLE}}},\n  booktitle = {{ASPLOS '21}},\n  year = {{2021}},\n}}\n")
+    thesis.write_text(IN_THESIS_TEXT)
     listing.write_text(thesis.read_text().replace("  year = {2021},", "  pages = {546--558},\n  year = {2021},")
                        + "\n@software{sartakov2020cubicleos,\n  author = {Sartakov, V. and Vilanova, L. and "
                          f"Pietzuch, P.}},\n  title = {{{TITLE}}},\n  year = {{2020}},\n}}\n")
@@ -147,8 +148,7 @@ def test_an_inline_merge_into_an_entry_the_sync_updates_is_written_with_that_upd
 
 def test_an_inline_merge_that_adds_fields_joins_the_update_of_the_same_entry(tmp_path):
     bib = tmp_path / "t.bib"
-    bib.write_text("@inproceedings{sartakov2021cubicleos,\n  author = {Sartakov, Vasily A. and Vilanova, Lluís and "
-                   f"Pietzuch, Peter}},\n  title = {{{TITLE}}},\n  booktitle = {{ASPLOS '21}},\n  year = {{2021}},\n}}\n")
+    bib.write_text(IN_THESIS_TEXT)
     decisions = DecisionStore.for_bib(bib)
     hook = inline_review_hook(lambda: decisions, bib.name, reviewer=QueuedReviewer([Action("merge")]))
     result = run_sync(None, BibFileTarget(bib), incoming=[PAPER, ARTEFACT], review=hook, decisions=decisions)

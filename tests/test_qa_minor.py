@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from zotero_fixtures import GROUP, WRITE_KEY
 
 from bibsync.cli import app
+from test_careful_user import ARTEFACT, PAPER
 
 REVIEW = Path(__file__).parent / "data" / "review"
 PLAIN = {"COLUMNS": "200", "NO_COLOR": "1"}
@@ -133,22 +134,6 @@ def test_a_preprints_note_is_not_copied_into_the_published_version(tmp_path):
     assert "note" not in text and "preprint" not in text
     assert cli("sync", str(listing), "--into", str(bib), "--yes").exit_code == 0  # the decision holds
     assert "note" not in bib.read_text()
-
-
-ARTEFACT = """@software{sartakov2020cubicleos,
-  author = {Sartakov, Vasily A. and Vilanova, Lluís and Pietzuch, Peter},
-  title = {CubicleOS: A Library OS with Software Componentisation for Practical Isolation},
-  year = {2020},
-}
-"""
-PAPER = """@inproceedings{sartakov2021cubicleos,
-  author = {Sartakov, Vasily A. and Vilanova, Lluís and Pietzuch, Peter},
-  title = {CubicleOS: A Library OS with Software Componentisation for Practical Isolation},
-  booktitle = {ASPLOS '21},
-  pages = {546--558},
-  year = {2021},
-}
-"""
 
 
 def test_a_pair_settled_in_the_library_is_not_asked_again_in_the_pulled_bib(zotero_server, tmp_path):
