@@ -9,7 +9,8 @@ journal makes an article, "Software" a misc artefact, any other an inproceedings
 Matcher indexes the left table, every right entry gets a proposal, and the "match"
 recommendations are assigned one to one (best score first). With --pairs, each labelled
 pair is compared on its own; label 1 means "the same entry, merge", 0 "do not merge".
-The last line printed is ``precision=... recall=... f1=... seconds=...``.
+The last line printed is ``precision=... recall=... f1=... review=... seconds=...``, where
+``review`` is the share of pairs (of proposals, for tables) whose verdict is review.
 """
 
 from __future__ import annotations
@@ -41,16 +42,30 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+# The labelled-pair splits are tokenised: an HTML entity may be split ("& hellip ;", "&#39 ;").
+_SPLIT_ENTITY_RE = re.compile(r"&\s?(#?[0-9a-z]+)\s?;", re.IGNORECASE)
+# ... parentheses stand apart ("( demo abstract )"), and years may be written as floats ("1999.0").
+_SPLIT_PAREN_RE = re.compile(r"\(\s+|\s+\)")
+_FLOAT_YEAR_RE = re.compile(r"^(\d{4})\.0+$")
+
+
+def _cell(text: str | None) -> str:
+    """A cell as a source would read it: entities joined again and decoded, spaces folded."""
+    text = _SPLIT_PAREN_RE.sub(lambda m: m.group(0).strip(), text or "")
+    return repair_text(_SPLIT_ENTITY_RE.sub(r"&\1;", text))
+
+
 def make_entry(title: str, authors: str, venue: str, year: str, key: str | None = None) -> Entry:
     """An Entry as a bibsync source would build it from one row."""
-    venue = repair_text(venue or "")
+    venue = _cell(venue)
     kind = "article" if _JOURNAL_RE.search(venue) else "inproceedings"
-    fields = {"title": repair_text(title or ""), "year": (year or "").strip()}
+    year = (year or "").strip()
+    fields = {"title": _cell(title), "year": _FLOAT_YEAR_RE.sub(r"\1", year)}
     if _ARTEFACT_RE.fullmatch(venue):
         kind, fields["howpublished"] = "misc", venue  # as the respub source types a "Software" record
     elif venue:
         fields["journal" if kind == "article" else "booktitle"] = venue
-    names = [repair_text(n) for n in (authors or "").split(",")]
+    names = [_cell(n) for n in (authors or "").split(",")]
     people = tuple(person_from_natural(n) for n in names if n and n != "?")
     return Entry(kind, {k: v for k, v in fields.items() if v}, authors=people, key=key)
 
@@ -74,12 +89,12 @@ def assign(proposals: list[Proposal]) -> dict[int, int]:
     return out
 
 
-def figures(tp: int, fp: int, fn: int, seconds: float) -> str:
-    """The one result line."""
+def figures(tp: int, fp: int, fn: int, review: float, seconds: float) -> str:
+    """The one result line; ``review`` is the share of pairs (or proposals) sent to a person."""
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return f"precision={precision:.4f} recall={recall:.4f} f1={f1:.4f} seconds={seconds:.2f}"
+    return f"precision={precision:.4f} recall={recall:.4f} f1={f1:.4f} review={review:.4f} seconds={seconds:.2f}"
 
 
 def run_tables(left: Path, right: Path, mapping: Path, show_errors: bool, settings: MatchSettings) -> str:
@@ -99,7 +114,8 @@ def run_tables(left: Path, right: Path, mapping: Path, show_errors: bool, settin
     found = {(targets[t].key, incoming[k].key) for k, t in assigned.items()}
     if show_errors:
         _print_errors(truth, found, targets, incoming, proposals)
-    return figures(len(found & truth), len(found - truth), len(truth - found), seconds)
+    review = sum(1 for p in proposals if p.recommendation == "review") / max(len(proposals), 1)
+    return figures(len(found & truth), len(found - truth), len(truth - found), review, seconds)
 
 
 def _print_errors(truth, found, targets, incoming, proposals) -> None:
@@ -118,21 +134,32 @@ def _print_errors(truth, found, targets, incoming, proposals) -> None:
                 print(f"     {targets[c.index].key}: {c.explanation}")
 
 
-def run_pairs(path: Path, settings: MatchSettings) -> str:
+def run_pairs(path: Path, settings: MatchSettings, show_errors: bool = False) -> str:
     """Compare each labelled pair on its own."""
     rows = read_rows(path)
     start = time.perf_counter()
     matcher = Matcher([], settings)
-    tp = fp = fn = 0
+    tp = fp = fn = reviews = 0
+    errors = []
     for row in rows:
         left = make_entry(row["left_title"], row["left_authors"], row["left_venue"], row["left_year"])
         right = make_entry(row["right_title"], row["right_authors"], row["right_venue"], row["right_year"])
-        predicted = matcher.compare(left, right).verdict == "match"
+        found = matcher.compare(left, right)
+        predicted = found.verdict == "match"
         actual = row["label"].strip().lower() in ("1", "true", "yes", "match")
         tp += predicted and actual
         fp += predicted and not actual
         fn += actual and not predicted
-    return figures(tp, fp, fn, time.perf_counter() - start)
+        reviews += found.verdict == "review"
+        if show_errors and predicted != actual:
+            errors.append((actual, found.verdict, row, found.explanation))
+    seconds = time.perf_counter() - start
+    for actual, kind, row, explanation in errors:
+        print(f"{'miss' if actual else 'false match'} ({kind}): {row['left_title']!r} / {row['right_title']!r}")
+        print(f"   {row['left_authors']!r} {row['left_venue']!r} {row['left_year']!r}")
+        print(f"   {row['right_authors']!r} {row['right_venue']!r} {row['right_year']!r}")
+        print(f"   {explanation}")
+    return figures(tp, fp, fn, reviews / max(len(rows), 1), seconds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = MatchSettings()
     if args.pairs:
-        print(run_pairs(args.pairs, settings))
+        print(run_pairs(args.pairs, settings, args.errors))
     elif args.left and args.right and args.mapping:
         print(run_tables(args.left, args.right, args.mapping, args.errors, settings))
     else:

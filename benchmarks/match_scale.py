@@ -14,7 +14,8 @@ merged: generic titles ("Welcome from the Chairs") of one venue across years, Pa
 and CPU/GPU siblings, journal extensions of conference papers, software artefacts of papers.
 
 Precision counts the pairs inside "match" groups that are true duplicates; recall counts
-the true pairs (duplicates and preprints) found in any group. The last line printed is
+the true pairs (duplicates and preprints) found in any group (a "review" group puts each
+member, with the match group it belongs to, against its centre). The last line printed is
 ``n=... seconds=... ratio_100k_10k=... precision=... recall=...``.
 """
 
@@ -275,11 +276,16 @@ def evaluate(entries: list[Entry], truth: set[tuple[str, str]],
     keys = {e.key for e in entries}
     truth = {p for p in truth if p[0] in keys and p[1] in keys}
     merged, found = set(), set()
+    closure = {i: g.indices for g in groups if g.recommendation == "match" for i in g.indices}
     for group in groups:
-        pairs = {tuple(sorted((entries[i].key, entries[j].key))) for i, j in combinations(group.indices, 2)}
-        found |= pairs
         if group.recommendation == "match":
+            pairs = {tuple(sorted((entries[i].key, entries[j].key))) for i, j in combinations(group.indices, 2)}
             merged |= pairs
+        else:  # each member against the centre: the two match groups they stand for
+            centre = group.centre if group.centre is not None else group.indices[0]
+            pairs = {tuple(sorted((entries[a].key, entries[b].key))) for j in group.indices if j != centre
+                     for a in closure.get(centre, (centre,)) for b in closure.get(j, (j,))}
+        found |= pairs
     precision = len(merged & truth) / len(merged) if merged else 1.0
     recall = len(found & truth) / len(truth) if truth else 1.0
     mergeable = {p for p in truth if not (p[0].startswith("p") or p[1].startswith("p"))}  # not the preprints

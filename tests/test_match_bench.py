@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data" / "match"
-LINE = re.compile(r"precision=(\d\.\d{4}) recall=(\d\.\d{4}) f1=(\d\.\d{4}) seconds=\d+\.\d\d")
+LINE = re.compile(r"precision=(\d\.\d{4}) recall=(\d\.\d{4}) f1=(\d\.\d{4}) review=\d\.\d{4} seconds=\d+\.\d\d")
 
 
 def _load(name: str):

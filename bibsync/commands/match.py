@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -11,6 +12,9 @@ from rich.markup import escape
 
 from ..pipeline import parse_sources
 from .parse import report_failures
+
+# Exit code when groups remain that nobody has decided (as for review cases left open).
+EXIT_UNDECIDED = 3
 
 _STYLE = {"match": "green", "review": "yellow", "new": "dim"}
 
@@ -47,11 +51,16 @@ def match(
 def dedupe(
     file: str = typer.Argument(..., metavar="FILE.bib", help="The .bib file to search for duplicates."),
     json_: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+    all_: bool = typer.Option(False, "--all", help="Also list the pairs a person has settled, with the decision."),
     interactive: bool = typer.Option(False, "--interactive",
                                      help="Settle each group now with single keys (merge keeps one key, the "
                                           "others become ids aliases); decisions are remembered."),
 ) -> None:
-    """List groups of entries in one .bib file that look like the same work."""
+    """List groups of entries in one .bib file that look like the same work.
+
+    Pairs settled in a review are left out (--all lists them); the exit code is 3 while
+    groups remain that nobody has decided.
+    """
     if interactive:
         from .review import dedupe_interactive
 
@@ -59,21 +68,36 @@ def dedupe(
         if code:
             raise typer.Exit(code)
         return
-    from ..match import find_duplicates
-    from ..match.report import groups_json, label, load_bib
+    from ..match.report import find_groups, groups_json, label, load_bib
 
     loaded = load_bib(file)
-    groups = find_duplicates(loaded.entries)
+    groups = find_groups(Path(file), loaded.entries, progress_enabled=False if json_ else None)
     report_failures(loaded.failures, Console(stderr=True, highlight=False))
+    open_groups = [g for g in groups if g.decision is None]
+    settled = len(groups) - len(open_groups)
     if json_:
-        typer.echo(json.dumps(groups_json(loaded.entries, groups), ensure_ascii=False, indent=2))
-        return
-    out = Console(highlight=False, soft_wrap=True)
-    out.print(f"{len(groups)} duplicate group(s) among {len(loaded.entries)} entries in {escape(file)}")
-    for g in groups:
-        keys = ", ".join(label(loaded.entries[i]) for i in g.indices)
-        out.print(f"[{_STYLE[g.recommendation]}]{g.recommendation:<6}[/] {g.score:.2f} {escape(keys)}")
-        out.print(f"       [dim]{escape(g.explanation)}[/]")
+        typer.echo(json.dumps(groups_json(loaded.entries, groups, settled=all_), ensure_ascii=False, indent=2))
+    else:
+        out = Console(highlight=False, soft_wrap=True)
+        note = ""
+        if settled:
+            note = (f"; {settled} settled pair{'s' if settled != 1 else ''} "
+                    + ("listed with the decision" if all_ else "left out (--all lists them)"))
+        out.print(f"{len(open_groups)} duplicate group(s) among {len(loaded.entries)} entries in {escape(file)}{note}")
+        for g in groups if all_ else open_groups:
+            names = [label(loaded.entries[i]) for i in g.indices]
+            if g.centre is not None:
+                centre = label(loaded.entries[g.centre])
+                names = [centre] + [n for i, n in zip(g.indices, names) if i != g.centre]
+                keys = f"{names[0]} ~ {', '.join(names[1:])}"
+            else:
+                keys = ", ".join(names)
+            verdict = f"[{_STYLE[g.recommendation]}]{g.recommendation:<6}[/]"
+            decided = f" [bold]decided: {g.decision}[/]" if g.decision else ""
+            out.print(f"{verdict} {g.score:.2f} {escape(keys)}{decided}")
+            out.print(f"       [dim]{escape(g.explanation)}[/]")
+    if open_groups:
+        raise typer.Exit(EXIT_UNDECIDED)
 
 
 def register(app: typer.Typer) -> None:

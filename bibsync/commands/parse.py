@@ -17,17 +17,20 @@ from ..model import Entry, Failure
 from ..progress import progress_tasks
 from ..pipeline import parse_and_key
 from ..registry import default_registry
-from ..targets.atomic import save
+from ..failure_summary import summarise
+from ..targets.atomic import check_output_file, save
 from .options import ASCII_OPTION, BIBLATEX_OPTION, KEY_FORMAT_OPTION, OFFLINE_OPTION, OMIT_OPTION, run_settings
 
 
-def report_failures(failures: list[Failure], console: Console) -> None:
-    """Print each unreadable record (``skipped:``) or kept-but-odd record (``warning:``) with a hint."""
-    for failure in failures:
-        label = "[cyan]warning:[/]" if failure.is_warning else "[yellow]skipped:[/]"
-        console.print(f"{label} {escape(failure.where() + ': ' + failure.message)}", highlight=False)
-        if failure.hint:
-            console.print(f"  [dim]hint:[/] {escape(failure.hint)}", highlight=False)
+def report_failures(failures: list[Failure], console: Console, verbose: bool = False,
+                    error_label: str = "skipped:") -> None:
+    """Print unreadable records (``skipped:``) and kept-but-odd ones (``warning:``), one line
+    per kind of problem with its count and first places, each hint once (every one with ``verbose``)."""
+    for line in summarise(failures, verbose):
+        label = "[cyan]warning:[/]" if line.warning else f"[yellow]{error_label}[/]"
+        console.print(f"{label} {escape(line.text)}", highlight=False)
+        if line.hint:
+            console.print(f"  [dim]hint:[/] {escape(line.hint)}", highlight=False)
 
 
 def parse(
@@ -42,9 +45,13 @@ def parse(
     key_format: str = KEY_FORMAT_OPTION,
     omit: Optional[List[str]] = OMIT_OPTION,
     offline: bool = OFFLINE_OPTION,
+    force: bool = typer.Option(False, "--force", help="Replace the output file even if it is read-only."),
+    verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
 ) -> None:
     """Turn listings into canonical BibTeX entries with generated citation keys."""
     compile_pattern(key_format)  # a bad pattern fails before any input is read
+    if output is not None:  # a device, FIFO or socket (or a read-only file) is refused before any work
+        check_output_file(output, force=force, flag="-o")
     settings = replace(run_settings(ctx), offline=offline)
     console = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole for copying
     with progress_tasks() as tasks:
@@ -56,7 +63,7 @@ def parse(
         save(output, text.encode("utf-8"))
     else:
         typer.echo(text, nl=False)
-    report_failures(result.failures, console)
+    report_failures(result.failures, console, verbose)
     if output is not None:
         console.print(f"wrote {len(entries)} entries to {output}")
     report_incomplete(console, entries)

@@ -20,7 +20,7 @@ from rich.markup import escape
 from ..config import Settings
 from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
                       OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, run_settings)
-from ..errors import UsageError
+from ..errors import Interrupted, UsageError
 from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
 from ..plan import POLICIES, Plan
@@ -52,10 +52,16 @@ class SyncOptions:
     decisions: Path | None = None  # --decisions FILE (a bibsync.toml key may give it too)
     offline: bool = False
     settings: Settings | None = None  # the run's settings (else built from key_format)
+    force: bool = False
+    verbose: bool = False
+    no_cache: bool = False
 
 
-def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks | None = None):
-    """Build the target named by ``--into`` or ``--zotero`` (exactly one of them)."""
+def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks | None = None, on_lock_wait=None):
+    """Build the target named by ``--into`` or ``--zotero`` (exactly one of them).
+
+    ``on_lock_wait(pid)`` is called if another bibsync run holds the .bib file's lock.
+    """
     if (options.into is None) == (options.zotero is None):
         raise UsageError("say where to sync into: exactly one of --into FILE.bib or --zotero user:ID|group:ID",
                          hint="or name the target once in a bibsync.toml (into = \"refs.bib\")")
@@ -63,13 +69,16 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
         if options.collection or options.api_key_file or options.refresh:
             raise UsageError("--collection, --api-key-file and --refresh are for --zotero targets")
         from ..filekind import require_bib_file
+        from ..targets.bibcache import ReadCache
         from ..targets.bibfile import BibFileTarget
 
         require_bib_file(options.into, "name a .bib file to sync into: --into FILE.bib")
-
-        return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup)
-    if options.backup or options.sorted_keys:
-        raise UsageError("--backup and --sorted are for .bib targets (--into)")
+        cache = None if options.no_cache else ReadCache(settings.cache_dir)
+        return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup,
+                             force=options.force, read_only=options.dry_run, on_lock_wait=on_lock_wait, cache=cache,
+                             freeze_read=True)
+    if options.backup or options.sorted_keys or options.force:
+        raise UsageError("--backup, --sorted and --force are for .bib targets (--into)")
     try:
         from ..targets.zotero import open_zotero_target
     except ImportError as exc:
@@ -82,13 +91,11 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
                               write_progress=tasks.callback(f"writing to {library}") if tasks else None)
 
 
-def report_target_failures(console: Console, failures: Sequence[Failure], target_name: str) -> None:
-    """Print the blocks of the target that could not be read and are kept as they are."""
-    for failure in failures:
-        console.print(f"[yellow]kept as it is in {escape(target_name)}:[/] "
-                      f"{escape(failure.where() + ': ' + failure.message)}", highlight=False)
-        if failure.hint:
-            console.print(f"  [dim]hint:[/] {escape(failure.hint)}", highlight=False)
+def report_target_failures(console: Console, failures: Sequence[Failure], target_name: str,
+                           verbose: bool = False) -> None:
+    """Print what is odd in the target (warnings) and the blocks that could not be read and
+    are kept as they are, one line per kind of problem (every one with ``verbose``)."""
+    report_source_failures(list(failures), console, verbose, error_label=f"kept as it is in {escape(target_name)}:")
 
 
 def ask_to_write(plan: Plan, options: SyncOptions, target_name: str, console: Console | None = None) -> bool:
@@ -122,15 +129,20 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
 
 def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None, tasks: ProgressTasks,
              out: Console, err: Console) -> int:
-    target = open_target(options, settings, tasks)
     target_name = str(options.into) if options.into is not None else f"Zotero {options.zotero}"
+
+    def waiting(pid: int | None) -> None:
+        who = f" (process {pid})" if pid else ""
+        err.print(f"waiting for another bibsync run{who} to finish with {escape(target_name)}...")
+
+    target = open_target(options, settings, tasks, on_lock_wait=waiting)
     shown: list[SyncResult] = []
 
     def show(result: SyncResult) -> None:
         tasks.close()  # no bar while the plan is printed or a question asked
         # Warnings (records kept, e.g. duplicate keys) never change the exit code.
-        report_source_failures(result.source_failures, err)
-        report_target_failures(err, result.target_failures, target_name)
+        report_source_failures(result.source_failures, err, options.verbose)
+        report_target_failures(err, result.target_failures, target_name, options.verbose)
         # With --json the plan is the JSON on standard output; the table is drawn (on standard
         # error) only for a person about to be asked to confirm it.
         asking = not options.yes and not options.dry_run and sys.stdin.isatty() and bool(result.plan.to_apply())
@@ -143,9 +155,15 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
         return ask_to_write(result.plan, options, target_name, err)
 
     decisions = "auto" if options.decisions is None else decisions_at(target, options.decisions)
-    result = run_sync(options.sources, target, options.prefer, settings, fmt=options.from_,
-                      dry_run=options.dry_run, confirm=show_then_confirm, review=review, decisions=decisions,
-                      progress=tasks.callback("looking up"))
+    try:
+        result = run_sync(options.sources, target, options.prefer, settings, fmt=options.from_,
+                          dry_run=options.dry_run, confirm=show_then_confirm, review=review, decisions=decisions,
+                          progress=tasks.callback("looking up"))
+    except KeyboardInterrupt:
+        if getattr(target, "written", False):  # Ctrl-C after the rename: the new file is complete
+            raise Interrupted("interrupted after the new file was written (it is complete; "
+                              "the review cases of this run may not be saved)", where=target_name) from None
+        raise
     if not shown:  # nothing to confirm (dry run, or nothing to write): show the plan anyway
         show(result)
     if options.json:
@@ -275,6 +293,9 @@ def sync(
                                help="fill: add missing fields; source: also replace differing values; "
                                     "target: change nothing that exists."),
     backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig."),
+    force: bool = typer.Option(False, "--force", help="Replace the .bib file even if it is read-only."),
+    verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Read the .bib file in full instead of reusing the last read of it."),
     sorted_keys: bool = typer.Option(False, "--sorted", help="Insert new entries in key order instead of at the end."),
     from_: Optional[str] = typer.Option(None, "--from", metavar="FORMAT",
                                         help="Force the sources' format (see 'bibsync formats')."),
@@ -302,7 +323,7 @@ def sync(
     collection = settings.collection if zotero is not None or collection is not None else None
     options = SyncOptions(sources, into, zotero, api_key_file, settings.zotero_endpoint, collection, refresh, dry_run,
                           yes, json_, settings.policy("fill"), backup, sorted_keys, from_, settings.key_pattern,
-                          decisions, offline, settings)
+                          decisions, offline, settings, force=force, verbose=verbose, no_cache=no_cache)
     review = None
     if interactive:
         from .review import sync_review_hook

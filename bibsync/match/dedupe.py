@@ -1,11 +1,25 @@
-"""Duplicate groups inside one list of entries, with the matcher's index and distance."""
+"""Duplicate groups inside one list of entries, with the matcher's index and distance.
+
+Groups do not chain (docs/matching.md, section 6):
+
+- ``match`` groups are built from confident pairs only, strongest first, and two groups
+  join only when every two of their members would be merged on their own: a group never
+  holds two entries the matcher calls different works, and a confident pair is never
+  demoted because a third entry hangs off it;
+- uncertain pairs (``review``) are shown around one centre entry: the entry with the most
+  uncertain links and its neighbours, each linked to the centre itself, never through a
+  chain of links;
+- pairs a person has settled (``decided``) are left out of both and returned apart, with
+  the decision; a pair called different keeps the two apart as firmly as a contradiction.
+"""
 
 from __future__ import annotations
 
-from itertools import combinations
-from typing import Sequence
+import heapq
+from typing import Callable, Sequence
 
 from ..model import Entry
+from ..progress import ProgressCallback
 from .distance import distance
 from .index import CandidateIndex
 from .normalize import Features, features
@@ -13,66 +27,180 @@ from .recommend import make_candidate
 from .results import Candidate, DuplicateGroup
 from .settings import MatchSettings
 
-_MAX_CHECKED_GROUP = 30  # larger groups are never merged automatically
+MAX_GROUP = 30  # a larger group is not merged automatically: it is left to grow no further
+# Why a confident pair is left to a person.
+AMBIGUOUS = "held back: another entry matches about as well and is a different work"
+HELD_BACK = "held back: the group of one holds a work the other is not"
+TOO_LARGE = f"held back: a group of more than {MAX_GROUP}"
+_PROGRESS_STEP = 2000  # pairs scored between two progress reports
+
+Decided = Callable[[int, int], "str | None"]  # a person's decision about two entries: merge, different or None
 
 
-class _UnionFind:
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
+class _Pairs:
+    """Every pair compared so far, and what it is (computed on demand for pairs blocking skipped)."""
 
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
+    def __init__(self, feats: list[Features], settings: MatchSettings, decided: Decided | None) -> None:
+        self.feats = feats
+        self.settings = settings
+        self.decided = decided
+        self.known: dict[tuple[int, int], Candidate] = {}
 
-    def union(self, i: int, j: int) -> bool:
-        ri, rj = self.find(i), self.find(j)
-        if ri == rj:
-            return False
-        self.parent[max(ri, rj)] = min(ri, rj)
-        return True
+    def get(self, i: int, j: int) -> Candidate:
+        """The candidate for entries i and j (i < j), scored once."""
+        key = (i, j) if i < j else (j, i)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = make_candidate(key[1], distance(self.feats[key[0]], self.feats[key[1]],
+                                                                      self.settings), self.settings)
+        return found
 
+    def decision(self, i: int, j: int) -> str | None:
+        """A person's decision about the two entries, if any."""
+        return self.decided(i, j) if self.decided is not None else None
 
-def _all_pairs_match(members: list[int], feats: list[Features], known: dict[tuple[int, int], Candidate],
-                     settings: MatchSettings) -> bool:
-    """A group is merged automatically only when every two of its members would be."""
-    if len(members) > _MAX_CHECKED_GROUP:
-        return False
-    for i, j in combinations(members, 2):
-        c = known.get((i, j)) or make_candidate(j, distance(feats[i], feats[j], settings), settings)
-        if c.verdict != "match":
-            return False
-    return True
+    def mergeable(self, i: int, j: int) -> bool:
+        """True when the two would be merged on their own: a match, and nobody said otherwise."""
+        return self.get(i, j).verdict == "match" and self.decision(i, j) != "different"
 
 
-def find_duplicates(entries: Sequence[Entry], settings: MatchSettings = MatchSettings()) -> list[DuplicateGroup]:
+def _score_pairs(entries: Sequence[Entry], settings: MatchSettings, decided: Decided | None,
+                 progress: ProgressCallback | None) -> _Pairs:
+    """Features of every entry and the candidate pairs blocking finds, scored."""
+    total = len(entries)
+    feats = []
+    for k, e in enumerate(entries):
+        feats.append(features(e, settings))
+        if progress is not None and k % _PROGRESS_STEP == 0:
+            progress(k, 2 * total)
+    pairs = _Pairs(feats, settings, decided)
+    q, t = CandidateIndex(feats, settings).self_pairs()
+    count = len(q)
+    for k, (i, j) in enumerate(zip(q.tolist(), t.tolist())):
+        pairs.get(i, j)
+        if progress is not None and k % _PROGRESS_STEP == 0:
+            progress(total + (total * k) // max(count, 1), 2 * total)
+    if progress is not None:
+        progress(2 * total, 2 * total)
+    return pairs
+
+
+def _ambiguous(pairs: _Pairs, confident: list[tuple[float, int, int]], gap: float) -> set[tuple[int, int]]:
+    """Confident pairs of an entry that also matches another entry, about as well, that cannot
+    be the same work as its first partner: which of the two it is, a person decides."""
+    partners: dict[int, list[tuple[float, int]]] = {}
+    for weight, i, j in confident:
+        partners.setdefault(i, []).append((weight, j))
+        partners.setdefault(j, []).append((weight, i))
+    out: set[tuple[int, int]] = set()
+    for x, found in partners.items():
+        found.sort(key=lambda p: (-p[0], p[1]))
+        best_weight, best = found[0]
+        for weight, other in found[1:]:
+            if best_weight - weight < gap and not pairs.mergeable(best, other):
+                out.update({(min(x, best), max(x, best)), (min(x, other), max(x, other))})
+    return out
+
+
+def _match_groups(pairs: _Pairs, settled: set[tuple[int, int]]) -> tuple[dict[int, list[int]], dict[tuple[int, int], str]]:
+    """Groups of entries every two of which match (strongest pairs first), and the confident
+    pairs that could not join their groups, or are ambiguous (left for review)."""
+    group_of: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    confident = sorted(((c.weight, i, j) for (i, j), c in pairs.known.items()
+                        if c.verdict == "match" and (i, j) not in settled), key=lambda x: (-x[0], x[1], x[2]))
+    unclear = _ambiguous(pairs, confident, pairs.settings.min_gap)
+    left_out: dict[tuple[int, int], str] = {p: AMBIGUOUS for p in sorted(unclear)}
+    for _, i, j in confident:
+        if (i, j) in unclear:
+            continue
+        gi, gj = group_of.get(i, i), group_of.get(j, j)
+        if gi == gj:
+            continue
+        a, b = members.get(gi, [i]), members.get(gj, [j])
+        if len(a) + len(b) > MAX_GROUP:
+            left_out[(i, j)] = TOO_LARGE
+            continue
+        if not all(pairs.mergeable(x, y) for x in a for y in b):
+            left_out[(i, j)] = HELD_BACK
+            continue
+        root, other = min(gi, gj), max(gi, gj)
+        joined = sorted(a + b)
+        members[root] = joined
+        members.pop(other, None)
+        for x in joined:
+            group_of[x] = root
+    return members, left_out
+
+
+def _stars(links: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
+    """Uncertain links as stars: the entry with the most links and its neighbours, repeatedly."""
+    neighbours: dict[int, set[int]] = {}
+    for i, j in links:
+        neighbours.setdefault(i, set()).add(j)
+        neighbours.setdefault(j, set()).add(i)
+    heap = [(-len(ns), x) for x, ns in neighbours.items()]
+    heapq.heapify(heap)
+    stars = []
+    while heap:
+        degree, centre = heapq.heappop(heap)
+        spokes = neighbours.get(centre, set())
+        if -degree != len(spokes):  # an old entry: the degree fell since
+            if spokes:
+                heapq.heappush(heap, (-len(spokes), centre))
+            continue
+        if not spokes:
+            continue
+        stars.append((centre, sorted(spokes)))
+        for s in spokes:
+            neighbours[s].discard(centre)
+        neighbours[centre] = set()
+    return stars
+
+
+def find_duplicates(entries: Sequence[Entry], settings: MatchSettings = MatchSettings(), *,
+                    decided: Decided | None = None, progress: ProgressCallback | None = None) -> list[DuplicateGroup]:
     """Group entries that look like the same work: ``match`` groups may be merged, ``review`` ones asked.
 
-    Pairs come from the blocking index (never all pairs); entries joined by a match or a
-    review edge form a group; a group is ``match`` only when every pair inside it matches.
+    Pairs come from the blocking index (never all pairs). ``decided(i, j)`` returns a
+    person's decision about two entries ("merge", "different") or None: decided pairs are
+    returned as their own groups with ``decision`` set, and take no part in the others.
+    ``progress(done, total)`` is called as the pairs are scored.
     """
-    feats = [features(e, settings) for e in entries]
-    q, t = CandidateIndex(feats, settings).self_pairs()
-    edges: dict[tuple[int, int], Candidate] = {}
-    for i, j in zip(q.tolist(), t.tolist()):
-        c = make_candidate(j, distance(feats[i], feats[j], settings), settings)
+    pairs = _score_pairs(entries, settings, decided, progress)
+    settled: dict[tuple[int, int], str] = {}
+    for (i, j), c in pairs.known.items():
         if c.verdict in ("match", "review"):
-            edges[(i, j)] = c
-    groups = _UnionFind(len(entries))
-    links: dict[int, list[Candidate]] = {}
-    spanning = [(i, j, c) for (i, j), c in sorted(edges.items(), key=lambda kv: -kv[1].score)
-                if groups.union(i, j)]
-    members: dict[int, list[int]] = {}
-    for i in {i for i, _, _ in spanning} | {j for _, j, _ in spanning}:
-        members.setdefault(groups.find(i), []).append(i)
-    for i, _, c in spanning:
-        links.setdefault(groups.find(i), []).append(c)
+            found = pairs.decision(i, j)
+            if found:
+                settled[(i, j)] = found
+    groups, left_out = _match_groups(pairs, set(settled))
+    group_of = {x: root for root, xs in groups.items() for x in xs}
     out = []
-    for root, indices in members.items():
-        indices.sort()
-        weakest = min(links[root], key=lambda c: c.score)
-        matched = _all_pairs_match(indices, feats, edges, settings)
-        out.append(DuplicateGroup(tuple(indices), "match" if matched else "review", weakest.score,
-                                  weakest.explanation))
-    return sorted(out, key=lambda g: g.indices)
+    for root, xs in groups.items():
+        links = [pairs.get(x, y) for k, x in enumerate(xs) for y in xs[k + 1:] if (min(x, y), max(x, y)) in pairs.known]
+        weakest = min(links, key=lambda c: c.weight)
+        out.append(DuplicateGroup(tuple(xs), "match", weakest.score, weakest.explanation))
+    # One uncertain link per two groups (the strongest), none inside a group.
+    best: dict[tuple[int, int], tuple[float, int, int]] = {}
+    for (i, j), c in pairs.known.items():
+        if (i, j) in settled or (c.verdict != "review" and (i, j) not in left_out):
+            continue
+        gi, gj = group_of.get(i, i), group_of.get(j, j)
+        if gi == gj:
+            continue
+        key = (min(gi, gj), max(gi, gj))
+        if key not in best or c.weight > best[key][0]:
+            best[key] = (c.weight, i, j)
+    for centre, spokes in _stars([(i, j) for _, i, j in best.values()]):
+        links = [(pairs.get(centre, s), (min(centre, s), max(centre, s))) for s in spokes]
+        strongest, key = max(links, key=lambda link: link[0].weight)
+        explanation = strongest.explanation
+        if key in left_out:
+            explanation += f" ({left_out[key]})"
+        out.append(DuplicateGroup(tuple(sorted([centre, *spokes])), "review", strongest.score, explanation,
+                                  centre=centre if spokes[1:] else None))
+    for (i, j), found in settled.items():
+        c = pairs.get(i, j)
+        out.append(DuplicateGroup((i, j), c.verdict, c.score, c.explanation, decision=found))
+    return sorted(out, key=lambda g: (g.indices, g.decision or ""))

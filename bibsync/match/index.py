@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from typing import Callable, Iterable, Sequence
 
@@ -51,6 +52,7 @@ from .normalize import (
     title_parts,
     title_words,
 )
+from .common_words import COMMON_TITLE_WORDS
 from .settings import MatchSettings
 
 YEAR_SLOTS = 2001  # slot 0: no year; slots 1..2000: years 1000..2999
@@ -74,14 +76,6 @@ def _identifier_keys(f: Features) -> Iterable[tuple[str, str]]:
         yield "pmid", f.pmid
     for isbn in f.isbns:
         yield "isbn", isbn
-
-
-def _query_word_sets(f: Features) -> Iterable[tuple[str, ...]]:
-    """The word lists a query looks up: its title, its main title, its title before " by <names>"."""
-    yield f.words
-    yield f.main_words
-    if f.by_cut:
-        yield content_words(f.by_cut)
 
 
 def _lookup_ranges(f: Features) -> list[tuple[int, int]]:
@@ -167,92 +161,170 @@ def _assemble(q: np.ndarray, t: np.ndarray, id_q: Sequence[int], id_t: Sequence[
     return q, t
 
 
+# --- which words, by a fixed order ----------------------------------------------------------------
+
+_COMMON_RANK = {w: k for k, w in enumerate(COMMON_TITLE_WORDS)}
+
+
+@lru_cache(maxsize=1 << 16)
+def rarity(word: str) -> tuple[int, int, str]:
+    """Sort key putting rare words first: unlisted words (longest first), then listed ones from
+    the least common. A fixed order: it never depends on the library."""
+    rank = _COMMON_RANK.get(word)
+    return (0, -len(word), word) if rank is None else (1, -rank, word)
+
+
+def rarest(words: Iterable[str], count: int) -> list[str]:
+    """The ``count`` rarest distinct words, rarest first."""
+    return sorted(set(words), key=rarity)[:count]
+
+
+def _word_sets(f: Features) -> Iterable[tuple[str, ...]]:
+    """The word lists a query looks up: its title, its main title, its title before " by <names>"."""
+    yield f.words
+    yield f.main_words
+    if f.by_cut:
+        yield content_words(f.by_cut)
+
+
+def _pairs(words: list[str]) -> Iterable[tuple[str, str]]:
+    """Every pair of the words, each pair once, in a fixed order."""
+    return combinations(sorted(words), 2)
+
+
+def query_pairs(f: Features, query_words: int) -> tuple[set[tuple[str, str]], set[str]]:
+    """(word pairs, single words) an entry looks up among the others' indexed pairs: the pairs of
+    the ``query_words`` rarest words of its title, main title and title before " by <names>";
+    a one-word title (or main title) looks up its word."""
+    pairs: set[tuple[str, str]] = set()
+    singles: set[str] = set()
+    for words in _word_sets(f):
+        if len(set(words)) == 1:
+            singles.add(words[0])
+        else:
+            pairs.update(_pairs(rarest(words, query_words)))
+    return pairs, singles
+
+
+def indexed_pairs(f: Features, with_pairs: bool = True) -> tuple[set[tuple[str, str]], set[str]]:
+    """(word pairs, single words) an entry is indexed under: the pairs of its 16 rarest title
+    words; a one-word title or main title under its word."""
+    singles = {words[0] for words in (f.words, f.main_words) if len(set(words)) == 1}
+    return (set(_pairs(rarest(f.words, _MAX_INDEXED_WORDS))) if with_pairs else set()), singles
+
+
+def rare_pairs(words: Sequence[str], query_words: int) -> set[tuple[str, str]]:
+    """The pairs of a title's ``query_words`` rarest words: what a target is found by when a
+    query's indexed pairs are looked up (the other direction of a sync)."""
+    return set(_pairs(rarest(words, query_words)))
+
+
 # --- all keys at once -------------------------------------------------------------------------
 
+class _Postings:
+    """Entries keyed by (word pair or single word, year slot), in one sorted numpy array."""
+
+    def __init__(self, keys: list[int], owners: list[int]) -> None:
+        key_array = np.asarray(keys, dtype=np.int64)
+        order = np.argsort(key_array, kind="stable")
+        self.keys = key_array[order]
+        self.owners = np.asarray(owners, dtype=np.int64)[order]
+
+    def lookup(self, queries: list[int], keys: list[int], ranges: list[list[tuple[int, int]]],
+               max_block: int) -> Pairs:
+        """(query, owner) for every key looked up in each of its year ranges (postings longer
+        than ``max_block`` are not read)."""
+        q_list: list[int] = []
+        lo_list: list[int] = []
+        hi_list: list[int] = []
+        for qi, key, spans in zip(queries, keys, ranges):
+            base = key * YEAR_SLOTS
+            for lo, hi in spans:
+                q_list.append(qi), lo_list.append(base + lo), hi_list.append(base + hi)
+        if not q_list:
+            return _empty()
+        q = np.asarray(q_list, dtype=np.int64)
+        left = np.searchsorted(self.keys, np.asarray(lo_list, dtype=np.int64), "left")
+        right = np.searchsorted(self.keys, np.asarray(hi_list, dtype=np.int64), "right")
+        counts = right - left
+        keep = (counts > 0) & (counts <= max_block)
+        q, left, counts = q[keep], left[keep], counts[keep]
+        total = int(counts.sum())
+        starts = np.repeat(left - (np.cumsum(counts) - counts), counts)
+        return np.repeat(q, counts), self.owners[starts + np.arange(total, dtype=np.int64)]
+
+
 class CandidateIndex:
-    """An index of target entries' identifiers and title word pairs by year."""
+    """An index of target entries' identifiers and title word pairs by year.
+
+    A pair (query, target) is a candidate when a pair of the query's rarest words (by the
+    fixed order of ``rarity``) is among the target's indexed pairs, or, for ``candidates``
+    (a query that is not one of the targets), a pair of the target's rarest words is among
+    the query's indexed pairs: a property of the two entries alone, whatever else the
+    library holds.
+    """
 
     def __init__(self, targets: Sequence[Features], settings: MatchSettings) -> None:
         self.targets = targets
         self.settings = settings
         self._vocab: dict[str, int] = {}
         self._ids: dict[tuple[str, str], list[int]] = defaultdict(list)
-        token_sets = []
         for i, f in enumerate(targets):
-            token_sets.append({self._vocab.setdefault(w, len(self._vocab)) for w in f.words})
+            for words in _word_sets(f):
+                for w in words:
+                    self._vocab.setdefault(w, len(self._vocab))
             for key in _identifier_keys(f):
                 self._ids[key].append(i)
-        counts = np.bincount(np.fromiter((t for ts in token_sets for t in ts), dtype=np.int64),
-                             minlength=len(self._vocab))
-        self._df: list[int] = counts.tolist()
         self._width = len(self._vocab) + 1
-        owners: list[int] = []
         keys: list[int] = []
-        for i, (f, tokens) in enumerate(zip(targets, token_sets)):
+        owners: list[int] = []
+        rare_keys: list[int] = []
+        rare_owners: list[int] = []
+        for i, f in enumerate(targets):
             slot = _slot(f.year)
-            for key in self._entry_keys(f, tokens):
-                owners.append(i)
+            words = rarest(f.words, _MAX_INDEXED_WORDS)
+            for key in self._all_pair_keys(words) + self._keys_of((), indexed_pairs(f, with_pairs=False)[1]):
                 keys.append(key * YEAR_SLOTS + slot)
-        key_array = np.asarray(keys, dtype=np.int64)
-        order = np.argsort(key_array, kind="stable")
-        self._keys = key_array[order]
-        self._owners = np.asarray(owners, dtype=np.int64)[order]
+                owners.append(i)
+            for key in self._all_pair_keys(rarest(f.words, settings.query_words)):
+                rare_keys.append(key * YEAR_SLOTS + slot)
+                rare_owners.append(i)
+        self._indexed = _Postings(keys, owners)
+        self._rare = _Postings(rare_keys, rare_owners)
         self._titles = _Titles.of(targets)
 
-    def _pair_keys(self, tokens: list[int]) -> list[int]:
-        """Keys of every pair of the tokens (each pair once, in either order)."""
-        width = self._width
-        return [a * width + b + 1 for a, b in combinations(sorted(tokens), 2)]
+    def _keys_of(self, pairs: Iterable[tuple[str, str]], singles: Iterable[str]) -> list[int]:
+        """Integer keys of word pairs and single words (pairs and words unknown to the targets drop out)."""
+        vocab, width = self._vocab, self._width
+        out = []
+        for x, y in pairs:
+            a, b = vocab.get(x), vocab.get(y)
+            if a is not None and b is not None:
+                out.append(a * width + b + 1 if a < b else b * width + a + 1)
+        out.extend(vocab[w] * width for w in singles if w in vocab)  # never a pair key: not width-aligned
+        return out
 
-    def _entry_keys(self, f: Features, tokens: set[int]) -> set[int]:
-        """Keys an entry is indexed under: pairs of its words; a one-word title (or main title) its word."""
-        ranked = sorted(tokens, key=lambda t: (self._df[t], t))[:_MAX_INDEXED_WORDS]
-        keys = set(self._pair_keys(ranked))
-        for words in (f.words, f.main_words):
-            if len(set(words)) == 1:
-                keys.add(self._single_key(self._vocab[words[0]]))
-        return keys
+    def _all_pair_keys(self, words: Iterable[str]) -> list[int]:
+        """Integer keys of every pair of the known words (the pairs of ``_pairs``)."""
+        vocab, width = self._vocab, self._width
+        tokens = sorted(vocab[w] for w in words if w in vocab)
+        return [a * width + b + 1 for a, b in combinations(tokens, 2)]
 
-    def _single_key(self, token: int) -> int:
-        return token * self._width  # never a pair key: those are never multiples of the width
-
-    # --- word lookups --------------------------------------------------------------------
-
-    def _query_keys(self, f: Features, min_df: int) -> list[int]:
-        """Pairs among the rarest known words of the title, its main title, its title before " by <names>"."""
-        keys: list[int] = []
-        for words in _query_word_sets(f):
-            tokens = {self._vocab[w] for w in words if w in self._vocab}
-            if len(set(words)) == 1 and tokens:
-                keys.append(self._single_key(next(iter(tokens))))
-                continue
-            ranked = sorted((t for t in tokens if self._df[t] >= min_df), key=lambda t: (self._df[t], t))
-            keys.extend(self._pair_keys(ranked[:self.settings.query_words]))
-        return list(dict.fromkeys(keys))
-
-    def _word_pairs(self, queries: Sequence[Features], min_df: int) -> Pairs:
+    def _word_pairs(self, queries: Sequence[Features], both_ways: bool) -> Pairs:
         """(query, target) index pairs sharing a rare word pair within the year window."""
-        q_list: list[int] = []
-        lo_list: list[int] = []
-        hi_list: list[int] = []
-        for qi, f in enumerate(queries):
-            ranges = _lookup_ranges(f)
-            for key in self._query_keys(f, min_df):
-                base = key * YEAR_SLOTS
-                for lo, hi in ranges:
-                    q_list.append(qi), lo_list.append(base + lo), hi_list.append(base + hi)
-        if not q_list:
-            return _empty()
-        q = np.asarray(q_list, dtype=np.int64)
-        left = np.searchsorted(self._keys, np.asarray(lo_list, dtype=np.int64), "left")
-        right = np.searchsorted(self._keys, np.asarray(hi_list, dtype=np.int64), "right")
-        counts = right - left
-        keep = (counts > 0) & (counts <= self.settings.max_block)
-        q, left, counts = q[keep], left[keep], counts[keep]
-        total = int(counts.sum())
-        starts = np.repeat(left - (np.cumsum(counts) - counts), counts)
-        targets = self._owners[starts + np.arange(total, dtype=np.int64)]
-        return np.repeat(q, counts), targets
+        found = []
+        for postings, keys_of in ((self._indexed, lambda f: self._keys_of(*query_pairs(f, self.settings.query_words))),
+                                  (self._rare, lambda f: self._all_pair_keys(rarest(f.words, _MAX_INDEXED_WORDS))))[
+                                     :2 if both_ways else 1]:
+            q_list: list[int] = []
+            k_list: list[int] = []
+            r_list: list[list[tuple[int, int]]] = []
+            for qi, f in enumerate(queries):
+                spans = _lookup_ranges(f)
+                for key in keys_of(f):
+                    q_list.append(qi), k_list.append(key), r_list.append(spans)
+            found.append(postings.lookup(q_list, k_list, r_list, self.settings.max_block))
+        return np.concatenate([q for q, _ in found]), np.concatenate([t for _, t in found])
 
     # --- identifier lookups --------------------------------------------------------------
 
@@ -271,14 +343,17 @@ class CandidateIndex:
 
     def candidates(self, queries: Sequence[Features]) -> Pairs:
         """(query, target) pairs worth a full comparison, sorted by query then target."""
-        q, t = self._word_pairs(queries, min_df=1)
+        q, t = self._word_pairs(queries, both_ways=True)
         titles = _Titles.of(queries)
         return _assemble(q, t, *self._identifier_pairs(queries), n=len(self.targets),
                          title_mask=lambda q, t: _similar_titles(titles, q, self._titles, t, self.settings))
 
     def self_pairs(self) -> Pairs:
-        """(i, j) pairs with i < j among the indexed entries themselves, for finding duplicates."""
-        q, t = self._word_pairs(self.targets, min_df=2)
+        """(i, j) pairs with i < j among the indexed entries themselves, for finding duplicates.
+
+        Every entry is a query too, so one direction finds each pair from either side.
+        """
+        q, t = self._word_pairs(self.targets, both_ways=False)
         qi, ti = self._identifier_pairs(self.targets)
         titles = self._titles
         return _assemble(q, t, qi, ti, n=len(self.targets), symmetric=True,
@@ -306,7 +381,8 @@ def _entry_identifiers(entry: Entry, kind: str, settings: MatchSettings) -> Iter
 
 
 class WordIndex:
-    """The candidates of ``CandidateIndex`` for a few queries, reading only what they need of the targets.
+    """The candidates of ``CandidateIndex.candidates`` for a few queries, reading only what they
+    need of the targets.
 
     Building it reads each target's title words and year (no people, venues, subtitles);
     the identifiers of a kind are read once a query carries one; ``feature(i)`` gives the
@@ -328,22 +404,15 @@ class WordIndex:
                 elif found[-1] != i:
                     found.append(i)
         self._postings = postings
-        self._token = {w: k for k, w in enumerate(postings)}  # the CandidateIndex vocabulary order
         self._ids: dict[str, dict[str, list[int]]] = {}
-        self._rarest: dict[int, frozenset[str]] = {}
+        self._indexed: dict[int, frozenset[str]] = {}
         self._main_words: dict[int, tuple[str, ...]] = {}
 
-    def _rank(self, word: str) -> tuple[int, int]:
-        return len(self._postings[word]), self._token[word]
-
-    def _indexed_words(self, i: int) -> frozenset[str] | None:
-        """The words whose pairs target ``i`` is indexed under; None when all of them."""
-        words = self._words[i]
-        if len(words) <= _MAX_INDEXED_WORDS:
-            return None
-        found = self._rarest.get(i)
+    def _indexed_words(self, i: int) -> frozenset[str]:
+        """The words whose pairs target ``i`` is indexed under."""
+        found = self._indexed.get(i)
         if found is None:
-            found = self._rarest[i] = frozenset(sorted(set(words), key=self._rank)[:_MAX_INDEXED_WORDS])
+            found = self._indexed[i] = frozenset(rarest(self._words[i], _MAX_INDEXED_WORDS))
         return found
 
     def _main(self, i: int) -> tuple[str, ...]:
@@ -359,45 +428,45 @@ class WordIndex:
         main = self._main(i)
         return len(set(main)) == 1 and main[0] == word
 
+    def _common(self, x: str, y: str) -> list[int]:
+        first, second = self._postings.get(x, []), self._postings.get(y, [])
+        if len(first) > len(second):
+            first, second = second, first
+        return sorted(set(first).intersection(second))
+
     def _members(self, key: tuple[str, ...]) -> list[int]:
         """Targets indexed under a word pair, or under one word (a one-word title or main title)."""
         if len(key) == 1:
-            return [i for i in self._postings[key[0]] if self._one_word(i, key[0])]
-        x, y = (self._postings[w] for w in key)
-        if len(x) > len(y):
-            x, y = y, x
-        common = set(x).intersection(y)
-        out = []
-        for i in sorted(common):
-            indexed = self._indexed_words(i)
-            if indexed is None or (key[0] in indexed and key[1] in indexed):
-                out.append(i)
-        return out
+            return [i for i in self._postings.get(key[0], []) if self._one_word(i, key[0])]
+        x, y = key
+        return [i for i in self._common(x, y) if x in self._indexed_words(i) and y in self._indexed_words(i)]
 
-    def _query_keys(self, f: Features) -> list[tuple[str, ...]]:
-        """As ``CandidateIndex._query_keys`` with ``min_df=1``, as words instead of numbers."""
-        keys: list[tuple[str, ...]] = []
-        for words in _query_word_sets(f):
-            known = {w for w in words if w in self._postings}
-            if len(set(words)) == 1 and known:
-                keys.append((next(iter(known)),))
-                continue
-            ranked = sorted(known, key=self._rank)[:self.settings.query_words]
-            keys.extend(tuple(sorted(pair, key=self._token.__getitem__)) for pair in combinations(ranked, 2))
-        return list(dict.fromkeys(keys))
+    def _rare_members(self, pair: tuple[str, str]) -> list[int]:
+        """Targets whose rarest words make this pair (found from a query's indexed pairs)."""
+        x, y = pair
+        return [i for i in self._common(x, y) if pair in rare_pairs(self._words[i], self.settings.query_words)]
 
     def _word_pairs(self, queries: Sequence[Features]) -> Pairs:
         q_out: list[int] = []
         t_out: list[int] = []
         members: dict[tuple[str, ...], list[int]] = {}
+        rare: dict[tuple[str, str], list[int]] = {}
         slots = self._slots
         for qi, f in enumerate(queries):
             ranges = _lookup_ranges(f)
-            for key in self._query_keys(f):
+            pairs, singles = query_pairs(f, self.settings.query_words)
+            lists = []
+            for key in [*pairs, *((w,) for w in singles)]:
                 if key not in members:
                     members[key] = self._members(key)
+                lists.append(members[key])
+            for pair in indexed_pairs(f)[0]:
+                if pair not in rare:
+                    rare[pair] = self._rare_members(pair)
+                lists.append(rare[pair])
+            for found_list in lists:
                 for lo, hi in ranges:
-                    found = [i for i in members[key] if lo <= slots[i] <= hi]
+                    found = [i for i in found_list if lo <= slots[i] <= hi]
                     if len(found) <= self.settings.max_block:
                         q_out.extend([qi] * len(found))
                         t_out.extend(found)

@@ -235,6 +235,7 @@ class PersonKey:
     surname: str
     words: frozenset[str]
     initial: str
+    given: bool = False  # a given name spelt out (three letters or more), not initials
 
 
 _INITIALS_RE = re.compile(r"(?:[A-Z]\.?-?){1,3}")
@@ -247,9 +248,17 @@ def _person_key(last: str, first: str, literal: bool) -> PersonKey:
         last, first = first, last
     last_f, first_f = fold(last), fold(first)
     surname = "".join(words_of(last_f))
+    if not surname and not literal:
+        # Only symbols where the surname should be ("Altinel â ? ¦", a cut-off "…"): the
+        # last word with letters is the surname.
+        given = words_of(first_f)
+        surname, first_f = (given[-1], " ".join(given[:-1])) if len(given) > 1 else ("".join(given), "")
     words = frozenset(w for w in words_of(f"{first_f} {last_f}") if len(w) >= 2)
     initial = "" if literal else next(iter(words_of(first_f)), "")[:1]
-    return PersonKey(surname, words, initial)
+    # A given name spelt out: three letters or more, or two in title case ("Bo"), not
+    # initials ("RH", or "rh" in a lower-cased scrape).
+    given = not literal and any(len(w) >= 3 or (len(w) == 2 and w.istitle()) for w in words_of(first))
+    return PersonKey(surname, words, initial, given)
 
 
 def person_key(person: Person) -> PersonKey:
@@ -319,13 +328,23 @@ def entry_venue(entry: Entry) -> str:
 
 # --- identifiers ----------------------------------------------------------------------------
 
+# arXiv ids: new style (1710.07283, with a version) and old style (cs/0112017, math.GT/0309136).
 _ARXIV_ID = r"(\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?"
 _ARXIV_BARE_RE = re.compile(rf"^\s*(?:arxiv:\s*)?{_ARXIV_ID}\s*$", re.IGNORECASE)
+# Where an arXiv id is written in running text: an arxiv.org link, an arXiv DOI, "arXiv:ID",
+# "arXiv preprint arXiv:ID", "{arXiv}:ID [cs, stat]", "arXiv ID", "CoRR abs/ID", "abs/ID".
 _ARXIV_IN_TEXT_RE = re.compile(
-    rf"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv[:\s]\s*|10\.48550/arxiv\.){_ARXIV_ID}", re.IGNORECASE)
+    rf"(?:arxiv\.org/(?:abs|pdf|html)/|10\.48550/arxiv\.|\barxiv\W{{0,3}}(?:preprint\W+)?(?:arxiv\W{{0,3}})?"
+    rf"|\bcorr\W+abs/|\babs/){_ARXIV_ID}", re.IGNORECASE)
 _PMID_URL_RE = re.compile(r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)(\d+)", re.IGNORECASE)
 _BIORXIV_DOI_RE = re.compile(r"10\.1101/(?:\d{4}\.\d{2}\.\d{2}\.)?\d{6,}")
 _ISBN_RE = re.compile(r"(?:97[89][\s\-]?)?(?:\d[\s\-]?){9}[\dXx]")
+# An ISBN written in another field says so: "ISBN 978-3-16-148410-0", "ISBN-10: 0-306-40615-2".
+_LABELLED_ISBN_RE = re.compile(r"\bisbn(?:-?1[03])?\s*:?\s*((?:97[89][\s\-]?)?(?:\d[\s\-]?){9}[\dXx])",
+                               re.IGNORECASE)
+_DOI_IN_TEXT_RE = re.compile(r"(?:\bdoi\s*:?\s*|doi\.org/)(10\.\d{4,9}/[^\s\"<>{}]+)", re.IGNORECASE)
+# Fields where identifiers are written besides their own (doi, eprint, isbn).
+IDENTIFIER_FIELDS = ("url", "doi", "eprint", "journal", "volume", "note", "howpublished", "publisher", "booktitle")
 
 
 def doi_key(value: str) -> str:
@@ -336,30 +355,42 @@ def doi_key(value: str) -> str:
 
 
 def entry_doi(entry: Entry) -> str:
-    """The entry's DOI key, from the doi field or a doi.org link."""
+    """The entry's DOI key: the doi field, a doi.org link in ``url``, or ``doi:``/a doi.org link in
+    ``note`` or ``howpublished``."""
     doi = doi_key(entry.get("doi"))
     if not doi and "doi.org/" in entry.get("url").lower():
         doi = doi_key(entry.get("url"))
+    if not doi:
+        for name in ("note", "howpublished"):
+            found = _DOI_IN_TEXT_RE.search(entry.get(name))
+            if found:
+                return doi_key(found.group(1))
     return doi
 
 
 def arxiv_key(value: str) -> str:
-    """An arXiv id folded for comparison: no ``arXiv:`` prefix, no version, lower case; else ""."""
+    """An arXiv id folded for comparison: no ``arXiv:`` prefix, no version, lower case; else "".
+
+    ``arXiv preprint arXiv:1710.07283``, ``{arXiv}:1710.07283 [cs, stat]``,
+    ``CoRR abs/1710.07283`` and ``https://arxiv.org/pdf/1710.07283v2`` all give ``1710.07283``.
+    """
+    value = value.replace("{", "").replace("}", "")
     match = _ARXIV_BARE_RE.match(value) or _ARXIV_IN_TEXT_RE.search(value)
     return match.group(1).lower() if match else ""
 
 
 def entry_arxiv(entry: Entry) -> str:
-    """The arXiv id of an entry: eprint, a link, an arXiv DOI, or an ``arXiv:`` note."""
+    """The arXiv id of an entry: eprint, a link, an arXiv DOI, or an id written in the journal,
+    note, howpublished (and other fields where exporters put it)."""
     prefix = (entry.get("archiveprefix") or entry.get("eprinttype")).lower()
     eprint = entry.get("eprint")
     if eprint and prefix in ("", "arxiv"):
         found = arxiv_key(eprint)
         if found:
             return found
-    for name in ("url", "doi", "journal", "note", "howpublished", "publisher"):
+    for name in IDENTIFIER_FIELDS:
         value = entry.get(name)
-        if value and "arxiv" in value.lower():
+        if value and ("arxiv" in value.lower() or "abs/" in value.lower()):
             found = arxiv_key(value)
             if found:
                 return found
@@ -379,8 +410,13 @@ def isbn13(value: str) -> str:
 
 
 def entry_isbns(entry: Entry) -> frozenset[str]:
-    """Every ISBN of an entry, as ISBN-13."""
-    return frozenset(filter(None, (isbn13(m) for m in _ISBN_RE.findall(entry.get("isbn")))))
+    """Every ISBN of an entry, as ISBN-13: the isbn field, and ``ISBN ...`` written in another field."""
+    found = set(_ISBN_RE.findall(entry.get("isbn")))
+    for name in ("note", "howpublished", "series", "publisher"):
+        value = entry.get(name)
+        if value and "isbn" in value.lower():
+            found.update(_LABELLED_ISBN_RE.findall(value))
+    return frozenset(filter(None, (isbn13(m) for m in found)))
 
 
 def entry_pmid(entry: Entry) -> str:
@@ -437,6 +473,30 @@ def first_page(entry: Entry) -> str:
     return re.split(r"\s*(?:-+|\u2013|\u2014)\s*", pages, maxsplit=1)[0].strip() if pages else ""
 
 
+_PAGE_RANGE_RE = re.compile(r"^\D{0,4}?(\d{1,7})\s*(?:-+|\u2013|\u2014)\s*(\d{1,7})\D{0,2}$")
+
+
+def page_range(entry: Entry) -> tuple[int, int] | None:
+    """The pages of an entry as numbers (first, last) when it gives a numeric range, else None.
+
+    A last page written short (``1234--45``) is read as ``1234--1245``.
+    """
+    found = _PAGE_RANGE_RE.match(fold(entry.get("pages")).replace("pp.", "").strip())
+    if not found:
+        return None
+    first, last = found.group(1), found.group(2)
+    if len(last) < len(first):
+        last = first[:len(first) - len(last)] + last
+    start, end = int(first), int(last)
+    return (start, end) if start <= end else None
+
+
+def issue_key(value: str) -> str:
+    """A volume or issue number as compared: folded, spaces and a leading "no."/"vol." dropped."""
+    folded = fold(value).strip()
+    return re.sub(r"^(?:vol(?:ume)?|no|num(?:ber)?|issue)\.?\s*", "", folded).replace(" ", "")
+
+
 # --- all keys of one entry ------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +511,7 @@ class Features:
     generic: bool
     people: tuple[PersonKey, ...]
     truncated: bool
+    named: bool  # every person has a given name spelt out: a curated record, not a scraped one
     year: int | None
     venue: VenueKey
     type: str
@@ -464,12 +525,45 @@ class Features:
     published: bool
     label: str = ""  # the kind of item a presentation label names (title_label)
     by_cut: str = ""  # the title key before a trailing " by <person names>" (by_names_cut)
+    pages_range: tuple[int, int] | None = None  # (first, last) page when numeric
+    volume: str = ""
+    number: str = ""
+
+
+# Words that name a publication, an institution or a gap, never a person: scraped records put
+# them in the author list ("ACMS Anthology, P Edition", "T Authors, C Identified").
+_NOT_NAME_WORDS = frozenset({
+    "anthology", "edition", "editions", "introduction", "proceedings", "record", "notice", "authors",
+    "identified", "anonymous", "unknown", "university", "universita", "universitat", "universite",
+    "department", "dipartimento", "institute", "laboratory", "laboratories", "corporation", "inc",
+    "ltd", "gmbh", "acm", "ieee", "sigmod", "vldb"})
+
+
+def _fragment(person: Person) -> bool:
+    """True for no one to compare: a name that is only a letter or two ("jf" ending a list cut
+    short), or words of a publication or an institution in a scraped author list."""
+    if person.literal:
+        return False
+    if not person.first and len("".join(words_of(fold(person.last)))) <= 2:
+        return True
+    return not _NOT_NAME_WORDS.isdisjoint(words_of(fold(f"{person.first} {person.last}")))
+
+
+_VENUE_YEAR_RE = re.compile(r"(?<![\d\w])(1[89]\d\d|20\d\d)(?![\d\w])")
 
 
 def entry_year(entry: Entry) -> int | None:
-    """The year of an entry as a number (1000..2999), else None."""
+    """The year of an entry as a number (1000..2999), else None.
+
+    Without a year field, a year written in the venue's name is the record's year
+    ("Proceedings of the 1995 ACM SIGMOD ...", "VLDB 1997"), when it names one year only.
+    """
     year = entry.year.strip()
-    return int(year) if year.isdigit() and 1000 <= int(year) <= 2999 else None
+    if year:
+        return int(year) if year.isdigit() and 1000 <= int(year) <= 2999 else None
+    venue = entry_venue(entry)
+    found = set(_VENUE_YEAR_RE.findall(venue)) if venue else set()
+    return int(found.pop()) if len(found) == 1 else None
 
 
 def is_preprint_doi(doi: str, settings: MatchSettings) -> bool:
@@ -495,7 +589,8 @@ def features(entry: Entry, settings: MatchSettings) -> Features:
     by_cut = title_key(cut) if cut else ""
     if len(content_words(by_cut)) < 2 or by_cut == full:
         by_cut = ""
-    people = entry.authors or entry.editors
+    people = tuple(p for p in (entry.authors or entry.editors) if not _fragment(p))
+    keys = tuple(person_key(p) for p in people)
     doi = entry_doi(entry)
     arxiv = entry_arxiv(entry)
     preprint_doi = is_preprint_doi(doi, settings)
@@ -512,8 +607,9 @@ def features(entry: Entry, settings: MatchSettings) -> Features:
         words=content_words(full), main_words=content_words(main),
         generic=is_generic_title(full, settings) or (
             bool(main) and is_generic_title(main, settings) and is_generic_title(sub, settings)),
-        people=tuple(person_key(p) for p in people),
-        truncated=entry.authors_truncated if entry.authors else False,
+        people=keys,
+        named=bool(keys) and all(k.given for k in keys),
+        truncated=(entry.authors_truncated if entry.authors else False) or len(people) < len(entry.authors),
         year=entry_year(entry),
         venue=venue,
         type=entry.type,
@@ -529,4 +625,7 @@ def features(entry: Entry, settings: MatchSettings) -> Features:
                                     or bool(entry.get("publisher"))),
         label=label,
         by_cut=by_cut,
+        pages_range=page_range(entry),
+        volume=issue_key(entry.get("volume")),
+        number=issue_key(entry.get("number") or entry.get("issue")),
     )

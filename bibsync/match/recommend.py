@@ -1,21 +1,43 @@
 """From a distance to a verdict, and from ranked candidates to a recommendation.
 
-A pair is a *match* only when its score reaches ``match_threshold`` and every gate holds
-(MatchSettings lists them); the first gate that fails is the *reason* shown in the
-explanation. A proposal is a match only when its best candidate is one and is clearly
-better than the runner-up (``min_gap``), or an identifier settled it and no other
-candidate shares that identifier.
+A pair is a *match* only when its score (the probability that the two records are one work)
+reaches ``match_threshold`` and nothing contradicts it; the first contradiction (or rule)
+that stops it is the *reason* shown in the explanation, with what would settle the case
+when it goes to review. A proposal is a match only when its best candidate is one and
+is clearly more likely than any rival (``min_gap`` bits), or an identifier settled it and
+no other candidate shares that identifier.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
-from .distance import PREFIX, SAME_WORK, Distance
+from . import fitted
+from .distance import ISSUE_DIFFERS, PAGES_APART, PREFIX, PREPRINT, SAME_WORK, TYPE_CONFLICT, WORDS_DIFFER, Distance
 from .results import Candidate
 from .settings import MatchSettings
 
 GENERIC_OTHER_YEAR = "generic title, other year"
+GENERIC_NEEDS = "generic title needs year and venue"
+YEAR_ACROSS_TYPES = "year ±1 across types"
+NO_SHARED_PEOPLE = "no author in common"
+YEARS_APART = "years apart"
+
+# What a person can look at to settle a case stopped by each reason.
+_SETTLE = {
+    SAME_WORK: "a preprint and its published version: keep the published one?",
+    PREPRINT: "a preprint and a published record: the same paper?",
+    TYPE_CONFLICT: "is one item the other?",
+    WORDS_DIFFER: "a typo, or another work?",
+    PREFIX: "is the prefix part of the title?",
+    ISSUE_DIFFERS: "another issue of the series?",
+    PAGES_APART: "two items of one issue?",
+    GENERIC_NEEDS: "a volume, number, pages or DOI would settle it",
+    YEAR_ACROSS_TYPES: "a paper and its journal version?",
+    NO_SHARED_PEOPLE: "the same title by other people?",
+    YEARS_APART: "a reprint or a later version?",
+}
 
 
 def _gate(d: Distance, s: MatchSettings) -> str:
@@ -23,34 +45,46 @@ def _gate(d: Distance, s: MatchSettings) -> str:
     hard = [f for f in d.flags if f != PREFIX]
     if hard:
         return hard[0]
-    parts = d.parts
-    title, year, venue = parts.get("title", 0.0), parts.get("year"), parts.get("venue")
-    venue_agrees = d.venue_known and venue is not None and venue >= s.venue_agree_min
+    year, venue = d.parts.get("year"), d.parts.get("venue")
     if d.generic:
         if year is not None and year < 1.0:
             return GENERIC_OTHER_YEAR
-        if year is None or not venue_agrees:
-            return "generic title needs year and venue"
-    if title < s.title_reworded_min:
-        return f"title < {s.title_reworded_min:.2f}"
-    reworded = title < s.title_match_min
-    if d.authors_missing:
-        distinctive = d.long_title and title >= s.distinctive_title_min
-        if reworded or year != 1.0 or not (venue_agrees or distinctive):
-            return "no authors to compare"
-    elif parts.get("authors", 0.0) < s.authors_match_min:
-        return f"authors < {s.authors_match_min:.2f}"
-    # A reworded title, or a label in front of one ("Neptune: X" against "X"), is the same
-    # work only when everything else agrees: all the people, the year, the venue if known.
-    if (reworded or PREFIX in d.flags) and (
-            d.authors_missing or parts.get("authors", 0.0) < s.authors_strong or year != 1.0
-            or (d.venue_known and not venue_agrees)):
-        return PREFIX if PREFIX in d.flags else "reworded title needs all authors and the same year"
-    if year == 0.0:
-        return "years apart"
+        venue_agrees = d.venue_known and venue is not None and venue >= s.venue_agree_min
+        people_disagree = not d.authors_missing and d.shared_people * 2 < d.fewest_people
+        if year is None or not venue_agrees or people_disagree:
+            return GENERIC_NEEDS
+    # A label in front of a title ("Neptune: X" against "X") is the same work only when
+    # all the people agree and neither the year nor the venue disagrees.
+    if PREFIX in d.flags and not d.consistent:
+        return PREFIX
+    # The same title by other people: no name in common between two curated author lists
+    # (given names spelt out). A scraped record that gives initials only may list its
+    # publisher or a cut name as its authors: there the people are weighed, not a veto.
+    if d.levels.get("authors", "").startswith("none") and d.named:
+        return NO_SHARED_PEOPLE
+    # One work is not printed twice years apart: a reprint or a journal version is its own entry.
+    if d.levels.get("year") in ("few", "far"):
+        return YEARS_APART
     if year == 0.5 and not d.same_type:
-        return "year ±1 across types"
+        return YEAR_ACROSS_TYPES
     return ""
+
+
+_MISSING = (("author list", "authors"), ("year", "year"), ("venue", "venue"))
+
+
+def _settle_hint(d: Distance, reason: str, s: MatchSettings) -> str:
+    """What would settle a review case: the reason's question, or the missing parts that could decide it."""
+    if reason in _SETTLE:
+        return _SETTLE[reason]
+    short_of = math.log2(s.match_threshold / (1.0 - s.match_threshold)) - d.weight
+    deciding = [("an " if name[0] in "aeiou" else "a ") + name for name, part in _MISSING
+                if part not in d.levels and max(fitted.WEIGHTS[part].values(), default=0.0) >= short_of]
+    if deciding:
+        return f"{', '.join(deciding)} or a DOI would settle it"
+    if d.title_level not in ("exact", "exact-short", "noise", "near"):
+        return "compare the titles"
+    return "a DOI would settle it" if d.levels.get("authors", "").startswith("all") else "compare the authors"
 
 
 def verdict(d: Distance, s: MatchSettings) -> tuple[str, float, str]:
@@ -59,11 +93,23 @@ def verdict(d: Distance, s: MatchSettings) -> tuple[str, float, str]:
         return ("match" if d.same else "new"), d.score, ""
     score, reason = d.score, _gate(d, s)
     if SAME_WORK in d.flags:  # an identifier links a preprint and its published version
-        return "review", max(score, s.review_threshold), reason
-    if not reason and score >= s.match_threshold:
-        return "match", score, ""
+        return "review", max(score, s.review_threshold), reason or SAME_WORK
     if reason == GENERIC_OTHER_YEAR or d.parts.get("title", 0.0) < s.title_floor:
         return "new", score, reason  # a different title is a different work, whoever wrote it
+    if d.authors_missing and d.title_level.endswith("-other") and not d.decided_by:
+        # Each title names something the other lacks ("Workshop on Argument Mining" / "on
+        # Storytelling"), and no people say it is one work reworded.
+        return "new", score, reason
+    if reason == WORDS_DIFFER and not d.consistent:
+        # Another number or short word in the title (Part I/II, Third/Fourth Workshop): a
+        # person can only tell a typo when the people at least are the same.
+        return "new", score, reason
+    if d.generic and not reason:
+        if d.title_level.startswith("exact"):
+            return "match", score, ""  # the same generic title, year, venue and people, no other issue
+        return "review", score, GENERIC_NEEDS
+    if not reason and score >= s.match_threshold:
+        return "match", score, ""
     return ("review" if score >= s.review_threshold else "new"), score, reason
 
 
@@ -71,12 +117,15 @@ def make_candidate(index: int, d: Distance, s: MatchSettings) -> Candidate:
     """Turn a distance into a Candidate with its one-line explanation."""
     kind, score, reason = verdict(d, s)
     line = " · ".join(d.items) + f" -> {kind} {score:.2f}"
-    # Contradictions are items of the line already; a failed gate is named at the end.
-    if reason and reason not in d.flags and kind != "match" and (
-            d.score >= s.match_threshold or reason == GENERIC_OTHER_YEAR):
+    if kind == "review":
+        note = reason if reason and reason not in d.flags and reason != SAME_WORK else ""
+        hint = _settle_hint(d, reason, s)
+        line += f" ({note}; {hint})" if note else f" ({hint})"
+    elif reason == GENERIC_OTHER_YEAR or (reason and kind == "new" and score >= s.match_threshold):
         line += f" ({reason})"
-    parts = dict(d.parts)
-    return Candidate(index, round(score, 4), parts, line, d.decided_by, kind, tuple(d.flags))
+    # A rule that stopped the pair is a contradiction too: such a candidate is no rival.
+    flags = tuple(d.flags) + ((reason,) if reason and reason not in d.flags and kind != "match" else ())
+    return Candidate(index, round(score, 4), dict(d.parts), line, d.decided_by, kind, flags, round(d.weight, 3))
 
 
 def recommend(candidates: Sequence[Candidate], s: MatchSettings) -> str:
@@ -92,14 +141,14 @@ def recommend(candidates: Sequence[Candidate], s: MatchSettings) -> str:
             # An identifier settles it, unless another target carries the same identifier.
             return "review" if runner.decided_by == best.decided_by and runner.score == 1.0 else "match"
         # A rival is a candidate that could be merged too; one with a contradiction is not.
-        rivals = [c.score for c in candidates[1:] if c.verdict == "match" or (c.verdict == "review" and not c.flags)]
-        if not rivals or best.score - max(rivals) >= s.min_gap:
+        rivals = [c.weight for c in candidates[1:] if c.verdict == "match" or (c.verdict == "review" and not c.flags)]
+        if not rivals or best.weight - max(rivals) >= s.min_gap:
             return "match"
         return "review"
     return "review" if any(c.verdict in ("match", "review") for c in candidates) else "new"
 
 
 def rank(candidates: list[Candidate]) -> list[Candidate]:
-    """Best first: score, then verdict strength, then index (stable for equal scores)."""
+    """Best first: weight, then verdict strength, then index (stable for equal weights)."""
     strength = {"match": 0, "review": 1, "new": 2}
-    return sorted(candidates, key=lambda c: (-c.score, strength.get(c.verdict, 3), c.index))
+    return sorted(candidates, key=lambda c: (-c.weight, strength.get(c.verdict, 3), c.index))

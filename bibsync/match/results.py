@@ -14,7 +14,8 @@ class Candidate:
     ``index`` is its position in the target list (-1 from ``compare``), ``score`` in 0..1,
     ``parts`` the named similarities, ``explanation`` one printable line, ``decided_by``
     the identifier that settled the pair (or None). ``verdict`` is what this pair alone
-    would warrant (``match``, ``review``, ``new``), ``flags`` the contradictions found.
+    would warrant (``match``, ``review``, ``new``), ``flags`` the contradictions found,
+    ``weight`` the match weight in bits (``score`` is its logistic: 1 / (1 + 2^-weight)).
     """
 
     index: int
@@ -24,6 +25,7 @@ class Candidate:
     decided_by: str | None = None
     verdict: str = "new"
     flags: tuple[str, ...] = ()
+    weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,15 @@ class Proposal:
 class DuplicateGroup:
     """Entries (indices into the list given) that look like one work.
 
-    ``score`` and ``explanation`` are those of the weakest link that holds the group together.
+    A ``match`` group's ``score`` and ``explanation`` are those of its weakest pair (every
+    two of its members match); a ``review`` group is one uncertain pair, or a ``centre``
+    entry and the entries each uncertainly linked to it, with its strongest link. A pair a
+    person settled has ``decision`` ("merge" or "different") and the matcher's verdict.
     """
 
     indices: tuple[int, ...]
     recommendation: str
     score: float
     explanation: str
+    centre: int | None = None
+    decision: str | None = None
