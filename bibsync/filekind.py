@@ -1,21 +1,15 @@
 """What kind of thing a path names, for messages that refuse it: a folder, a device, a FIFO.
 
 Looked up with ``os.stat`` (links followed) and never opened, so a FIFO cannot block the run.
+The kinds and the refusal of a target are those of :mod:`bibsync.targets.atomic`.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
-_KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISSOCK, "a socket"),
-)
+from .targets.atomic import kind_of, refuse_special
 
 
 def special_kind(path: Path | str) -> str | None:
@@ -26,17 +20,16 @@ def special_kind(path: Path | str) -> str | None:
         mode = os.stat(path).st_mode
     except (OSError, ValueError):
         return None
-    if stat.S_ISREG(mode):
-        return None
-    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return kind_of(mode)
 
 
-def require_bib_file(path: Path | str, hint: str) -> None:
+def require_bib_file(path: Path | str, flag: str = "") -> None:
     """Refuse a .bib path that names a folder, a device, a FIFO or a socket (a TargetError
-    saying which, with ``hint``), before anything is read or written; a regular file, a link
-    to one, or a path that does not exist yet (a new file) passes."""
-    from .errors import TargetError
-
-    kind = special_kind(path)
-    if kind is not None:
-        raise TargetError(f"is {kind}, not a .bib file", where=str(path), hint=hint)
+    saying which; ``flag`` names the option that gave it, e.g. ``--into``), before anything is
+    read or written or a server is asked; a regular file, a link to one, or a path that does
+    not exist yet (a new file) passes."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    refuse_special(mode, str(path), flag)

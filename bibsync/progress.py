@@ -43,7 +43,7 @@ class Ticker:
 
 @contextmanager
 def progress_bar(description: str, total: Optional[int] = None, *, stream: Optional[IO[str]] = None,
-                 enabled: bool = True) -> Iterator[Ticker]:
+                 enabled: Optional[bool] = True) -> Iterator[Ticker]:
     """Show a transient progress bar for ``description`` on ``stream`` (standard error), when
     it is a terminal.
 
@@ -60,7 +60,7 @@ def progress_bar(description: str, total: Optional[int] = None, *, stream: Optio
         yield Ticker(bar, task)
 
 
-def _terminal(stream: Optional[IO[str]], enabled: bool) -> Optional[IO[str]]:
+def _terminal(stream: Optional[IO[str]], enabled: Optional[bool]) -> Optional[IO[str]]:
     """The stream to draw on (standard error by default), or None when nothing is drawn:
     the stream is not a terminal, or ``enabled`` is False. ``enabled`` can only switch bars
     off, so that no caller draws escape codes into a pipe or a log file by accident."""
@@ -69,7 +69,7 @@ def _terminal(stream: Optional[IO[str]], enabled: bool) -> Optional[IO[str]]:
         terminal = bool(stream.isatty())
     except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream
         terminal = False
-    return stream if enabled and terminal else None
+    return stream if enabled is not False and terminal else None  # None, as callers may pass, is the default
 
 
 def _new_progress(stream: IO[str]):
@@ -129,7 +129,7 @@ class ProgressTasks:
 
 
 @contextmanager
-def progress_tasks(*, stream: Optional[IO[str]] = None, enabled: bool = True) -> Iterator[ProgressTasks]:
+def progress_tasks(*, stream: Optional[IO[str]] = None, enabled: Optional[bool] = True) -> Iterator[ProgressTasks]:
     """Bars for a command's steps (see :class:`ProgressTasks`) on ``stream`` (standard error),
     drawn only when it is a terminal and ``enabled`` is not False (pass False for ``--json``;
     True never forces a bar onto a pipe or a file)."""

@@ -43,7 +43,7 @@ def check_and_report(path: Path, console) -> int:
     from ..required_fields import checked_type, incomplete_entries
     from ..targets.bibfile import BibFileTarget
 
-    require_bib_file(path, "name a .bib file: bibsync check FILE.bib")
+    require_bib_file(path)
     if not path.exists():
         raise TargetError("no such file", where=str(path), hint="check the path")
     target = BibFileTarget(path)

@@ -202,7 +202,7 @@ def pull(
     from ..filekind import require_bib_file
     from ..targets.zotero import open_zotero_target
 
-    require_bib_file(into, "name the .bib file to pull into: --into FILE.bib")  # before Zotero is asked
+    require_bib_file(into, "--into")  # before Zotero is asked
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     with progress_tasks() as tasks:

@@ -124,7 +124,7 @@ def review(
     if into is not None:
         from ..filekind import require_bib_file
 
-        require_bib_file(into, "name the .bib file to review: --into FILE.bib")
+        require_bib_file(into, "--into")
     if rewrite_tex is not None:
         require_folder(rewrite_tex)  # before the review, not after it
     console = Console(highlight=False)
@@ -179,7 +179,7 @@ def dedupe_interactive(file: str) -> int:
     """``bibsync dedupe FILE.bib --interactive``: ask about each duplicate group (on a terminal)."""
     from ..filekind import require_bib_file
 
-    require_bib_file(file, "name the .bib file to dedupe")
+    require_bib_file(file)
     return review_and_report(Path(file), None, Console(highlight=False), pending=False, duplicates=True)
 
 

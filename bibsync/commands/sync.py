@@ -72,7 +72,7 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
         from ..targets.bibcache import ReadCache
         from ..targets.bibfile import BibFileTarget
 
-        require_bib_file(options.into, "name a .bib file to sync into: --into FILE.bib")
+        require_bib_file(options.into, "--into")
         cache = None if options.no_cache else ReadCache(settings.cache_dir)
         return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup,
                              force=options.force, read_only=options.dry_run, on_lock_wait=on_lock_wait, cache=cache,
