@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..bibtex_write import default_style, format_entries
+from ..bibtex_write import default_style, format_entries, ordered_fields
 from ..keys import compile_pattern
 from ..model import Entry, Failure
 from ..progress import progress_tasks
@@ -57,7 +57,8 @@ def parse(
     with progress_tasks() as tasks:
         result = parse_and_key(sources, from_, settings, progress=tasks.callback("looking up"))
     entries = [e.without_fields(settings.omit) for e in result.entries]
-    text = format_entries(entries, default_style(settings.biblatex, settings.ascii))
+    style = default_style(settings.biblatex, settings.ascii)
+    text = format_entries(entries, style)
     if output is not None:
         save(output, text.encode("utf-8"))
     else:
@@ -66,6 +67,7 @@ def parse(
     if output is not None:
         console.print(f"wrote {len(entries)} entries to {output}")
     report_incomplete(console, entries)
+    report_unescaped(console, [(e.key or "", ordered_fields(e)) for e in entries], style)
     if any(not f.is_warning for f in result.failures):  # warnings alone: every record is in the output
         raise typer.Exit(1)
 
@@ -75,6 +77,16 @@ def report_incomplete(console: Console, entries: list[Entry], what: str = "entri
     from ..required_fields import incomplete_entries, summary_line
 
     line = summary_line(incomplete_entries(entries), what)
+    if line:
+        console.print(f"[cyan]note:[/] {escape(line)}", highlight=False)
+
+
+def report_unescaped(console: Console, written, style) -> None:
+    """Say in one line which characters of ``written`` ((key, [(field, value)...]) per entry)
+    stay non-ASCII in an ASCII ``style`` (LaTeX has no escape for them), and where."""
+    from ..bibtex_write import unescaped_characters, unescaped_note
+
+    line = unescaped_note(unescaped_characters(written, style))
     if line:
         console.print(f"[cyan]note:[/] {escape(line)}", highlight=False)
 

@@ -27,7 +27,7 @@ from ..plan import POLICIES, Plan
 from ..progress import ProgressTasks, progress_tasks
 from ..render import plan_to_json, render_plan
 from ..sync import ReviewHook, SyncResult, run_sync
-from .parse import report_failures as report_source_failures
+from .parse import report_failures as report_source_failures, report_unescaped
 
 
 @dataclass
@@ -68,9 +68,11 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
     if options.into is not None:
         if options.collection or options.api_key_file or options.refresh:
             raise UsageError("--collection, --api-key-file and --refresh are for --zotero targets")
+        from ..filekind import require_bib_file
         from ..targets.bibcache import ReadCache
         from ..targets.bibfile import BibFileTarget
 
+        require_bib_file(options.into, "--into")
         cache = None if options.no_cache else ReadCache(settings.cache_dir)
         return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup,
                              force=options.force, read_only=options.dry_run, on_lock_wait=on_lock_wait, cache=cache,
@@ -84,7 +86,7 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
     library = options.zotero
     return open_zotero_target(library, api_key_file=options.api_key_file, endpoint=options.zotero_endpoint,
                               collection=options.collection, refresh=options.refresh, settings=settings,
-                              policy=options.prefer,
+                              policy=options.prefer, require_write=not options.dry_run,
                               read_progress=tasks.callback(f"reading {library}") if tasks else None,
                               write_progress=tasks.callback(f"writing to {library}") if tasks else None)
 
@@ -105,7 +107,7 @@ def ask_to_write(plan: Plan, options: SyncOptions, target_name: str, console: Co
     what = f"{writes} change{'s' if writes != 1 else ''}"
     if not sys.stdin.isatty():
         (console or Console(stderr=True, highlight=False)).print(
-            f"nothing written: standard input is not a terminal, so nobody can confirm the {what} above; "
+            f"nothing written: standard input is not a terminal, so nobody can confirm the {what} planned; "
             "add --yes to write them", highlight=False)
         return False
     return typer.confirm(f"write {what} to {target_name}?", default=False, err=options.json)
@@ -141,7 +143,11 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
         # Warnings (records kept, e.g. duplicate keys) never change the exit code.
         report_source_failures(result.source_failures, err, options.verbose)
         report_target_failures(err, result.target_failures, target_name, options.verbose)
-        render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
+        # With --json the plan is the JSON on standard output; the table is drawn (on standard
+        # error) only for a person about to be asked to confirm it.
+        asking = not options.yes and not options.dry_run and sys.stdin.isatty() and bool(result.plan.to_apply())
+        if not options.json or asking:
+            render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
         shown.append(result)
 
     def show_then_confirm(result: SyncResult) -> bool:
@@ -172,18 +178,19 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
                 out.print(text, markup=False, highlight=False, end="")
             else:
                 out.print("(no change to the file)")
-        _report_incomplete(err, result, options)
+        _report_incomplete(err, result, options, target)
         err.print("dry run: nothing written")
         _report_failures_and_pending(err, result, target_name, dry_run=True)
         return result.exit_code
     _report_outcome(err, result, target_name)
     if result.applied:
-        _report_incomplete(err, result, options)
+        _report_incomplete(err, result, options, target)
     return result.exit_code
 
 
-def _report_incomplete(console: Console, result: SyncResult, options: SyncOptions) -> None:
-    """One line naming the new or updated entries of a .bib that lack a field their type requires."""
+def _report_incomplete(console: Console, result: SyncResult, options: SyncOptions, target) -> None:
+    """One line naming the new or updated entries of a .bib that lack a field their type
+    requires, and one naming the characters an ASCII .bib gets that LaTeX has no escape for."""
     if options.into is None:
         return
     from ..required_fields import incomplete_entries, summary_line
@@ -192,6 +199,25 @@ def _report_incomplete(console: Console, result: SyncResult, options: SyncOption
     line = summary_line(incomplete_entries(written), "new or updated entries")
     if line:
         console.print(f"[cyan]note:[/] {escape(line)}", highlight=False)
+    style = getattr(getattr(target, "style", None), "base", None)
+    if style is not None:
+        report_unescaped(console, written_fields(result.plan), style)
+
+
+def written_fields(plan: Plan) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a plan writes, as (key, [(field, value), ...]): a new entry whole, an update its
+    new values only."""
+    from ..bibtex_write import ordered_fields
+    from ..plan import ENTRY_KEY, ENTRY_TYPE
+
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    for change in plan.to_apply():
+        if change.kind == "add":
+            out.append((change.key or "", ordered_fields(change.result or change.entry)))
+        else:
+            out.append((change.key or "", [(c.name, c.new) for c in change.field_changes
+                                           if c.name not in (ENTRY_KEY, ENTRY_TYPE) and c.new]))
+    return out
 
 
 def decisions_at(target, path: Path):
@@ -213,9 +239,10 @@ def _report_failures_and_pending(console: Console, result: SyncResult, target_na
     """The closing lines: records left out (exit code 1) and review cases waiting (exit code 3)."""
     errors = len(result.source_errors)
     if errors:
-        console.print(f"{errors} record{'s' if errors != 1 else ''} or identifier{'s' if errors != 1 else ''} "
-                      f"could not be read and {'would be' if dry_run else 'were'} left out (see above); exit code 1",
-                      highlight=False)
+        many = errors != 1
+        left = "would be" if dry_run else "were" if many else "was"
+        console.print(f"{errors} record{'s' if many else ''} or identifier{'s' if many else ''} "
+                      f"could not be read and {left} left out (see above); exit code 1", highlight=False)
     reviews = len(result.plan.by_kind("review"))
     earlier = result.pending - reviews
     if result.pending:
