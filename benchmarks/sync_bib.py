@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bibsync import bibtex_read  # noqa: E402
+from bibsync import text as bibsync_text  # noqa: E402
 from bibsync.config import Settings  # noqa: E402
 from bibsync.names import person_from_bibtex  # noqa: E402
 from bibsync.pipeline import parse_sources  # noqa: E402
@@ -132,6 +133,7 @@ def clear_caches() -> None:
     person_from_bibtex.cache_clear()
     bibtex_read._decode_group.cache_clear()
     bibtex_read._decode_value.cache_clear()
+    bibsync_text._accented_letter.cache_clear()
 
 
 # --- real mode: whole processes ---------------------------------------------------------------

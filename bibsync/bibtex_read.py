@@ -144,10 +144,11 @@ def _decodes_to_text(name: str, value: str) -> bool:
     every character but braces and folded white space."""
     if name in _AS_WRITTEN:
         return value != "" and not value.isspace()
-    return _MARKUP_RE.search(value) is None and value.strip(" \t\r\n\f\v{}") != ""
-
-
-_MARKUP_RE = re.compile(r"[\\%&$]|[!?]`")
+    # A command, comment, alignment tab, math or inverted mark (!` ?`): found by plain
+    # searches, several times faster than one regular expression on long values.
+    if "\\" in value or "%" in value or "&" in value or "$" in value or "`" in value:
+        return False
+    return value.strip(" \t\r\n\f\v{}") != ""
 
 
 def _names_someone(value: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import List, Optional, Sequence
@@ -76,7 +77,7 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
         cache = None if options.no_cache else ReadCache(settings.cache_dir)
         return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup,
                              force=options.force, read_only=options.dry_run, on_lock_wait=on_lock_wait, cache=cache,
-                             freeze_read=True)
+                             freeze_read=True, late_cache=True)
     if options.backup or options.sorted_keys or options.force:
         raise UsageError("--backup, --sorted and --force are for .bib targets (--into)")
     try:
@@ -123,12 +124,12 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
     compile_pattern(settings.key_pattern)  # a bad pattern fails before anything is read
     out = Console(highlight=False, soft_wrap=True, stderr=options.json)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    with progress_tasks(enabled=not options.json) as tasks:
-        return _execute(options, settings, review, tasks, out, err)
+    with progress_tasks(enabled=not options.json) as tasks, ExitStack() as at_end:
+        return _execute(options, settings, review, tasks, out, err, at_end)
 
 
 def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None, tasks: ProgressTasks,
-             out: Console, err: Console) -> int:
+             out: Console, err: Console, at_end: ExitStack) -> int:
     target_name = str(options.into) if options.into is not None else f"Zotero {options.zotero}"
 
     def waiting(pid: int | None) -> None:
@@ -136,6 +137,8 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
         err.print(f"waiting for another bibsync run{who} to finish with {escape(target_name)}...")
 
     target = open_target(options, settings, tasks, on_lock_wait=waiting)
+    if getattr(target, "late_cache", False):  # the .bib file's read cache is written once all is printed
+        at_end.callback(target.close)
     shown: list[SyncResult] = []
 
     def show(result: SyncResult) -> None:
