@@ -1,8 +1,9 @@
 """Problems found while reading, summarised for a person: one line per kind, not per record.
 
 A file with 3,000 repeated keys gets one line (how many, the first few places, ``file:line``)
-and its hint once, instead of 6,000 lines; ``verbose`` lists every one. Problems without a
-kind (a one-off message) are listed as they are, as are kinds that happened once.
+and its hint once, instead of 6,000 lines; ``verbose`` lists every one. Sources and targets
+give each problem a kind; one without a kind groups with the same message. A problem that
+happened once is listed as it is, up to ten of them (the rest are counted in one line).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Iterable
 from .model import Failure
 
 FIRST_PLACES = 3
+MAX_ONE_OFFS = 10  # problems of their own kind listed in full; the rest are counted
 
 
 @dataclass
@@ -49,23 +51,36 @@ class SummaryLine:
     hint: str = ""
 
 
-def summarise(failures: Iterable[Failure], verbose: bool = False, first: int = FIRST_PLACES) -> list[SummaryLine]:
-    """The lines that report ``failures``: each one-off in full; each kind seen more than once
-    as one line with its count and first places (every place with ``verbose``), hint once."""
+def summarise(failures: Iterable[Failure], verbose: bool = False, first: int = FIRST_PLACES,
+              one_offs: int = MAX_ONE_OFFS) -> list[SummaryLine]:
+    """The lines that report ``failures``: each kind seen more than once (or a message without
+    a kind seen more than once) as one line with its count and first places (every place
+    with ``verbose``), hint once; each one-off in full, up to ``one_offs`` of them, then one
+    line counting the rest (all with ``verbose``)."""
     lines: list[SummaryLine] = []
+    left: list[Failure] = []  # one-offs past the limit
+    shown = 0
     for group in group_failures(failures):
         items = group.failures
-        if len(items) == 1 or not items[0].kind:
-            for n, failure in enumerate(items):
-                lines.append(SummaryLine(group.is_warning, f"{failure.where()}: {failure.message}",
-                                         failure.hint if n == 0 or failure.hint != items[0].hint else ""))
+        if len(items) == 1:
+            failure = items[0]
+            if verbose or shown < one_offs:
+                lines.append(SummaryLine(group.is_warning, f"{failure.where()}: {failure.message}", failure.hint))
+                shown += 1
+            else:
+                left.append(failure)
             continue
+        label = group.kind if items[0].kind else f"times: {items[0].message}"
         if verbose:
-            lines.append(SummaryLine(group.is_warning, f"{len(items)} {group.kind}:"))
+            lines.append(SummaryLine(group.is_warning, f"{len(items)} {label}:"))
             lines += [SummaryLine(group.is_warning, f"  {f.where()}: {f.message}") for f in items]
             lines[-1] = SummaryLine(group.is_warning, lines[-1].text, group.hint)
             continue
         places = ", ".join(f.where() for f in items[:first])
         more = f" and {len(items) - first} more (--verbose lists them)" if len(items) > first else ""
-        lines.append(SummaryLine(group.is_warning, f"{len(items)} {group.kind}: {places}{more}", group.hint))
+        lines.append(SummaryLine(group.is_warning, f"{len(items)} {label}: {places}{more}", group.hint))
+    if left:
+        errors = [f for f in left if not f.is_warning]
+        lines.append(SummaryLine(not errors, f"{len(left)} more problem{'s' if len(left) != 1 else ''}, each of its own "
+                                             f"kind (first: {left[0].where()}; --verbose lists them)"))
     return lines

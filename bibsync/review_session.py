@@ -168,19 +168,23 @@ def review_target(target, store: DecisionStore, reviewer: Reviewer | None, *, pe
 
 
 def review_bib(path: Path, reviewer: Reviewer | None, *, pending: bool = True, duplicates: bool = True,
-               decisions: Path | None = None, settings: Settings | None = None) -> ReviewReport:
+               decisions: Path | None = None, settings: Settings | None = None,
+               on_lock_wait: Callable[[int | None], None] | None = None) -> ReviewReport:
     """Review a .bib: the cases its last sync left, and the duplicate groups inside it.
 
     The file is replaced atomically, its state before the review kept as ``FILE.bib.orig``
     (named in the report); ``decisions`` names another decision file than ``FILE.bib.bibsync.json``;
-    ``settings`` are the run's (the fields it omits are never written).
+    ``settings`` are the run's (the fields it omits are never written). The file's lock is
+    held from the read to the write, as a sync holds it: a sync that starts meanwhile waits
+    for the review, and a review waits for a running sync (``on_lock_wait(pid)`` hears of it).
     """
     from .targets.bibfile import BibFileTarget  # bibtexparser loads when the review runs
 
     path = Path(path)
     store = DecisionStore(decisions, target=path.name) if decisions is not None else DecisionStore.for_bib(path)
-    return review_target(BibFileTarget(path, settings, backup=True), store, reviewer, pending=pending,
-                         duplicates=duplicates)
+    target = BibFileTarget(path, settings, backup=True, on_lock_wait=on_lock_wait)
+    with target.session():
+        return review_target(target, store, reviewer, pending=pending, duplicates=duplicates)
 
 
 def review_zotero(spec: str, reviewer: Reviewer | None, *, api_key_file: Path | None = None,

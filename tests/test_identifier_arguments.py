@@ -40,9 +40,15 @@ def test_malformed_identifiers_are_reported_and_the_rest_is_synced(tmp_path):
                                  "--into", str(bib), "--yes", "--offline"], env={"COLUMNS": "200", "NO_COLOR": "1"})
     assert result.exit_code == 1, result.output
     assert "no such file" not in result.output
-    for argument in MALFORMED_ARXIV[:4]:
-        assert f"skipped: {argument}: malformed arXiv id {argument!r}: an arXiv id is YYMM.NNNNN" in result.stderr
+    # four of a kind: one line (the same way as the target's warnings); --verbose lists each
+    assert ("skipped: 4 malformed arXiv ids (not looked up): arXiv:2401.1, arXiv:foo, 2401.1 and 1 more "
+            "(--verbose lists them)") in result.stderr
     assert "skipped: 10.12/x: malformed DOI '10.12/x'" in result.stderr
+    verbose = runner.invoke(app, ["sync", *MALFORMED_DOI[:1], *MALFORMED_ARXIV[:4], str(REVIEW / "incoming.bib"),
+                                  "--into", str(tmp_path / "y.bib"), "--yes", "--offline", "--verbose"],
+                            env={"COLUMNS": "200", "NO_COLOR": "1"})
+    for argument in MALFORMED_ARXIV[:4]:
+        assert f"{argument}: malformed arXiv id {argument!r}: an arXiv id is YYMM.NNNNN" in verbose.stderr
     assert "5 records or identifiers could not be read and were left out" in result.stderr
     text = bib.read_text()
     assert "@article{zhu2022msrl," in text and "@inproceedings{doe2024stream," in text  # the rest was synced

@@ -109,3 +109,15 @@ def pipe_safe_console(**options):
             stdout_gone()
 
     return PipeSafeConsole(**options)
+
+
+def lock_wait_notice(console, target_name: str):
+    """The ``on_lock_wait(pid)`` callback of a .bib target: one line on ``console`` saying that
+    this run waits for another bibsync run to finish with the file."""
+    from rich.markup import escape
+
+    def waiting(pid: int | None) -> None:
+        who = f" (process {pid})" if pid else ""
+        console.print(f"waiting for another bibsync run{who} to finish with {escape(target_name)}...", highlight=False)
+
+    return waiting

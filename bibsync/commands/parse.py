@@ -18,7 +18,8 @@ from ..progress import progress_tasks
 from ..pipeline import parse_and_key
 from ..registry import default_registry
 from ..failure_summary import summarise
-from ..targets.atomic import check_output_file, save
+from ..parse_output import check_parse_output
+from ..targets.atomic import save
 from .options import ASCII_OPTION, BIBLATEX_OPTION, KEY_FORMAT_OPTION, OFFLINE_OPTION, OMIT_OPTION, run_settings
 
 
@@ -45,13 +46,14 @@ def parse(
     key_format: str = KEY_FORMAT_OPTION,
     omit: Optional[List[str]] = OMIT_OPTION,
     offline: bool = OFFLINE_OPTION,
-    force: bool = typer.Option(False, "--force", help="Replace the output file even if it is read-only."),
+    force: bool = typer.Option(False, "--force",
+                               help="Replace the output file even if it is read-only or holds what bibsync did not write."),
     verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
 ) -> None:
     """Turn listings into canonical BibTeX entries with generated citation keys."""
     compile_pattern(key_format)  # a bad pattern fails before any input is read
-    if output is not None:  # a device, FIFO or socket (or a read-only file) is refused before any work
-        check_output_file(output, force=force, flag="-o")
+    if output is not None:  # refused before any work: see bibsync.parse_output
+        check_parse_output(output, sources, force=force)
     settings = replace(run_settings(ctx), offline=offline)
     console = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole for copying
     with progress_tasks() as tasks:

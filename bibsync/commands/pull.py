@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import typer
 from rich.console import Console
 
 from ..config import Settings
 from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
-                      OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, run_settings)
+                      OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, lock_wait_notice, run_settings)
 from .parse import report_incomplete
 from ..errors import UsageError
 from ..keys import compile_pattern
@@ -119,9 +119,10 @@ def _own_entries(plan: Plan, own: list[bool], bib_entries: list[Entry], key_patt
 
 def run_pull(target, into: Path | str, *, collection: str | None = None, pin_keys: bool = False,
              policy: str = "source", settings: Settings | None = None, dry_run: bool = False,
-             decisions: Path | None = None) -> PullResult:
+             decisions: Path | None = None, on_lock_wait: Callable[[int | None], None] | None = None) -> PullResult:
     """Pull the Zotero ``target`` (a ZoteroTarget) into the .bib file ``into``; ``decisions``
-    names the library's decision file (``--decisions FILE``; else the one in the cache)."""
+    names the library's decision file (``--decisions FILE``; else the one in the cache). The
+    .bib's lock is held from its read to its write (``on_lock_wait(pid)`` hears of a wait)."""
     from ..decisions import DecisionStore
     from ..targets.bibfile import BibFileTarget  # bibtexparser loads when the pull runs
 
@@ -130,28 +131,29 @@ def run_pull(target, into: Path | str, *, collection: str | None = None, pin_key
     indices = target.collection_indices(collection) if collection else list(range(len(entries)))
     incoming = [entries[i] for i in indices]
     own = [i not in target.generated and bool(entries[i].key) for i in indices]
-    bib = BibFileTarget(into, settings)
-    bib_entries = bib.load()
-    bib_store = DecisionStore.for_bib(Path(into))
-    if decisions is not None:
-        target.decisions_path = decisions
-    library_store = target.open_decisions()
-    lookup = PullDecisions(bib_store, library_store)
-    plan = make_plan(incoming, bib_entries, policy, decisions=lookup, key_pattern=settings.key_pattern,
-                     merge_duplicates=False, pinned=_place_by_key(incoming, own, bib_entries))
-    plan = _own_entries(plan, own, bib_entries, settings.key_pattern)
-    plan = without_omitted(plan, settings.omit, bib_entries)
-    result = PullResult(plan, items=len(incoming))
-    if dry_run:
-        return result
-    result.report = bib.apply(plan)
-    if not result.report.failed:
-        bib_store.update_pending(plan.changes, bib_entries)
-        # what a person settled in the library holds for the same entries of the .bib
-        keys = {e.key for e in bib_entries if e.key} | {c.key for c in plan.by_kind("add") if c.key}
-        if library_store is not None:
-            bib_store.adopt(library_store, keys)
-        bib_store.save()
+    bib = BibFileTarget(into, settings, read_only=dry_run, on_lock_wait=on_lock_wait)
+    with bib.session():  # held from the read to the write, as sync holds it: a concurrent sync waits
+        bib_entries = bib.load()
+        bib_store = DecisionStore.for_bib(Path(into))
+        if decisions is not None:
+            target.decisions_path = decisions
+        library_store = target.open_decisions()
+        lookup = PullDecisions(bib_store, library_store)
+        plan = make_plan(incoming, bib_entries, policy, decisions=lookup, key_pattern=settings.key_pattern,
+                         merge_duplicates=False, pinned=_place_by_key(incoming, own, bib_entries))
+        plan = _own_entries(plan, own, bib_entries, settings.key_pattern)
+        plan = without_omitted(plan, settings.omit, bib_entries)
+        result = PullResult(plan, items=len(incoming))
+        if dry_run:
+            return result
+        result.report = bib.apply(plan)
+        if not result.report.failed:
+            bib_store.update_pending(plan.changes, bib_entries)
+            # what a person settled in the library holds for the same entries of the .bib
+            keys = {e.key for e in bib_entries if e.key} | {c.key for c in plan.by_kind("add") if c.key}
+            if library_store is not None:
+                bib_store.adopt(library_store, keys)
+            bib_store.save()
     # One change per incoming entry (no merging): the key each keyless item has in the .bib now.
     to_pin: dict[int, str] = {}
     for index, change in zip(indices, plan.changes):
@@ -213,7 +215,8 @@ def pull(
                                     write_progress=tasks.callback(f"writing keys to {zotero}"))
         try:
             result = run_pull(target, into, collection=collection, pin_keys=pin_keys, policy=prefer,
-                              settings=settings, dry_run=dry_run, decisions=decisions)
+                              settings=settings, dry_run=dry_run, decisions=decisions,
+                              on_lock_wait=lock_wait_notice(console, str(into)))
         finally:
             target.close()
     counts = result.plan.counts()

@@ -14,7 +14,8 @@ import typer
 from rich.console import Console
 
 from ..config import Settings
-from .options import API_KEY_FILE_OPTION, DECISIONS_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, run_settings
+from .options import (API_KEY_FILE_OPTION, DECISIONS_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, lock_wait_notice,
+                      run_settings)
 from ..errors import UsageError
 from ..review import ReviewCase
 from ..review_session import ReviewReport, decision_store_for, inline_review_hook, review_bib, review_zotero
@@ -155,7 +156,7 @@ def review_and_report(into: Path | None, zotero: str | None, console: Console, *
     try:
         if into is not None:
             report = review_bib(into, reviewer, pending=pending, duplicates=duplicates, decisions=decisions,
-                                settings=settings)
+                                settings=settings, on_lock_wait=lock_wait_notice(console, str(into)))
         else:
             report = review_zotero(zotero or "", reviewer, api_key_file=api_key_file, endpoint=endpoint,
                                    decisions=decisions, settings=settings)

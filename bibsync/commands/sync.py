@@ -20,7 +20,8 @@ from rich.markup import escape
 
 from ..config import Settings
 from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
-                      OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, run_settings)
+                      OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target,
+                      lock_wait_notice, run_settings)
 from ..errors import Interrupted, UsageError
 from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
@@ -132,11 +133,7 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
              out: Console, err: Console, at_end: ExitStack) -> int:
     target_name = str(options.into) if options.into is not None else f"Zotero {options.zotero}"
 
-    def waiting(pid: int | None) -> None:
-        who = f" (process {pid})" if pid else ""
-        err.print(f"waiting for another bibsync run{who} to finish with {escape(target_name)}...")
-
-    target = open_target(options, settings, tasks, on_lock_wait=waiting)
+    target = open_target(options, settings, tasks, on_lock_wait=lock_wait_notice(err, target_name))
     if getattr(target, "late_cache", False):  # the .bib file's read cache is written once all is printed
         at_end.callback(target.close)
     shown: list[SyncResult] = []

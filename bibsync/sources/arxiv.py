@@ -195,16 +195,17 @@ class ArxivSource:
             if problem:
                 items.append((where, Failure(f"malformed arXiv id {line!r}: {problem}", context.filename, where,
                                              hint="check the id where you copied it from; it was not looked up",
-                                             raw=line)))
+                                             raw=line, kind="malformed arXiv ids (not looked up)")))
                 continue
             if found is None and means_arxiv_id(line):
                 items.append((where, Failure(f"malformed arXiv id {line!r}: {SHAPES}", context.filename, where,
                                              hint="check the id where you copied it from; it was not looked up",
-                                             raw=line)))
+                                             raw=line, kind="malformed arXiv ids (not looked up)")))
                 continue
             items.append((where, found if found is not None else Failure(
                 f"not an arXiv id: {line!r}", context.filename, where,
-                hint="write one id per line: 2401.01234, arXiv:2401.01234v2 or cs/0601001", raw=line)))
+                hint="write one id per line: 2401.01234, arXiv:2401.01234v2 or cs/0601001", raw=line,
+                kind="lines that are not arXiv ids")))
         wanted = [(i, where, item) for i, (where, item) in enumerate(items) if not isinstance(item, Failure)]
         results: dict[int, Entry | Failure] = {}
         if wanted:
@@ -232,19 +233,20 @@ class ArxivSource:
         except Unreachable as exc:  # no network, or --offline and not cached
             for line, (base, version) in batch:
                 yield Failure(f"arXiv id {base}{version} not looked up: {exc.message}", filename, line,
-                              hint=exc.hint, raw=base + version)
+                              hint=exc.hint, raw=base + version, kind="arXiv ids not looked up")
             return
         if not response.ok:
             for line, (base, version) in batch:
                 yield Failure(f"arXiv answered HTTP {response.status} for {base}{version}", filename, line,
-                              hint="try again later", raw=base + version)
+                              hint="try again later", raw=base + version, kind="arXiv ids arXiv answered with an error")
             return
         try:
             entries, errors = parse_feed(response.text)
         except etree.XMLSyntaxError:
             for line, (base, version) in batch:
                 yield Failure(f"arXiv sent an answer that is not Atom XML for {base}{version}", filename, line,
-                              hint="try again later", raw=response.text[:300])
+                              hint="try again later", raw=response.text[:300],
+                              kind="arXiv ids arXiv answered without Atom XML")
             return
         for line, (base, version) in batch:
             node = entries.get(base)
@@ -253,7 +255,7 @@ class ArxivSource:
                 detail = next((e for e in errors if base in e), "")
                 yield Failure(f"arXiv id {base}{version} not found" + (f" ({detail})" if detail else ""),
                               filename, line, hint="check the id at https://arxiv.org/abs/" + base + version,
-                              raw=base + version)
+                              raw=base + version, kind="arXiv ids not found")
             else:
                 yield entry
 

@@ -206,7 +206,8 @@ class CslJsonSource:
         for index, item in enumerate(csl_records(text, context.filename), start=1):
             if not isinstance(item, dict):
                 yield Failure("this record is not a JSON object", context.filename, record=str(index),
-                              hint="each CSL-JSON item is an object {...}", raw=json.dumps(item)[:200])
+                              hint="each CSL-JSON item is an object {...}", raw=json.dumps(item)[:200],
+                              kind="CSL-JSON records that are not JSON objects, skipped")
                 continue
             origin = Origin(self.name, context.filename, record=str(index))
             entry = entry_from_csl(item, origin)
@@ -214,7 +215,8 @@ class CslJsonSource:
                 label = item.get("id", "")
                 yield Failure(f"record {label!r} has no title; skipped" if label else "record has no title; skipped",
                               context.filename, record=str(index), hint="add a title in the reference manager",
-                              raw=json.dumps(item, ensure_ascii=False)[:500])
+                              raw=json.dumps(item, ensure_ascii=False)[:500],
+                              kind="CSL-JSON records without a title, skipped")
                 continue
             yield entry
 

@@ -208,14 +208,16 @@ class DoiSource:
             problem = doi_problem(doi or line) if doi or _MEANS_DOI_RE.match(line) else ""
             if problem:
                 yield where, Failure(f"malformed DOI {line!r}: {problem}", filename, where,
-                                     hint="check the DOI where you copied it from; it was not looked up", raw=line)
+                                     hint="check the DOI where you copied it from; it was not looked up", raw=line,
+                                     kind="malformed DOIs (not looked up)")
             elif not doi:
                 yield where, Failure(f"not a DOI: {line!r}", filename, where,
                                      hint="write one DOI per line (10.1145/..., doi:10..., or https://doi.org/10...)",
-                                     raw=line)
+                                     raw=line, kind="lines that are not DOIs")
             elif is_arxiv_doi(doi):
                 yield where, Failure(f"{doi} is an arXiv DOI, registered with DataCite, not Crossref", filename,
-                                     where, hint=f"give the arXiv id {doi.split('.', 2)[-1]} instead", raw=line)
+                                     where, hint=f"give the arXiv id {doi.split('.', 2)[-1]} instead", raw=line,
+                                     kind="arXiv DOIs (give their arXiv ids instead)")
             else:
                 yield where, doi
 
@@ -223,23 +225,26 @@ class DoiSource:
         try:
             response = fetcher.get(crossref_url(doi), service="Crossref (api.crossref.org)")
         except Unreachable as exc:  # no network, or --offline and not cached (NotCached)
-            return Failure(f"DOI {doi} not looked up: {exc.message}", filename, line, hint=exc.hint, raw=doi)
+            return Failure(f"DOI {doi} not looked up: {exc.message}", filename, line, hint=exc.hint, raw=doi,
+                           kind="DOIs not looked up")
         if response.status == 404:
             return Failure(f"DOI {doi} not found at Crossref (HTTP 404)", filename, line,
                            hint="check the DOI; DOIs of datasets and software (DataCite, Zenodo) are not in Crossref",
-                           raw=doi)
+                           raw=doi, kind="DOIs not found at Crossref")
         if not response.ok:
             return Failure(f"Crossref answered HTTP {response.status} for DOI {doi}", filename, line,
-                           hint="try again later", raw=doi)
+                           hint="try again later", raw=doi, kind="DOIs Crossref answered with an error")
         try:
             work = load_json(response.text)["message"]
         except (ValueError, KeyError, TypeError):
             return Failure(f"Crossref sent an answer that is not a work record for DOI {doi}", filename, line,
-                           hint="try again later", raw=response.text[:300])
+                           hint="try again later", raw=response.text[:300],
+                           kind="DOIs Crossref answered without a work record")
         entry = entry_from_crossref(work, Origin(self.name, filename, line))
         if not entry.title:
             return Failure(f"Crossref has no title for DOI {doi}; skipped", filename, line,
-                           hint="look the DOI up at https://doi.org/ and add the entry by hand", raw=doi)
+                           hint="look the DOI up at https://doi.org/ and add the entry by hand", raw=doi,
+                           kind="DOIs Crossref has no title for, skipped")
         return entry
 
 

@@ -182,7 +182,8 @@ def _record(item: _Item, entry_type: str, abstract: str, context: ParseContext) 
     fields, venue, editors = parse_citation(rest, entry_type, year)
     if not fields.get("title"):
         return Failure("this record has no title", context.filename, item.line,
-                       hint="a respub record reads 'Authors, Year, Title, Venue, ...'; it was skipped", raw=item.text)
+                       hint="a respub record reads 'Authors, Year, Title, Venue, ...'; it was skipped", raw=item.text,
+                       kind="respub records without a title, skipped")
     fields["year"] = year
     if abstract:
         fields["abstract"] = abstract
@@ -192,13 +193,14 @@ def _record(item: _Item, entry_type: str, abstract: str, context: ParseContext) 
 
 def _unread(item: _Item, context: ParseContext) -> Failure:
     return Failure("cannot find the authors and year of this record", context.filename, item.line,
-                   hint="a respub record starts 'Surname I, Surname I, YYYY, Title'; it was skipped", raw=item.text)
+                   hint="a respub record starts 'Surname I, Surname I, YYYY, Title'; it was skipped", raw=item.text,
+                   kind="respub records without authors and year, skipped")
 
 
 def _broken(item: _Item, context: ParseContext) -> Failure:
     return Failure("cannot find the year and title of this record", context.filename, item.line,
                    hint="the line starts with authors but has no ', YYYY, Title'; the page may be cut off here",
-                   raw=item.text)
+                   raw=item.text, kind="respub records without year and title, skipped")
 
 
 source = RespubSource()

@@ -226,13 +226,15 @@ class RespubJsonSource:
     def _read(self, record: Any, index: int, line: int | None, context: ParseContext) -> Entry | Failure:
         if not isinstance(record, dict):
             return Failure(f"record {index} is not an object", context.filename, line, str(index),
-                           hint="each record should be {\"title\": ..., \"authors\": ...}", raw=str(record)[:200])
+                           hint="each record should be {\"title\": ..., \"authors\": ...}", raw=str(record)[:200],
+                           kind="respub records that are not objects, skipped")
         low = {str(k).lower(): v for k, v in record.items()}
         label = str(low.get("objectid") or index)
         title = clean_text(low.get("title"))
         if not title:
             return Failure("this record has no title", context.filename, line, label,
-                           hint="the record was skipped", raw=json.dumps(record, ensure_ascii=False)[:200])
+                           hint="the record was skipped", raw=json.dumps(record, ensure_ascii=False)[:200],
+                           kind="respub records without a title, skipped")
         entry_type = type_for_label(re.sub(r"[-_]+", " ", clean_text(low.get("type")))) or "misc"
         people, truncated = people_from(low.get("authors"))
         more, more_truncated = _extra(low.get("extraauthors"))

@@ -224,12 +224,14 @@ class RisSource:
             raw = "\n".join(record.raw)
             if not entry.title:
                 yield Failure("record without a title (no TI or T1 line); skipped", context.filename,
-                              record.line, hint="add a TI line to the record", raw=raw)
+                              record.line, hint="add a TI line to the record", raw=raw,
+                              kind="RIS records without a title (no TI or T1 line), skipped")
                 continue
             if not record.closed:
                 yield Failure("record not closed with an ER line; read up to the end of the file",
                               context.filename, record.line, hint="check that the file is complete",
-                              raw=raw, severity="warning")
+                              raw=raw, severity="warning",
+                              kind="RIS records not closed with an ER line (read up to the end of the file)")
             yield entry
 
 

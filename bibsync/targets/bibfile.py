@@ -35,6 +35,7 @@ from .bibsplice import LayoutError, NewField, apply_edits, is_empty_value, scan_
 from .bibstyle import (FileStyle, UnencodableError, delimited_value, detect_style, encodable, field_rank,
                        file_field_name, format_new_entry, sample, type_name, word_case)
 from .filelock import FileLock
+from .notbibtex import refuse_other_format
 from ..bibtex_write import default_style, entry_type_for
 
 
@@ -95,6 +96,7 @@ class BibFileTarget:
             self._take_lock()
         self._data, self._state = read_regular(self.path)
         self._decoded = decode_bib(self._data or b"", where)
+        refuse_other_format(self._decoded.text, where, writing=self._in_session and not self.read_only)
         cached = (self.cache.load(self.path, self._state, self._decoded.text, where, self.freeze_read)
                   if self.cache else None)
         self.from_cache = cached is not None

@@ -1,0 +1,92 @@
+"""Where ``bibsync parse -o FILE.bib`` may write.
+
+``-o`` creates its file, or replaces one that ``parse`` wrote before and nobody has
+changed since (running the same command again). It never writes over one of its inputs
+(the listing would be gone), and it refuses to replace a file with anything else in it,
+such as a bibliography someone keeps, unless ``--force``: adding to an existing .bib is
+what ``sync --into`` does, entry by entry, keeping every byte it does not change. (Most
+converters replace their output silently, as ``pandoc -o`` does; compressors such as
+``gzip`` and ``zstd`` refuse to replace an existing file without ``-f``, which is the
+behaviour here, because the file replaced may be someone's only copy of their work.)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import TargetError, UsageError
+from .targets.atomic import check_output_file
+
+
+def check_parse_output(output: Path, sources: Sequence[str], *, force: bool = False) -> None:
+    """Refuse ``output`` for ``parse -o`` (see the module docstring): a device, FIFO or socket;
+    a read-only file or one with other content (unless ``force``); one of ``sources``
+    (``-`` is standard input), even with ``force``. Nothing is read but ``output`` itself."""
+    check_output_file(output, force=force, flag="-o")
+    same = same_file_as(output, sources)
+    if same is not None:
+        shown = "standard input" if same == "-" else same
+        raise UsageError(f"is also an input ({shown}); writing it would replace what is being read, and nothing "
+                         "was written", where=str(output), hint="name another file with -o")
+    if not force:
+        _refuse_other_content(output)
+
+
+def same_file_as(output: Path, sources: Sequence[str]) -> str | None:
+    """The first of ``sources`` that is the file ``output`` (also through a link, or a hard link,
+    or standard input redirected from it), else None."""
+    try:
+        out = os.stat(output)
+    except OSError:
+        return None
+    for source in sources:
+        try:
+            info = os.fstat(sys.stdin.fileno()) if source == "-" else os.stat(source)
+        except (OSError, ValueError, AttributeError):  # an identifier, or no real standard input
+            continue
+        if (info.st_dev, info.st_ino) == (out.st_dev, out.st_ino):
+            return source
+    return None
+
+
+def _refuse_other_content(output: Path) -> None:
+    try:
+        data = output.read_bytes()  # a regular file: check_output_file refused anything else
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise TargetError(f"cannot read: {exc.strerror}", where=str(output)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and (not text.strip() or written_by_parse(text)):
+        return
+    held = _entries_in(text) if text is not None else 0
+    what = f"{held} entr{'y' if held == 1 else 'ies'}" if held else "other text"
+    raise TargetError(f"already holds {what} that bibsync parse did not write; nothing was written",
+                      where=str(output),
+                      hint=f"name a new file; to add the entries to this one, 'bibsync sync SOURCE --into {output}'; "
+                           "--force replaces it")
+
+
+def written_by_parse(text: str) -> bool:
+    """True when ``text`` is exactly what ``parse`` writes for the entries it holds, in one of
+    its styles (BibTeX or BibLaTeX, ASCII or UTF-8): its own output, unchanged since."""
+    from .bibtex_read import read_bibtex
+    from .bibtex_write import default_style, format_entries
+
+    doc = read_bibtex(text)
+    if not doc.entries or doc.failures or any(not entry.key for entry in doc.entries):
+        return False
+    return any(format_entries(doc.entries, default_style(biblatex, ascii_)) == text
+               for biblatex in (False, True) for ascii_ in (True, False))
+
+
+def _entries_in(text: str) -> int:
+    from .bibtex_read import read_bibtex
+
+    return len(read_bibtex(text).entries)
