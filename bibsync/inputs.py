@@ -169,8 +169,9 @@ def _read_bounded(stream: BinaryIO, name: str, limit: int) -> bytes:
 
 
 def _too_large(name: str, limit: int) -> InputError:
-    mib = limit // (1024 * 1024)
-    return InputError(f"is larger than {mib} MiB, the most bibsync reads from one input (a 10,000-entry .bib is "
+    mib = 1024 * 1024
+    shown = f"{limit // mib} MiB" if limit >= mib else f"{limit} bytes"
+    return InputError(f"is larger than {shown}, the most bibsync reads from one input (a 10,000-entry .bib is "
                       f"5 MB; reading this would take gigabytes of memory)", where=name,
                       hint="check that this is the file you meant, or split it into smaller files")
 

@@ -1,7 +1,7 @@
 """Where ``bibsync parse -o FILE.bib`` may write.
 
-``-o`` creates its file, or replaces one that ``parse`` wrote before and nobody has
-changed since (running the same command again). It never writes over one of its inputs
+``-o`` creates its file, or replaces one in exactly the form ``parse`` writes: its own
+output (running the same command again), also after a correction inside a value. It never writes over one of its inputs
 (the listing would be gone), and it refuses to replace a file with anything else in it,
 such as a bibliography someone keeps, unless ``--force``: adding to an existing .bib is
 what ``sync --into`` does, entry by entry, keeping every byte it does not change. (Most
@@ -13,7 +13,6 @@ behaviour here, because the file replaced may be someone's only copy of their wo
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Sequence
 
@@ -44,8 +43,8 @@ def same_file_as(output: Path, sources: Sequence[str]) -> str | None:
         return None
     for source in sources:
         try:
-            info = os.fstat(sys.stdin.fileno()) if source == "-" else os.stat(source)
-        except (OSError, ValueError, AttributeError):  # an identifier, or no real standard input
+            info = os.fstat(0) if source == "-" else os.stat(source)
+        except (OSError, ValueError):  # an identifier, or no standard input
             continue
         if (info.st_dev, info.st_ino) == (out.st_dev, out.st_ino):
             return source

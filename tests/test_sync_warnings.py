@@ -62,3 +62,37 @@ def test_one_offs_stay_whole_and_kinds_are_counted() -> None:
         (True, "2 duplicate keys: a.bib:9, a.bib:19", "rename one"),
         (False, "b.ris, record 4: record 4 has no title", "add a title"),
     ]
+
+
+def _ris_without_titles(path: Path, skipped: int) -> None:
+    """``skipped`` RIS records without a title, then one good record."""
+    path.write_text("".join(f"TY  - JOUR\nAU  - Writer{i}, Ann\nPY  - 2001\nER  - \n\n" for i in range(skipped))
+                    + "TY  - JOUR\nTI  - Gossip in enclaves\nAU  - Roe, Jane\nPY  - 2011\nER  - \n", encoding="utf-8")
+
+
+def test_three_thousand_skipped_source_records_print_a_few_lines(tmp_path: Path) -> None:
+    listing = tmp_path / "export.ris"
+    _ris_without_titles(listing, 3000)
+    result = CliRunner().invoke(app, ["parse", str(listing)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1 and result.stdout.count("@article{") == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) <= 10, result.stderr
+    assert (f"skipped: 3000 RIS records without a title (no TI or T1 line), skipped: {listing}:1, {listing}:6, "
+            f"{listing}:11 and 2997 more (--verbose lists them)") in lines
+    assert lines.count("  hint: add a TI line to the record") == 1
+    bib = tmp_path / "refs.bib"
+    synced = CliRunner().invoke(app, ["sync", str(listing), "--into", str(bib), "--yes"], env={"COLUMNS": "200"})
+    assert synced.exit_code == 1 and len(synced.stderr.splitlines()) <= 12, synced.stderr
+    verbose = CliRunner().invoke(app, ["parse", str(listing), "--verbose"], env={"COLUMNS": "200"})
+    listed = [line for line in verbose.stderr.splitlines() if "record without a title" in line]
+    assert len(listed) == 3000
+
+
+def test_many_problems_of_their_own_kind_are_counted_after_ten() -> None:
+    failures = [Failure(f"odd record {i}", "x.txt", i) for i in range(1, 26)]
+    lines = summarise(failures)
+    assert len(lines) == 11 and lines[0].text == "x.txt:1: odd record 1"
+    assert lines[-1].text == "15 more problems, each of its own kind (first: x.txt:11; --verbose lists them)"
+    assert len(summarise(failures, verbose=True)) == 25
+    same = summarise([Failure("page cut off", "a.html", n, hint="save it again") for n in (4, 9)])
+    assert [(line.text, line.hint) for line in same] == [("2 times: page cut off: a.html:4, a.html:9", "save it again")]
