@@ -10,11 +10,11 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Mapping
 
-import bibtexparser
 from bibtexparser import model as bm
 
+from .bibtex_blocks import Span, parse_blocks
 from .model import VERBATIM_FIELDS, Entry, Failure, Origin
 from .names import parse_bibtex_names
 from .targets.bibsplice import LayoutError, scan_entry
@@ -22,6 +22,9 @@ from .text import MONTHS, latex_to_unicode, normalize_doi, normalize_month, norm
 
 # Accent groups such as {\"o} repeat across a whole bibliography: decode each once.
 _decode_group = lru_cache(maxsize=4096)(latex_to_unicode)
+# Values with LaTeX commands go through pylatexenc, which is slow; the same values come back
+# on every read of a file (venues, publishers, a re-read after a write): decode each once.
+_decode_value = lru_cache(maxsize=8192)(latex_to_unicode)
 
 # bibtexparser logs every failed block; bibsync reports them itself.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -53,9 +56,9 @@ def split_concatenation(raw: str) -> list[str]:
 
 def resolve_value(raw: str, macros: dict[str, str]) -> str:
     """Resolve a raw field value: strip ``{}``/``""`` delimiters, expand macros, join ``#``."""
-    if "#" not in raw:  # the common case: one braced value
+    if "#" not in raw:  # the common case: one braced or quoted value
         part = raw.strip()
-        if len(part) >= 2 and part[0] == "{" and part[-1] == "}":
+        if len(part) >= 2 and ((part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"')):
             return part[1:-1]
     out = []
     for part in split_concatenation(raw):
@@ -79,13 +82,17 @@ def canonical_value(name: str, value: str) -> str:
         return normalize_pages(latex_to_unicode(value).replace("–", "--"))
     if name == "month":
         return normalize_month(value)
-    return latex_to_unicode(value)
+    return _decode_value(value) if "\\" in value else latex_to_unicode(value)
 
 
 def entry_from_fields(
-    entry_type: str, key: str | None, fields: Iterable[tuple[str, str]], origin: Origin | None = None
+    entry_type: str, key: str | None, fields: Iterable[tuple[str, str]], origin: Origin | None = None,
+    macros: Mapping[str, str] | None = None,
 ) -> Entry:
-    """Build a canonical entry from resolved (name, value) pairs; the first of a repeated name wins."""
+    """Build a canonical entry from resolved (name, value) pairs; the first of a repeated name wins.
+
+    With ``macros``, the values are raw (delimiters, macro names, ``#``) and resolved here.
+    """
     values: dict[str, str] = {}
     authors, editors, truncated = (), (), False
     for raw_name, value in fields:
@@ -93,6 +100,8 @@ def entry_from_fields(
         name = FIELD_ALIASES.get(name, name)
         if name in values or (name == "author" and authors) or (name == "editor" and editors):
             continue
+        if macros is not None:
+            value = resolve_value(value, macros)
         if name == "author":
             authors, truncated = parse_bibtex_names(latex_to_unicode_names(value))
         elif name == "editor":
@@ -118,51 +127,81 @@ def latex_to_unicode_names(value: str) -> str:
 
 @dataclass
 class BibDocument:
-    """A parsed .bib text: entries in order, macros, failures, and the blocks themselves."""
+    """A parsed .bib text: entries in order, macros, failures, and the blocks with their spans.
+
+    ``spans`` (parallel to ``blocks``) and ``entry_spans`` (parallel to ``entry_blocks`` and
+    ``entries``) are offsets into the text that was read, or None for a block not found in it.
+    """
 
     blocks: list[bm.Block] = field(default_factory=list)
+    spans: list[Span | None] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     entry_blocks: list[bm.Block] = field(default_factory=list)
+    entry_spans: list[Span | None] = field(default_factory=list)
     macros: dict[str, str] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
 
 
-def read_bibtex(text: str, filename: str = "<input>") -> BibDocument:
+# A value that swallowed the next field after a missing comma: "name =" after white space or
+# a closing delimiter ("2021\n  publisher = ...", "{} doi = ..."). A value such as "{the x = y}"
+# also matches; its rescan finds the same fields, and it is read as bibtexparser read it.
+_SWALLOWED_FIELD_RE = re.compile(r"[\s}\"][ \t]*[^\s=,{}()\"#%]+[ \t]*=")
+
+
+def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] | None = None) -> BibDocument:
     """Parse BibTeX text into canonical entries, keeping every block for lossless writing.
 
-    A duplicate key keeps both entries (and reports the second); a duplicate field keeps the
-    first value (and reports it); a block that cannot be parsed is reported and kept as a block.
+    ``%`` lines are comments (see :mod:`bibsync.bibtex_blocks`). A duplicate key keeps both
+    entries (and reports the second); a duplicate field keeps the first value (and reports
+    it); a field without its comma before the next field is read as two fields (and
+    reported); ``@string`` macros apply from their definition on (a repeated one is
+    reported, the new value applies from there); a block that cannot be parsed is reported
+    and kept as a block; every other block (``@preamble``, ``@comment``, text) is kept as it is.
+    ``macros`` (lower-case name -> value) are defined before the text starts (for reading
+    one entry of a file whose ``@string`` blocks were read before).
     """
-    library = bibtexparser.parse_string(text, parse_stack=[])
-    doc = BibDocument(blocks=list(library.blocks))
-    for block in doc.blocks:
+    blocks, spans = parse_blocks(text)
+    doc = BibDocument(blocks=blocks, spans=spans, macros=dict(macros or {}))
+    for block, span in zip(blocks, spans):
         line = block.start_line + 1
-        if isinstance(block, bm.String):
-            doc.macros[block.key.lower()] = resolve_value(block.value, doc.macros)
+        inner = block.ignore_error_block if isinstance(block, bm.DuplicateBlockKeyBlock) else block
+        if isinstance(inner, bm.String):
+            if inner.key.lower() in doc.macros:  # macro names are case-insensitive in BibTeX
+                doc.failures.append(Failure(
+                    f"@string {inner.key!r} is defined again; its new value applies from here on",
+                    filename, line, hint="keep one definition of each @string", raw=block.raw, severity="warning",
+                    kind="@string macros defined again (the new value applies from there on)"))
+            doc.macros[inner.key.lower()] = resolve_value(inner.value, doc.macros)
             continue
-        entry_block = None
-        if isinstance(block, bm.Entry):
-            entry_block = block
-        elif isinstance(block, bm.DuplicateBlockKeyBlock):
+        if isinstance(block, bm.DuplicateFieldKeyBlock):
             entry_block = block.ignore_error_block
-            doc.failures.append(Failure(f"duplicate key {block.key!r}; both entries kept", filename, line,
-                                        hint="rename one of them", raw=block.raw, severity="warning"))
-        elif isinstance(block, bm.DuplicateFieldKeyBlock):
-            entry_block = _first_values_entry(block)
             doc.failures.append(Failure(
-                f"entry {entry_block.key!r} repeats field(s) {', '.join(sorted(block.duplicate_keys))}; the first value is used",
-                filename, line, hint="remove the repeated field", raw=block.raw, severity="warning"))
+                f"entry {entry_block.key!r} repeats field(s) {', '.join(sorted(block.duplicate_keys))}; "
+                "the first value is used", filename, line, hint="remove the repeated field", raw=block.raw,
+                severity="warning", kind="entries that repeat a field (the first value is used)"))
+        elif isinstance(inner, bm.Entry):
+            entry_block = inner
+            if inner is not block:
+                doc.failures.append(Failure(f"duplicate key {block.key!r}; both entries kept", filename, line,
+                                            hint="rename one of them", raw=block.raw, severity="warning",
+                                            kind="entries with a duplicate key (both kept)"))
         elif isinstance(block, bm.ParsingFailedBlock):
             doc.failures.append(Failure(f"cannot parse this block: {_first_line(str(block.error))}", filename, line,
                                         hint="check for a missing brace or comma; the block is kept as it is",
-                                        raw=block.raw))
+                                        raw=block.raw, kind="blocks that cannot be parsed (kept as they are)"))
             continue
-        if entry_block is None:
+        else:  # @preamble, @comment, text between entries: kept as they are
             continue
-        pairs = [(f.key, resolve_value(str(f.value), doc.macros)) for f in entry_block.fields]
+        pairs, unended = _entry_fields(entry_block, block.raw, isinstance(block, bm.DuplicateFieldKeyBlock))
+        if unended:
+            doc.failures.append(Failure(
+                f"entry {entry_block.key!r}: no comma after field(s) {', '.join(unended)}; read as separate fields",
+                filename, line, hint="add the missing comma (bibsync adds it when it updates the entry)",
+                raw=block.raw, severity="warning", kind="entries with a field missing its comma (read as separate fields)"))
         origin = Origin("bibtex", filename, line)
-        doc.entries.append(entry_from_fields(entry_block.entry_type, entry_block.key, pairs, origin))
+        doc.entries.append(entry_from_fields(entry_block.entry_type, entry_block.key, pairs, origin, doc.macros))
         doc.entry_blocks.append(block)
+        doc.entry_spans.append(span)
     return doc
 
 
@@ -170,24 +209,32 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "syntax error"
 
 
-def _first_values_entry(block: bm.DuplicateFieldKeyBlock) -> bm.Entry:
-    """Rescan a block with repeated fields, keeping the first value of each field.
+def _entry_fields(entry: bm.Entry, raw: str, rescan: bool) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (name, raw value) pairs of an entry, and the fields not followed by their comma.
 
-    bibtexparser keeps only the last value of a repeated field, so the raw text is scanned
-    (with the splicer's scanner, which knows where values begin and end).
+    bibtexparser reads a field without its comma as one value running into the next field
+    (``year = 2021\n  publisher = {ACM}``). Such entries, and those with repeated fields
+    (``rescan``), are scanned again with the splicer's scanner, which knows where each value
+    ends; a repeated name then keeps every value in order (the reader uses the first).
     """
-    entry = block.ignore_error_block
+    if not rescan:
+        pairs = []
+        for f in entry.fields:
+            value = f.value
+            if "=" in value and _SWALLOWED_FIELD_RE.search(value):
+                break
+            pairs.append((f.key, value))
+        else:
+            return pairs, []
+    pairs = [(f.key, f.value) for f in entry.fields]
     try:
-        layout = scan_entry(block.raw)
+        layout = scan_entry(raw)
     except LayoutError:
-        return entry
-    seen: set[str] = set()
-    fields = []
-    for span in layout.fields:
-        if span.name.lower() not in seen:
-            seen.add(span.name.lower())
-            fields.append(bm.Field(span.name, layout.value_of(span)))
-    return bm.Entry(entry.entry_type, entry.key, fields or list(entry.fields))
+        return pairs, []
+    if not layout.fields or (not rescan and len(layout.fields) <= len(pairs)):
+        return pairs, []
+    unended = [span.name for span in layout.fields[:-1] if span.comma is None]
+    return [(span.name, layout.value_of(span)) for span in layout.fields], unended
 
 
 # Fields a child does not take from its crossref'd parent: identifiers and links of the
@@ -229,7 +276,7 @@ def resolve_crossrefs(entries: list[Entry], filename: str = "<input>") -> tuple[
                 line = entry.origin.line if entry.origin else None
                 problems.append(Failure(f"entry {entry.key!r}: crossref {ref!r} is not in this file; nothing inherited",
                                         filename, line, hint="add the cross-referenced entry to the file",
-                                        severity="warning"))
+                                        severity="warning", kind="crossrefs to entries not in the file"))
             return entry
         parent = resolve(parent, depth + 1)
         fields = dict(entry.fields)

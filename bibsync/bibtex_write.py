@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 from .model import VERBATIM_FIELDS, Entry
 from .names import format_people
@@ -113,3 +114,40 @@ def format_entries(entries: list[Entry], style: Style = Style()) -> str:
     """Return entries as a BibTeX document, separated by blank lines, ending in a newline."""
     separator = style.newline * (style.blank_lines + 1)
     return separator.join(format_entry(e, style) for e in entries) + (style.newline if entries else "")
+
+
+def unescaped_characters(written: Iterable[tuple[str, Iterable[tuple[str, str]]]], style: Style) -> dict[str, list[str]]:
+    """The characters that stay non-ASCII when ``written`` is encoded in ``style`` (LaTeX has
+    no escape for them: CJK, emoji, most symbols), each with the keys of the entries that hold
+    it, in order of first appearance. ``written`` gives (key, [(field, value), ...]) per entry;
+    nothing is found unless ``style.ascii``."""
+    found: dict[str, list[str]] = {}
+    if not style.ascii:
+        return found
+    for key, pairs in written:
+        for name, value in pairs:
+            encoded = field_value(name, value, style)
+            if encoded.isascii():
+                continue
+            for char in dict.fromkeys(c for c in encoded if not c.isascii()):
+                keys = found.setdefault(char, [])
+                if key not in keys:
+                    keys.append(key)
+    return found
+
+
+def unescaped_note(found: dict[str, list[str]], shown: int = 8) -> str:
+    """One line about the characters :func:`unescaped_characters` found ("" for none): which
+    (with code points), in which entries, and what pdflatex will do."""
+    if not found:
+        return ""
+    chars = list(found)
+    keys = list(dict.fromkeys(k for char in chars for k in found[char]))
+    listed = ", ".join(f"{c} (U+{ord(c):04X})" for c in chars[:shown]) + (
+        f" and {len(chars) - shown} more" if len(chars) > shown else "")
+    where = ", ".join(keys[:shown]) + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
+    count = f"{len(chars)} character{'s' if len(chars) != 1 else ''}"
+    them = "them" if len(chars) != 1 else "it"
+    return (f"{count} with no LaTeX escape {'stay' if len(chars) != 1 else 'stays'} as in the source, "
+            f"so the ASCII output is not pure ASCII: {listed} in {where}; pdflatex stops at {them} unless the "
+            f"document loads support for {them} (e.g. CJK or a symbol font), or use --utf8 with biber")

@@ -120,14 +120,19 @@ class BibsyncGroup(TyperGroup):
         except BibsyncError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
+        # Ctrl-C: while working, or at a question (click turns it into Abort there, and would
+        # print "Aborted!" and exit 1); commands ask before they write, so nothing was written.
+        except (KeyboardInterrupt, typer.Abort):
             error_console().print("interrupted; nothing was written")
             raise typer.Exit(130) from None
         # typer >= 0.29 vendors click: its exits and usage errors are typer's own classes.
-        except (typer.Exit, typer.Abort, typer.TyperException):
+        except (typer.Exit, typer.TyperException):
             raise
-        except BrokenPipeError:  # the reader went away (`bibsync parse x | head`): click exits quietly
-            raise
+        except BrokenPipeError:  # the reader went away (`bibsync parse x | head`): quietly, exit code 1
+            from .commands.options import stdout_gone
+
+            stdout_gone()
+            raise typer.Exit(1) from None
         except Exception as exc:  # a bug in bibsync: say so plainly
             if os.environ.get("BIBSYNC_DEBUG"):
                 raise

@@ -54,6 +54,31 @@ def _keep_extra_whole(help_text: str, width: int) -> str:
     return f"{text}  [{extra.replace(' ', _NBSP)}"
 
 
+# click describes a number's range as x>=1, 1<=x<=10...; help reads it in words.
+_RANGE_RE = re.compile(r"(?:(?<=; )|(?<=\[))(?:(-?[\d.]+)(<=?))?x(?:(<=?|>=?)(-?[\d.]+))?(?=[;\]])")
+_BELOW = {"<": "less than", "<=": "at most"}  # x < N, x <= N
+_ABOVE = {">": "more than", ">=": "at least"}  # x > N, x >= N
+_FLIPPED = {"<": ">", "<=": ">="}  # N < x is x > N
+
+
+def _range_in_words(match: re.Match[str]) -> str:
+    low, low_op, op, bound = match.groups()
+    parts = []
+    if low is not None:
+        parts.append((_FLIPPED[low_op], low))
+    if bound is not None:
+        parts.append((op, bound))
+    if len(parts) == 2 and parts[0][0] == ">=" and parts[1][0] == "<=":
+        return f"from {parts[0][1]} to {parts[1][1]}"
+    words = [f"{_ABOVE.get(o) or _BELOW.get(o)} {n}" for o, n in parts]
+    return " and ".join(words) or match.group(0)
+
+
+def range_in_words(help_text: str) -> str:
+    """click's ``[default: 3; x>=1]`` as ``[default: 3; at least 1]`` (and the other ranges)."""
+    return _RANGE_RE.sub(_range_in_words, help_text) if "x" in help_text else help_text
+
+
 def first_paragraph(text: str | None) -> str:
     """The first paragraph of a help text on one line (what the command list shows)."""
     return " ".join(inspect.cleandoc(text or "").split("\n\n")[0].split())
@@ -74,20 +99,29 @@ class HelpFormatter(_BaseFormatter):
             return
         first_col = min(max(len(name) for name, _ in rows), col_max) + col_spacing
         text_width = max(self.width - first_col - self.current_indent, 20)
-        margin = " " * (first_col + self.current_indent)
+        margin = first_col + self.current_indent
         for name, help_text in rows:
             self.write(" " * self.current_indent + name)
-            lines = [line.replace(_NBSP, " ") for line in wrap_paragraphs(_keep_extra_whole(help_text, text_width), text_width)]
+            # The trailing [default: ...] stays in one piece if it fits on a line of its own.
+            whole = _keep_extra_whole(range_in_words(help_text), self.width - self.current_indent)
+            lines = [line.replace(_NBSP, " ") for line in wrap_paragraphs(whole, text_width)]
             if not lines:
                 self.write("\n")
                 continue
-            if len(name) <= first_col - col_spacing:
-                self.write(" " * (first_col - len(name)))
+            if len(name) <= first_col - col_spacing and len(lines[0]) <= text_width:
+                self.write(" " * (first_col - len(name)) + lines[0] + "\n")
+                lines = lines[1:]
             else:
-                self.write("\n" + margin)
-            self.write(lines[0] + "\n")
-            for line in lines[1:]:
-                self.write((margin + line if line else "") + "\n")
+                self.write("\n")
+            for line in lines:
+                self.write((" " * self._indent_for(line, margin) + line if line else "") + "\n")
+
+    def _indent_for(self, line: str, margin: int) -> int:
+        """The help column, or less for a line too long for it (a whole default): as far left
+        as it must go to end within the width, never left of the current indent."""
+        if margin + len(line) <= self.width:
+            return margin
+        return max(self.current_indent, self.width - len(line))
 
 
 class HelpContext(typer.Context):

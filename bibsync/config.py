@@ -11,16 +11,19 @@ the object and records where each value came from (``Settings.origins``), which
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
 
 import platformdirs
 
 from .errors import UsageError
+from .filekind import special_kind
 from .keys import DEFAULT_PATTERN, compile_pattern
 
 CONFIG_NAME = "bibsync.toml"
@@ -72,10 +75,20 @@ def _policy(value: Any, base: Path) -> str:
     return text
 
 
+# A BibTeX field name: a letter, then letters, digits and - _ . : + (no spaces, no braces).
+_FIELD_NAME_RE = re.compile(r"[a-z][a-z0-9_.:+-]*")
+
+
 def _field_names(value: Any, base: Path) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise ValueProblem(f'expected a list of field names such as ["abstract", "keywords"], not {_type_name(value)}')
-    return normalize_field_names(value)
+    names = normalize_field_names(value)
+    bad = [name for name in names if not _FIELD_NAME_RE.fullmatch(name)]
+    if bad:
+        raise ValueProblem(f"{bad[0]!r} is not a field name (a letter, then letters, digits, - or _)")
+    if any(not v.strip() for v in value):
+        raise ValueProblem("expected field names, not an empty one")
+    return names
 
 
 def _library(value: Any, base: Path) -> str:
@@ -95,10 +108,44 @@ def _pattern(value: Any, base: Path) -> str:
     return text
 
 
+def endpoint_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as the base URL of a Zotero API server, or None."""
+    if any(c.isspace() or not c.isprintable() for c in value):
+        return "it holds a space or a control character"
+    try:
+        parts = urlsplit(value)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        return "the IPv6 address in [...] is not valid or not closed" if "IPv6" in str(exc) or "[" in value else \
+            "the port is not a number from 1 to 65535"
+    if parts.scheme not in ("http", "https"):
+        return "it must start with https:// or http://"
+    if not host:
+        return "it names no host"
+    if "[" in parts.netloc:
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+            valid = bool(re.fullmatch(r"\[[^\]]+\](:\d*)?", parts.netloc.rpartition("@")[2]))
+        except ValueError:
+            valid = False
+        if not valid:
+            return "the IPv6 address in [...] is not valid"
+    if port == 0:
+        return "the port is not a number from 1 to 65535"
+    if parts.username is not None or parts.password is not None:
+        return "it holds a user name or password (bibsync sends the API key itself)"
+    if parts.query or parts.fragment:
+        return "it holds a query or fragment (?... or #...); give the base address only"
+    return None
+
+
 def _url(value: Any, base: Path) -> str:
     text = _text(value, base).strip().rstrip("/")
-    if not re.match(r"https?://[^/\s]+", text):
-        raise ValueProblem(f"expected a server address such as https://api.zotero.org, not {text!r}")
+    if not text:
+        raise ValueProblem("expected a server address such as https://api.zotero.org, not an empty string")
+    problem = endpoint_problem(text)
+    if problem:
+        raise ValueProblem(f"{text!r} is not a server address: {problem}")
     return text
 
 
@@ -119,6 +166,24 @@ def normalize_field_names(names: Any) -> tuple[str, ...]:
         if low and low not in out:
             out.append(low)
     return tuple(out)
+
+
+# Kinds whose values a flag gets checked as the file's are: a flag has no file line to blame,
+# so it is named instead. (Paths, patterns and the rest are checked where they are used.)
+_CHECKED_FLAG_KINDS = ("url", "fields")
+
+
+def checked_flag_value(name: str, value: Any, flag: str) -> Any:
+    """A value typed on the command line for the setting ``name``, checked with the same
+    check as in ``bibsync.toml`` (a Zotero endpoint, field names); a UsageError names the flag."""
+    spec = next((f for f in fields(Settings) if f.name == name), None)
+    kind = spec.metadata.get("kind") if spec is not None else None
+    if kind not in _CHECKED_FLAG_KINDS or value is None:
+        return value
+    try:
+        return KINDS[kind](value, Path.cwd())
+    except ValueProblem as exc:
+        raise UsageError(f"{flag}: {exc}") from None
 
 
 def setting(default: Any, kind: str, help: str, *, key: str | None = None, env: str | None = None) -> Any:
@@ -191,12 +256,17 @@ def find_config(start: Path | None = None, home: Path | None = None) -> Path | N
     """The nearest ``bibsync.toml`` in ``start`` (the current folder) or a parent folder.
 
     The search stops after the repository root (a folder holding ``.git``), the home folder
-    or the file-system root, whichever comes first.
+    or the file-system root, whichever comes first. A ``bibsync.toml`` that is a folder, a
+    FIFO or a device is a UsageError, not silently passed over.
     """
     folder = (start or Path.cwd()).resolve()
     home = (home or Path.home()).resolve()
     while True:
         candidate = folder / CONFIG_NAME
+        kind = special_kind(candidate)  # looked up, never opened: a FIFO cannot block the run
+        if kind is not None:
+            raise UsageError(f"is {kind}, not a settings file", where=str(candidate),
+                             hint=f"bibsync reads its settings from a file named {CONFIG_NAME}; rename this one")
         if candidate.is_file():
             return candidate
         if (folder / ".git").exists() or folder == home or folder.parent == folder:
@@ -204,6 +274,8 @@ def find_config(start: Path | None = None, home: Path | None = None) -> Path | N
         folder = folder.parent
 
 
+# Key names that hold secrets, which a file meant to be committed must not hold.
+_SECRET_RE = re.compile(r"(?:^|_|-)(?:api_?key|apikey|key|token|password|secret)$", re.IGNORECASE)
 _TABLE_RE = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
 _KEY_RE = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
 
@@ -269,7 +341,7 @@ def read_config(path: Path) -> dict[str, tuple[Any, str]]:
     except OSError as exc:
         raise UsageError(f"cannot read: {exc.strerror}", where=str(path)) from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark, as some editors save UTF-8
     except UnicodeDecodeError:
         raise UsageError("the file is not UTF-8 text", where=str(path), hint="save it as UTF-8") from None
     try:
@@ -292,6 +364,11 @@ def read_config(path: Path) -> dict[str, tuple[Any, str]]:
         line = lines.get(key + ".library") or lines.get(key) or lines.get(key.split(".")[0])
         where = f"{path}:{line}" if line else str(path)
         spec = known.get(key)
+        if spec is None and _SECRET_RE.search(key.rsplit(".", 1)[-1]):
+            raise UsageError(f"{key!r}: secrets do not belong in {CONFIG_NAME}, which is meant to be committed "
+                             "(the value was not read into any setting)", where=where,
+                             hint="give the Zotero API key in ZOTERO_API_KEY or in a file named by --api-key-file, "
+                                  f"and take the line out of {CONFIG_NAME}")
         if spec is None:
             raise UsageError(f"unknown key {key!r}", where=where,
                              hint="bibsync.toml may hold: " + ", ".join(k.key for k in file_keys()))

@@ -30,11 +30,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .bibtex_write import Style, format_entry
 from .errors import TargetError
-from .jsonload import json_error_message, load_json
+from .filekind import special_kind
+from .jsonload import JsonLimitError, json_error_message, load_json
 from .model import Entry
 from .targets.atomic import write_atomic
 from .text import fold_ascii, latex_to_unicode, normalize_doi
@@ -53,6 +54,15 @@ ABOUT_CACHE = ("decisions taken in `bibsync review`, kept in this computer's cac
 # Canonical text of stored entries: BibLaTeX types kept (software, online), UTF-8.
 _STORE_STYLE = Style(biblatex=True)
 _FIX_HINT = "fix or delete the file (it only holds review decisions)"
+# For a file that is not a decision file: it is someone's, never advise deleting it.
+_OTHER_FILE_HINT = ("bibsync keeps review decisions in a JSON file of its own; name one that does not exist yet "
+                    "(e.g. refs.bib.bibsync.json) or one bibsync wrote")
+_BIBTEX_RE = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+
+
+def _not_decisions(what: str, where: str) -> TargetError:
+    return TargetError(f"{what}, not a bibsync decision file; it is left as it is",
+                       where=where, hint=_OTHER_FILE_HINT)
 
 
 def _words(text: str) -> str:
@@ -260,6 +270,9 @@ class DecisionStore:
         self._declined_ids: dict[str, Decision] | None = None  # identifier -> decline, built when asked
         self._pending_set = False
         self._dirty = False
+        kind = special_kind(self.path)
+        if kind is not None:
+            raise _not_decisions(f"this is {kind}", str(self.path))
         if self.path.exists():
             self._decisions, self._pending = self._read()
 
@@ -282,20 +295,39 @@ class DecisionStore:
                    about=ABOUT_CACHE)
 
     def _read(self) -> tuple[dict[Slot, Decision], list[dict[str, Any]]]:
+        """The file's decisions and pending cases. An empty file is a new store; a file that
+        is not a bibsync decision file (no ``"bibsync"`` format number, not JSON, BibTeX,
+        binary data) is refused, so that it is never overwritten."""
+        where = str(self.path)
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            raise TargetError(f"cannot read the decision file: {exc.strerror}", where=where) from None
+        if not raw.strip():
+            return {}, []
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _not_decisions("this file holds binary data", where) from None
+        try:
             data = load_json(text)
         except json.JSONDecodeError as exc:
+            if _BIBTEX_RE.search(text):
+                raise _not_decisions("this is a BibTeX file", where) from None
+            if '"bibsync"' not in text:
+                what = f"this JSON {exc.msg}" if isinstance(exc, JsonLimitError) else f"this is not JSON ({exc.msg})"
+                raise _not_decisions(what, f"{where}:{exc.lineno}") from None
             raise TargetError(f"cannot read the decision file: {json_error_message(exc)}",
                               where=f"{self.path}:{exc.lineno}", hint=_FIX_HINT) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise TargetError(f"cannot read the decision file: {exc}", where=str(self.path), hint=_FIX_HINT) from None
-        if (not isinstance(data, dict) or not isinstance(data.get("decisions", []), list)
+        if not isinstance(data, dict) or "bibsync" not in data:
+            what = "an object" if isinstance(data, dict) else "an array" if isinstance(data, list) else "a value"
+            raise _not_decisions(f'this is JSON ({what} without the "bibsync" format number)', where)
+        if (not isinstance(data.get("decisions", []), list)
                 or not isinstance(data.get("pending", []), list)
                 or not all(isinstance(item, dict) for item in data.get("pending", []))):
-            raise TargetError("the decision file is not a bibsync decision file", where=str(self.path),
-                              hint=_FIX_HINT)
-        version = data.get("bibsync", FORMAT_VERSION)
+            raise TargetError('the decision file is malformed: "decisions" and "pending" must be lists of objects',
+                              where=str(self.path), hint=_FIX_HINT)
+        version = data["bibsync"]
         where = f"{self.path}:{_line_of_key(text, 'bibsync')}"
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise TargetError(f"the decision file has format {json.dumps(version)}, which is not a format "
@@ -432,6 +464,24 @@ class DecisionStore:
             if other.key and other.key != added.key:
                 slot = (f"key:{added.key}", other.key)
                 self._set(slot, Decision(slot[0], other.key, "different", {}, describe(added)))
+
+    def adopt(self, other: "DecisionStore", keys: Iterable[str]) -> int:
+        """Take ``other``'s decisions about entries that carry the same citation keys here:
+        each merge or "different" whose candidate key (and, for an entry known by key, its
+        own key) is among ``keys``, unless this store decided the same pair itself. ``pull``
+        does this, so that what a person settled in the library holds in the .bib pulled
+        from it. Returns how many decisions were taken."""
+        keys = set(keys)
+        taken = 0
+        for slot, decision in other._decisions.items():
+            entry, candidate = slot
+            if candidate is None or candidate not in keys or slot in self._decisions:
+                continue
+            if entry.startswith("key:") and entry[4:] not in keys:
+                continue
+            self._set(slot, decision)
+            taken += 1
+        return taken
 
     def undo_last(self) -> bool:
         """Undo the last ``record`` of this session; False if there is nothing to undo."""

@@ -38,3 +38,9 @@ class TargetError(BibsyncError):
 
 class ConflictError(TargetError):
     """The target changed since it was read; nothing was written."""
+
+
+class Interrupted(BibsyncError):
+    """Ctrl-C came after something was written: the message says what (exit code 130)."""
+
+    exit_code = 130

@@ -13,6 +13,7 @@ characters (no bibliographic record comes near either), and reports a breach as 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -35,6 +36,18 @@ class _NumberTooLong(Exception):
     pass
 
 
+class _NotFinite(Exception):
+    """A number with no finite value (``1e999999``, ``NaN``, ``Infinity``); the literal as written."""
+
+
+def _not_finite(text: str, literal: str) -> JsonLimitError:
+    """The error for a number without a finite value, at its first place in ``text``."""
+    found = re.search(r"(?<![\w.])" + re.escape(literal) + r"(?![\w.])", _STRING_RE.sub(lambda m: " " * len(m.group(0)), text))
+    pos = found.start() if found else 0
+    return JsonLimitError(f"the number {literal} has no finite value (at column {_column(text, pos)}); "
+                          "no bibliographic record holds one", text, pos)
+
+
 def json_error_message(exc: json.JSONDecodeError) -> str:
     """What went wrong, for a message: the bound passed, or why the text is not valid JSON."""
     return exc.msg if isinstance(exc, JsonLimitError) else f"this is not valid JSON: {exc.msg}"
@@ -49,13 +62,21 @@ def load_json(text: str, *, max_depth: int = MAX_DEPTH, max_number_chars: int = 
         def parse(literal: str):
             if len(literal) > max_number_chars:
                 raise _NumberTooLong
-            return kind(literal)
+            value = kind(literal)
+            if kind is float and not math.isfinite(value):  # 1e999999 is read as infinity
+                raise _NotFinite(literal)
+            return value
         return parse
 
+    def constant(name: str):  # NaN, Infinity, -Infinity: Python reads them, JSON has no such values
+        raise _NotFinite(name)
+
     try:
-        data = json.loads(text, parse_int=number(int), parse_float=number(float))
+        data = json.loads(text, parse_int=number(int), parse_float=number(float), parse_constant=constant)
     except (RecursionError, _NumberTooLong):
         raise _breach(text, max_depth, max_number_chars) from None
+    except _NotFinite as exc:
+        raise _not_finite(text, str(exc)) from None
     if _deeper_than(text, max_depth):
         raise _breach(text, max_depth, max_number_chars)
     return data

@@ -138,7 +138,9 @@ class Failure:
     """A record a source could not read: reported, skipped, never fatal to the others.
 
     ``severity`` is ``"error"`` (the record was skipped) or ``"warning"`` (the record was
-    read and kept, but something about it deserves a look, e.g. a duplicate key).
+    read and kept, but something about it deserves a look, e.g. a duplicate key). ``kind``
+    names the problem in the plural, for summaries ("entries with a duplicate key"); empty
+    for a one-off.
     """
 
     message: str
@@ -148,6 +150,7 @@ class Failure:
     hint: str = ""
     raw: str = ""
     severity: str = "error"
+    kind: str = ""
 
     @property
     def is_warning(self) -> bool:

@@ -111,6 +111,9 @@ def _split_top(text: str, sep: str) -> list[str]:
 def person_from_bibtex(name: str) -> Person:
     """Parse one BibTeX name: ``Last, First``, ``Last, Jr, First``, ``First von Last``, ``{Inst}``."""
     name = " ".join(name.split())
+    if "{" not in name and "}" not in name and name.count(",") == 1:  # "Last, First": most names
+        last, first = name.split(",")
+        return Person(last=last.strip(), first=first.strip())
     if name.startswith("{") and name.endswith("}") and name.count("{") == 1:
         return Person(last=name[1:-1], literal=True)
     parts = [p.strip() for p in _split_top(name, ",")]

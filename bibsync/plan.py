@@ -23,7 +23,14 @@ Planning, in order: an incoming entry identical to a target entry is ``same`` at
 syncing a file into itself plans nothing, duplicates included); the other incoming entries
 that the matcher calls duplicates of each other (recommendation ``match``) are merged into
 one (``Plan.merged`` records which); each remaining entry is matched against the target,
-earlier decisions first (an entry a person declined is ``declined``, whatever matches it). Policies for a matched entry: ``fill`` adds the fields the target
+earlier decisions first (an entry a person declined is ``declined``, whatever matches it).
+The automatic assignment is one-to-one: a second incoming entry that the matcher pairs with a
+target entry already matched goes to review. A person's merge is not part of that assignment:
+it always holds, whatever else matches the same target entry. Every target entry gets at most
+one writing change: when several incoming entries are the same target entry (a person's merge
+beside an automatic match, say), the first that writes holds all their field changes, each
+planned against the entry as the earlier ones leave it, and the others are ``same``
+(see :func:`join_change`). Policies for a matched entry: ``fill`` adds the fields the target
 lacks; ``source`` also replaces values that differ (beyond case and spacing); ``target``
 changes nothing that exists (matched entries are ``same``, only new entries are added).
 A field a person kept on the target's side when merging the pair (field choice ``target``)
@@ -247,9 +254,14 @@ def _merge_incoming(entries: list[Entry], settings: MatchSettings) -> tuple[list
     return out, members
 
 
+# The recommendation _decide gives when a person merged the entry into its first candidate.
+PERSON_MERGE = "merged by a person"
+
+
 def _decide(entry: Entry, proposal_candidates: Sequence[Candidate], recommendation: str,
             targets: Sequence[Entry], decisions: DecisionLookup | None) -> tuple[str, list[Candidate], str]:
-    """Apply earlier human decisions to a proposal: (recommendation, candidates, note)."""
+    """Apply earlier human decisions to a proposal: (recommendation, candidates, note); the
+    recommendation is ``PERSON_MERGE`` when a person said the entry is its first candidate."""
     candidates = list(proposal_candidates)
     if decisions is None:
         return recommendation, candidates, ""
@@ -263,7 +275,7 @@ def _decide(entry: Entry, proposal_candidates: Sequence[Candidate], recommendati
         decision = decisions.decision_for(entry, targets[candidate.index])
         if decision == "merge":
             rest = [c for c in candidates if c is not candidate]
-            return "match", [candidate, *rest], f"decided earlier: same as {targets[candidate.index].key}"
+            return PERSON_MERGE, [candidate, *rest], f"decided earlier: same as {targets[candidate.index].key}"
         if decision == "different":
             excluded.add(candidate.index)
         elif decision == "add":
@@ -302,19 +314,81 @@ def _join(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
 
 
-class _Planner:
-    """The state of one planning run: targets, which of them are matched, which keys are taken."""
+def combined_field_changes(first: Sequence[FieldChange], then: Sequence[FieldChange]) -> tuple[FieldChange, ...]:
+    """``first`` followed by ``then`` (planned against the entry ``first`` leaves) as one set of
+    changes against the entry ``first`` started from: a field both touch keeps ``first``'s old
+    value and ``then``'s new one; a field that ends as it started is left out."""
+    by_name = {c.name: c for c in first}
+    for c in then:
+        before = by_name.get(c.name)
+        by_name[c.name] = c if before is None else FieldChange(c.name, before.old, c.new)
+    kept = [c for c in by_name.values() if not (c.old == c.new or (c.old is None and c.new == ""))]
+    return tuple(sorted(kept, key=lambda c: (c.name != ENTRY_KEY, c.name != ENTRY_TYPE,
+                                             FIELD_RANK.get(c.name, len(FIELD_RANK)), c.name)))
 
-    def __init__(self, targets: list[Entry], policy: str, decisions: DecisionLookup | None, key_pattern: str) -> None:
+
+def writers_of(changes: Sequence[Change | None]) -> dict[int, int]:
+    """Target index -> position of the change that updates that target entry."""
+    return {c.target_index: p for p, c in enumerate(changes)
+            if c is not None and c.kind == "update" and c.target_index is not None}
+
+
+def join_change(changes: list[Change | None], position: int, change: Change, writers: dict[int, int]) -> None:
+    """Put ``change`` at ``position``, keeping at most one ``update`` per target entry.
+
+    ``change`` must be planned against its target entry as the plan's other changes leave it
+    (the result of the update already there, if any: see ``writers``, target index ->
+    position of its update, kept up to date here). When another position already updates the
+    same entry, that update takes this change's field changes after its own and its result,
+    and this change becomes ``same``, its explanation naming the other. So no target entry
+    is edited twice in one write (a .bib splice would overlap, a Zotero item be patched twice).
+    """
+    j = change.target_index
+    holder = writers.get(j) if j is not None else None
+    if change.kind == "update" and holder is not None and holder != position:
+        first = changes[holder]
+        assert first is not None
+        combined = combined_field_changes(first.field_changes, change.field_changes)
+        changes[holder] = replace(first, kind="update" if combined else "same", field_changes=combined,
+                                  result=change.result)
+        if not combined:
+            writers.pop(j, None)
+        change = replace(change, kind="same", field_changes=(),
+                         explanation=_join(change.explanation, f"written together with incoming entry {holder + 1}"))
+    elif change.kind == "update" and j is not None:
+        writers[j] = position
+    changes[position] = change
+
+
+class _Planner:
+    """The state of one planning run: targets, which of them are matched, which keys are taken,
+    and the plan so far (one slot per incoming entry)."""
+
+    def __init__(self, targets: list[Entry], policy: str, decisions: DecisionLookup | None, key_pattern: str,
+                 size: int) -> None:
         self.targets = targets
         self.policy = policy
         self.decisions = decisions
         self.make_key = compile_pattern(key_pattern)
-        self.claimed: dict[int, int] = {}  # target index -> incoming index that matched it
+        # target index -> incoming index that matched it automatically (by the matcher, by
+        # key, or identically): the one-to-one assignment. A person's merge claims nothing.
+        self.claimed: dict[int, int] = {}
+        self.slots: list[Change | None] = [None] * size
+        self.writers: dict[int, int] = {}  # target index -> slot of the update that writes it
         self.taken = {t.key.lower() for t in targets if t.key}
         self.by_title: dict[str, list[int]] = {}
         for i, target in enumerate(targets):
             self.by_title.setdefault(target.fields.get("title", ""), []).append(i)
+
+    def place(self, i: int, change: Change) -> None:
+        """The change of incoming entry ``i``, one writing change per target entry (see join_change)."""
+        join_change(self.slots, i, change, self.writers)
+
+    def current(self, j: int) -> Entry:
+        """Target entry ``j`` as the changes planned so far leave it."""
+        holder = self.writers.get(j)
+        result = self.slots[holder].result if holder is not None else None  # type: ignore[union-attr]
+        return result or self.targets[j]
 
     def identical(self, entry: Entry) -> int | None:
         """The index of a target entry identical to ``entry`` (key aside), or None."""
@@ -329,16 +403,19 @@ class _Planner:
         return Change("same", entry, key=target.key, target_index=j, target_key=target.key, score=1.0,
                       explanation=f"identical to {target.key}", result=target)
 
+    def matched(self, entry: Entry, j: int, **details) -> Change:
+        """Incoming ``entry`` is target ``j``: update or same, planned against the entry as the
+        changes so far leave it (remembered field choices of a merge respected)."""
+        target, now = self.targets[j], self.current(j)
+        changes = field_changes(entry, now, self.policy, remembered_field_choices(self.decisions, entry, target))
+        return Change("update" if changes else "same", entry, key=target.key, target_index=j,
+                      target_key=target.key, field_changes=changes,
+                      result=apply_field_changes(now, changes, entry) if changes else now, **details)
+
     def pinned(self, entry: Entry, i: int, j: int) -> Change:
         """Incoming entry ``i`` is known to be target ``j`` (no matching): update or same."""
         self.claimed.setdefault(j, i)
-        target = self.targets[j]
-        changes = field_changes(entry, target, self.policy,
-                                remembered_field_choices(self.decisions, entry, target))
-        return Change("update" if changes else "same", entry, key=target.key, target_index=j,
-                      target_key=target.key, score=1.0, explanation=f"same citation key as {target.key}",
-                      field_changes=changes,
-                      result=apply_field_changes(target, changes, entry) if changes else target)
+        return self.matched(entry, j, score=1.0, explanation=f"same citation key as {self.targets[j].key}")
 
     def change(self, entry: Entry, first: int, proposal, note: str) -> Change:
         """The change for one (merged) incoming entry, whose first member is incoming ``first``."""
@@ -350,16 +427,12 @@ class _Planner:
             recommendation = "review"
             note = _join(note, f"{self.targets[candidates[0].index].key} is already matched by incoming "
                                f"entry {self.claimed[candidates[0].index] + 1}")
-        if recommendation == "match" and candidates:
+        if recommendation in ("match", PERSON_MERGE) and candidates:
             best = candidates[0]
-            target = self.targets[best.index]
-            self.claimed[best.index] = first
-            changes = field_changes(entry, target, self.policy,
-                                    remembered_field_choices(self.decisions, entry, target))
-            return Change("update" if changes else "same", entry, key=target.key, target_index=best.index,
-                          target_key=target.key, score=best.score, explanation=_join(best.explanation, note),
-                          field_changes=changes, candidates=tuple(candidates),
-                          result=apply_field_changes(target, changes, entry) if changes else target)
+            if recommendation == "match":
+                self.claimed[best.index] = first
+            return self.matched(entry, best.index, score=best.score, explanation=_join(best.explanation, note),
+                                candidates=tuple(candidates))
         if recommendation == "declined":
             return Change("declined", entry, explanation=note, candidates=tuple(candidates))
         if recommendation == "review" and candidates:
@@ -428,11 +501,11 @@ def make_plan(
     if policy not in POLICIES:
         raise UsageError(f"unknown policy {policy!r}", hint="use fill, source or target")
     settings = settings or MatchSettings()
-    planner = _Planner(list(target_entries), policy, decisions, key_pattern)
-    slots: list[Change | None] = [None] * len(incoming)
+    planner = _Planner(list(target_entries), policy, decisions, key_pattern, len(incoming))
+    slots = planner.slots
     rest: list[int] = []
     for i, j in (pinned or {}).items():
-        slots[i] = planner.pinned(incoming[i], i, j)
+        planner.place(i, planner.pinned(incoming[i], i, j))
     for i, entry in enumerate(incoming):
         if slots[i] is not None:
             continue
@@ -440,7 +513,7 @@ def make_plan(
         if j is None:
             rest.append(i)
         else:
-            slots[i] = planner.same(entry, i, j)
+            planner.place(i, planner.same(entry, i, j))
 
     works = [incoming[i] for i in rest]
     merged_works, members = (_merge_incoming(works, settings) if merge_duplicates
@@ -448,6 +521,6 @@ def make_plan(
     proposals = _propose(planner.targets, merged_works, settings)
     for entry, group, proposal in zip(merged_works, members, proposals):
         note = f"merged {len(group)} incoming duplicates" if len(group) > 1 else ""
-        slots[rest[group[0]]] = planner.change(entry, rest[group[0]], proposal, note)
+        planner.place(rest[group[0]], planner.change(entry, rest[group[0]], proposal, note))
     merged = [tuple(rest[m] for m in group) for group in members if len(group) > 1]
     return without_omitted(Plan([c for c in slots if c is not None], merged), omit, planner.targets)

@@ -43,11 +43,13 @@ class Ticker:
 
 @contextmanager
 def progress_bar(description: str, total: Optional[int] = None, *, stream: Optional[IO[str]] = None,
-                 enabled: Optional[bool] = None) -> Iterator[Ticker]:
-    """Show a transient progress bar for ``description`` on ``stream`` (standard error).
+                 enabled: Optional[bool] = True) -> Iterator[Ticker]:
+    """Show a transient progress bar for ``description`` on ``stream`` (standard error), when
+    it is a terminal.
 
-    ``enabled`` defaults to whether the stream is a terminal; pass False to silence the bar
-    (for ``--json``). The bar disappears when the work is done, so it never mixes with output.
+    ``enabled=False`` silences the bar (for ``--json``); nothing forces a bar onto a stream
+    that is not a terminal. The bar disappears when the work is done, so it never mixes
+    with output.
     """
     stream = _terminal(stream, enabled)
     if stream is None:
@@ -59,11 +61,15 @@ def progress_bar(description: str, total: Optional[int] = None, *, stream: Optio
 
 
 def _terminal(stream: Optional[IO[str]], enabled: Optional[bool]) -> Optional[IO[str]]:
-    """The stream to draw on (standard error by default), or None when nothing is drawn."""
+    """The stream to draw on (standard error by default), or None when nothing is drawn:
+    the stream is not a terminal, or ``enabled`` is False. ``enabled`` can only switch bars
+    off, so that no caller draws escape codes into a pipe or a log file by accident."""
     stream = stream if stream is not None else sys.stderr
-    if enabled is None:
-        enabled = bool(getattr(stream, "isatty", lambda: False)())
-    return stream if enabled else None
+    try:
+        terminal = bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream
+        terminal = False
+    return stream if enabled is not False and terminal else None  # None, as callers may pass, is the default
 
 
 def _new_progress(stream: IO[str]):
@@ -123,9 +129,10 @@ class ProgressTasks:
 
 
 @contextmanager
-def progress_tasks(*, stream: Optional[IO[str]] = None, enabled: Optional[bool] = None) -> Iterator[ProgressTasks]:
+def progress_tasks(*, stream: Optional[IO[str]] = None, enabled: Optional[bool] = True) -> Iterator[ProgressTasks]:
     """Bars for a command's steps (see :class:`ProgressTasks`) on ``stream`` (standard error),
-    drawn only when it is a terminal and ``enabled`` is not False (pass False for ``--json``)."""
+    drawn only when it is a terminal and ``enabled`` is not False (pass False for ``--json``;
+    True never forces a bar onto a pipe or a file)."""
     tasks = ProgressTasks(_terminal(stream, enabled))
     try:
         yield tasks

@@ -23,6 +23,7 @@ DOI stay, the preprint adds its arXiv id (``eprint``, ``archiveprefix``) and its
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Sequence
@@ -32,7 +33,7 @@ from .decisions import Decision, PendingCase
 from .keys import DEFAULT_PATTERN, compile_pattern
 from .match import Candidate, DuplicateGroup
 from .model import Entry
-from .plan import ENTRY_KEY, ENTRY_TYPE, VENUES, Change, FieldChange, Plan, new_key
+from .plan import ENTRY_KEY, ENTRY_TYPE, VENUES, Change, FieldChange, Plan, join_change, new_key, writers_of
 
 if TYPE_CHECKING:
     from .match import Matcher
@@ -46,6 +47,13 @@ _UNCHOSEN = frozenset({"ids"})
 PUBLISHED_FIELDS = frozenset({ENTRY_TYPE, "journal", "booktitle", "year", "month", "volume", "number", "pages",
                               "publisher", "doi", "address", "series", "organization", "institution", "school",
                               "howpublished", "edition", "isbn", "issn"})
+# A note that only says what the preprint was (``preprint``, ``arXiv preprint arXiv:...``,
+# ``Submitted to ...``, ``under review``, ``to appear``): stale once it is published, so a
+# merge into the published version does not copy it there.
+PREPRINT_NOTE_RE = re.compile(r"^\W*(?:an?\s+)?(?:arxiv\b|(?:e-?)?pre-?print\b|submitted\b|under\s+(?:review|submission)\b"
+                              r"|to\s+appear\b|in\s+press\b|forthcoming\b|accepted\b|manuscript\b|working\s+paper\b)",
+                              re.IGNORECASE)
+NOTE_FIELDS = ("note", "annote")
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -245,7 +253,8 @@ def differing_fields(incoming: Entry, target: Entry) -> list[FieldDiff]:
     side of a field it lacks removes the field; ``ids`` (aliases) are merged, never chosen.
     For a preprint and its published version, the published side wins the facts of
     publication (``PUBLISHED_FIELDS``, and its own ``url`` over an arXiv one), absent ones included, and the
-    preprint's arXiv id is filled in as ``eprint`` and ``archiveprefix``.
+    preprint's arXiv id is filled in as ``eprint`` and ``archiveprefix``; a note that only
+    says what the preprint was (``PREPRINT_NOTE_RE``) is not copied.
     """
     incoming, target, roles = _merge_sides(incoming, target)
     a, b = field_values(incoming), field_values(target)
@@ -262,6 +271,8 @@ def differing_fields(incoming: Entry, target: Entry) -> list[FieldDiff]:
             continue
         if roles is not None and name in published_facts:
             default = roles
+        elif roles is not None and name in NOTE_FIELDS and PREPRINT_NOTE_RE.match(preprint.get(name) or ""):
+            default = roles  # the preprint's "preprint" note stays out of the published version
         else:
             default = INCOMING if theirs is None and not (name in VENUES and has_venue) else TARGET
         diffs.append(FieldDiff(name, mine, theirs, default))
@@ -642,6 +653,15 @@ class MergeView:
         return replace(case, entry=entry, index=index, candidates=tuple(cands))
 
 
+def open_cases(cases: Sequence[ReviewCase], result: ReviewResult) -> list[ReviewCase]:
+    """The cases a review left open (skipped, or not reached), as its merges left the target:
+    a candidate merged away is replaced by the entry it went into, merged entries show their
+    new content (see :meth:`MergeView.rebuild`); a case with nothing left to ask is not open."""
+    view = MergeView.of(original_entries(cases), (result.outcomes[i] for i in sorted(result.outcomes)))
+    rebuilt = (view.rebuild(cases[i]) for i in result.open_positions(len(cases)))
+    return [case for case in rebuilt if case is not None]
+
+
 # --- outcomes -> changes -----------------------------------------------------------------------
 
 
@@ -744,22 +764,31 @@ def plan_review(targets: Sequence[Entry], outcomes: Sequence[Outcome], key_patte
 def review_plan(plan: Plan, targets: Sequence[Entry], reviewer: Reviewer, store: Recorder) -> tuple[Plan, ReviewResult]:
     """Ask about a plan's ``review`` changes (inline review during a sync).
 
-    Returns the plan with every decided review change replaced by its ``update``/``add``/``same``
-    change (undecided ones stay ``review``), and the review's result.
+    Each case shows its candidates as the plan's other changes leave them (an entry the sync
+    completes is shown completed). Returns the plan with every decided review change
+    replaced by its ``update``/``add``/``same`` change (undecided ones stay ``review``), one
+    writing change per target entry (a merge into an entry the plan already updates joins
+    that update: see ``bibsync.plan.join_change``), and the review's result.
     """
     reviews = [i for i, c in enumerate(plan.changes) if c.kind == "review"]
-    cases = cases_from_changes([plan.changes[i] for i in reviews], targets)
+    changes: list[Change | None] = list(plan.changes)
+    writers = writers_of(changes)
+    planned = list(targets)
+    for j, position in writers.items():
+        planned[j] = plan.changes[position].result or targets[j]
+    cases = cases_from_changes([plan.changes[i] for i in reviews], planned)
     result = run_review(cases, reviewer, store)
     added = [c.key for c in plan.changes if c.kind == "add" and c.key]
-    changes = list(plan.changes)
-    for position, outcome in result.outcomes.items():
+    for position, outcome in sorted(result.outcomes.items()):
         if outcome.action.kind == "decline":
             changes[reviews[position]] = Change("declined", outcome.case.entry,
                                                 explanation="declined in this review: never add it")
             continue
-        planned = plan_sync_outcomes([outcome], targets, added)
-        if planned:
-            changes[reviews[position]] = planned[0]
-            if planned[0].kind == "add" and planned[0].key:
-                added.append(planned[0].key)
-    return Plan(changes), result
+        decided = plan_sync_outcomes([outcome], planned, added)
+        if decided:
+            # the candidates it was reviewed against stay with it (an add is settled apart from them)
+            change = replace(decided[0], candidates=plan.changes[reviews[position]].candidates)
+            join_change(changes, reviews[position], change, writers)
+            if decided[0].kind == "add" and decided[0].key:
+                added.append(decided[0].key)
+    return Plan([c for c in changes if c is not None], plan.merged), result

@@ -10,6 +10,7 @@ Zotero library). The command line only parses options, renders and asks; everyth
 from __future__ import annotations
 
 import importlib
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -175,33 +176,37 @@ def run_sync(
     entry) are left out and reported; the rest is synced and the exit code is 1. ``dry_run`` plans and stops. ``confirm`` is asked
     once before writing (None: write). After writing, the review changes are left in the
     decision store, and adds that a remembered ``add`` decision caused are settled there
-    (see :func:`settle_decided_adds`). Errors are BibsyncError subclasses; nothing is
-    written on an error. The fields in ``settings.omit`` are never written, also after a
-    review. ``progress(done, total)`` hears of the sources' look-ups (DOIs, arXiv ids).
+    (see :func:`settle_decided_adds`). A target with a ``session()`` (a .bib file) is held
+    for the whole run, so that two runs at once take turns. Errors are BibsyncError
+    subclasses; nothing is written on an error. The fields in ``settings.omit`` are never
+    written, also after a review. ``progress(done, total)`` hears of the sources' look-ups
+    (DOIs, arXiv ids).
     """
     settings = settings or Settings()
     source_failures: list[Failure] = []
     if incoming is None:
         incoming, source_failures = read_incoming(sources or [], fmt, settings, registry, progress)
-    target_entries = target.load()
-    if decisions == "auto":
-        decisions = open_decisions(target)
-    plan = make_plan(incoming, target_entries, policy, match_settings, decisions, settings.key_pattern,
-                     omit=settings.omit)
-    if review is not None and plan.by_kind("review"):
-        plan = without_omitted(review(plan, target_entries, decisions), settings.omit, target_entries)
-    collection = getattr(target, "collection", None)
-    result = SyncResult(plan, list(target_entries), dry_run=dry_run, source_failures=source_failures,
-                        target_failures=list(getattr(target, "failures", [])),
-                        pending=pending_after(decisions, plan, target_entries, collection))
-    if dry_run:
-        return result
-    if confirm is not None and plan.to_apply() and not confirm(result):
-        result.declined = True
-        return result
-    result.report = target.apply(plan)
-    result.applied = True
-    if decisions is not None:
-        settle_decided_adds(decisions, plan, target_entries, result.report)
-        record_pending(decisions, plan, target_entries, collection)
+    session = getattr(target, "session", None)  # a .bib target: its lock, held to the end
+    with session() if session is not None else nullcontext():
+        target_entries = target.load()
+        if decisions == "auto":
+            decisions = open_decisions(target)
+        plan = make_plan(incoming, target_entries, policy, match_settings, decisions, settings.key_pattern,
+                         omit=settings.omit)
+        if review is not None and plan.by_kind("review"):
+            plan = without_omitted(review(plan, target_entries, decisions), settings.omit, target_entries)
+        collection = getattr(target, "collection", None)
+        result = SyncResult(plan, list(target_entries), dry_run=dry_run, source_failures=source_failures,
+                            target_failures=list(getattr(target, "failures", [])),
+                            pending=pending_after(decisions, plan, target_entries, collection))
+        if dry_run:
+            return result
+        if confirm is not None and plan.to_apply() and not confirm(result):
+            result.declined = True
+            return result
+        result.report = target.apply(plan)
+        result.applied = True
+        if decisions is not None:
+            settle_decided_adds(decisions, plan, target_entries, result.report)
+            record_pending(decisions, plan, target_entries, collection)
     return result

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from .errors import InputError
+from .filekind import special_kind
 from .model import Entry
 from .targets.atomic import write_atomic
 
@@ -147,12 +148,23 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def require_folder(directory: Path) -> None:
+    """An InputError unless ``directory`` is a folder: missing, or what it is instead (a file)."""
+    directory = Path(directory)
+    if directory.is_dir():
+        return
+    hint = "--rewrite-tex takes the folder of your .tex files"
+    if directory.exists():
+        kind = special_kind(directory) or "a file"
+        raise InputError(f"{directory} is {kind}, not a folder", hint=f"{hint} (e.g. --rewrite-tex .)")
+    raise InputError(f"no such folder: {directory}", hint=hint)
+
+
 def find_tex_files(directory: Path) -> TexFiles:
     """The regular .tex files under ``directory``, resolved: each file inside it once (under its
     real name, relative to ``directory`` as given), and the links that lead outside it."""
     directory = Path(directory)
-    if not directory.is_dir():
-        raise InputError(f"no such folder: {directory}", hint="--rewrite-tex takes the folder of your .tex files")
+    require_folder(directory)
     root = os.path.realpath(directory)
     found = TexFiles(directory)
     seen: set[str] = set()

@@ -100,6 +100,10 @@ _KEPT_BACK_RE = re.compile("[\ue000-\ue004]")
 # What makes a value more than braced words: a command, a comment, an alignment tab, math,
 # inverted marks (TeX dashes, quotes and ``~`` are kept as typed either way).
 _LATEX_SPECIALS_RE = re.compile(r"[\\%&$]|[!?]`")
+# A value whose only markup, besides braces, is escaped specials (\% \& \# \_; not \$, which
+# the full decoding may pair with another into math).
+_ESCAPES_ONLY_RE = re.compile(r"(?:[^\\%&$]|\\[%&#_])*")
+_ESCAPE_RE = re.compile(r"\\([%&#_])")
 
 
 def latex_to_unicode(value: str) -> str:
@@ -113,7 +117,48 @@ def latex_to_unicode(value: str) -> str:
         return value
     if not _LATEX_SPECIALS_RE.search(value):
         return value.replace("{", "").replace("}", "")
+    if _ESCAPES_ONLY_RE.fullmatch(value) and "!`" not in value and "?`" not in value:
+        return _ESCAPE_RE.sub(r"\1", value).replace("{", "").replace("}", "")  # "50\% of {GPU}s" in abstracts
+    words = _words(value) if len(value) > _LONG else None
+    if words is not None:  # an abstract with a few commands: decode only the words that hold them
+        return "".join(latex_to_unicode(w) if "\\" in w or "{" in w else w for w in words)
     return decode_markup(value)
+
+
+_LONG = 200  # shorter values are decoded whole
+_BREAK_RE = re.compile(r"\s+")
+_CONTROL_WORD_END_RE = re.compile(r"\\[A-Za-z]+$")
+
+
+def _words(value: str) -> list[str] | None:
+    """``value`` cut at white space outside braces into words and the spaces between them, or
+    None when the pieces could decode differently from the whole: math (``$``), a comment
+    (``%``), ``&``, a TeX logo, a link, unbalanced braces, or a space right after a command
+    word (which TeX swallows)."""
+    if "$" in value or "&" in value or "\\url" in value or "\\href" in value or _LOGO_RE.search(value):
+        return None
+    if "%" in value.replace("\\%", ""):
+        return None
+    pieces: list[str] = []
+    depth, start = 0, 0
+    for match in re.finditer(r"[{}]|\s+", value):
+        token = match.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif depth == 0:
+            word = value[start:match.start()]
+            if _CONTROL_WORD_END_RE.search(word):
+                continue  # "\texttimes faster": the space belongs to the command
+            pieces += [word, token]
+            start = match.end()
+    if depth != 0:
+        return None
+    pieces.append(value[start:])
+    return pieces
 
 
 def decode_markup(value: str) -> str:
@@ -133,6 +178,13 @@ def decode_markup(value: str) -> str:
     for i in range(0, len(parts), 2):
         parts[i] = parts[i].replace("{", "").replace("}", "")
     return "".join(parts)
+
+
+@lru_cache(maxsize=512)
+def latex_escape(char: str) -> str | None:
+    """The LaTeX escape of one character (``é`` -> ``{\\'e}``), or None when LaTeX has none (``王``)."""
+    escaped = unicode_to_latex(char)
+    return None if escaped == char and not char.isascii() else escaped
 
 
 def unicode_to_latex(value: str) -> str:

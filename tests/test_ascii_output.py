@@ -74,3 +74,44 @@ def test_a_new_file_follows_the_convention_an_existing_one_keeps_its_style(tmp_p
                     "  year = {2001},\n}\n", encoding="utf-8")
     assert runner.invoke(app, ["sync", source, "--into", str(utf8), "--yes"]).exit_code == 0
     assert "Nguyễn" in utf8.read_text(encoding="utf-8")  # the file is UTF-8: it stays so
+
+
+# --- characters LaTeX has no escape for: said, never silent (QA review, item 10) -------------------
+
+UNESCAPABLE = """@article{wang2024checks,
+  author = {王, 小明 and Müller, Jörg},
+  title = {Checks ✓ and smiles 😀},
+  journal = {J},
+  year = {2024},
+}
+"""
+NOTE = ("note: 5 characters with no LaTeX escape stay as in the source, so the ASCII output is not pure ASCII: "
+        "王 (U+738B), 小 (U+5C0F), 明 (U+660E), ✓ (U+2713), 😀 (U+1F600) in {keys}; pdflatex stops at them unless "
+        "the document loads support for them")
+
+
+def test_parse_ascii_names_the_characters_it_cannot_escape(tmp_path):
+    source = tmp_path / "u.bib"
+    source.write_text(UNESCAPABLE)
+    result = runner.invoke(app, ["parse", "--ascii", str(source)], env={"COLUMNS": "300"})
+    assert result.exit_code == 0
+    assert "M{\\\"u}ller, J{\\\"o}rg" in result.stdout and "王, 小明" in result.stdout
+    [note] = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert note.startswith(NOTE.format(keys="2024checks"))
+    utf8 = runner.invoke(app, ["parse", "--utf8", str(source)], env={"COLUMNS": "300"})
+    assert utf8.exit_code == 0 and "note:" not in utf8.stderr  # UTF-8 output: nothing to say
+    latin = tmp_path / "l.bib"
+    latin.write_text(UNESCAPABLE.replace("王, 小明", "Wang, Xiaoming").replace("✓ and smiles 😀", "and smiles"))
+    clean = runner.invoke(app, ["parse", "--ascii", str(latin)], env={"COLUMNS": "300"})
+    assert clean.exit_code == 0 and "note:" not in clean.stderr and clean.stdout.isascii()
+
+
+def test_sync_into_an_ascii_bib_names_them_too(tmp_path):
+    source = tmp_path / "u.bib"
+    source.write_text(UNESCAPABLE)
+    bib = tmp_path / "s.bib"
+    bib.write_text('@article{a,\n  author = {M{\\"u}ller, J.},\n  title = {A},\n  journal = {J},\n  year = {2020},\n}\n')
+    result = runner.invoke(app, ["sync", str(source), "--into", str(bib), "--yes"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert NOTE.format(keys="wang2024checks") in result.stderr
+    assert "{\\\"u}ller, J{\\\"o}rg" in bib.read_text()  # the file's ASCII style for what can be escaped

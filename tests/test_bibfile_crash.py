@@ -32,9 +32,9 @@ elif point == "during-write":
 elif point == "announce":
     import bibsync.targets.atomic as atomic
     real = atomic.write_atomic
-    def announced(path, data):
+    def announced(path, data, **hooks):
         print("writing", flush=True)
-        real(path, data)
+        real(path, data, **hooks)
     atomic.write_atomic = announced
 sys.argv = ["bibsync", "sync", *sys.argv[2:]]
 from bibsync.cli import main
@@ -57,10 +57,13 @@ def test_killed_at_a_chosen_point_leaves_the_old_file(point: str, tmp_path: Path
     assert child.returncode == -signal.SIGKILL
     assert target.read_bytes() == before
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "refs.bib"]
-    assert all(name.startswith(".refs.bib.") and name.endswith(".tmp") for name in leftovers)
-    # The next sync still works (and is not confused by a leftover temporary file).
+    # The killed run's lock file (flock died with it) and, killed before the rename, its temporary file.
+    assert ".refs.bib.bibsync-lock" in leftovers
+    assert all(name.startswith(".refs.bib.") and name.endswith((".tmp", ".bibsync-lock")) for name in leftovers)
+    # The next sync still works, takes the stale lock, and deletes the temporary file it left.
     result = run_sync([str(DATA / "incoming.bib")], BibFileTarget(target), decisions=None)
     assert result.report.added == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["refs.bib"]
 
 
 def _big_bib(path: Path, n: int) -> None:

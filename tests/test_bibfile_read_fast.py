@@ -10,7 +10,8 @@ from bibsync.names import _split_top
 from bibsync.text import decode_markup, latex_to_unicode
 
 PIECES = ["{", "}", "A", "b", " ", "-", "--", "~", "%", "&", "$", "`", "'", "!", "?", "\\'e", "{\\\"o}", "é",
-          "MSRL", ":", "#", '"', ",", " and ", "AND", "x"]
+          "MSRL", ":", "#", '"', ",", " and ", "AND", "x", "\\%", "\\&", "\\_", "\\#", "\\$", "_", "\n", "\n\n",
+          " \\% of", "53\\%"]
 
 
 @settings(max_examples=400, deadline=None)
@@ -31,3 +32,13 @@ def test_split_top_fast_path_equals_the_loop(text: str, sep: str) -> None:
 def test_split_concatenation_without_hash_is_one_part() -> None:
     assert split_concatenation("  {A, B}  ") == ["{A, B}"]
     assert split_concatenation('acm # " Press"') == ["acm", '" Press"']
+
+
+LONG_PIECES = PIECES + ["\\texttimes", "{\\texttimes}", "\\textit{ab c}", "\\emph{x}", "\\LaTeX", "\\ ", "\\,",
+                        "\\'{e}", "\\c c", "\\v{s}", "\\\\", "words ", "more words here ", "---"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LONG_PIECES), min_size=60, max_size=120).map("".join))
+def test_long_values_decoded_word_by_word_equal_the_full_decoding(value: str) -> None:
+    assert latex_to_unicode(value) == decode_markup(value)

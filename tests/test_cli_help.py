@@ -112,6 +112,16 @@ def test_rendered_help_has_no_type_markers_and_whole_defaults(name, width):
         assert DEFAULT_PATTERN in text  # never cut, however narrow the terminal
     if name == "review":
         assert "--rewrite-tex DIR" in text and "--zotero user:ID|group:ID" in text
+    # no line wider than the terminal: a long default goes on a line of its own (QA review, item 11)
+    assert [line for line in text.splitlines() if len(line) > width] == []
+    if DEFAULT_PATTERN in text:
+        assert f"[default: {DEFAULT_PATTERN}]" in text  # in one piece, on one line
+    assert not re.search(r"\bx[<>]=?\d|\d<=?x\b", text)  # ranges in words: "at least 1", not "x>=1"
+
+
+def test_a_number_range_reads_naturally():
+    text = render(["match", "--help"], 80)
+    assert "[default: 3; at least 1]" in " ".join(text.split())
 
 
 @pytest.mark.parametrize("name", COMMANDS)

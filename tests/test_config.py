@@ -105,7 +105,8 @@ def test_all_keys_of_the_issue(tmp_path):
 
 @pytest.mark.parametrize("text,line,words", [
     ('into = "refs.bib"\nintoo = "x.bib"\n', 2, "unknown key 'intoo'"),
-    ('into = "refs.bib"\n\n[zotero]\nendpoint = "http://x"\napi_key = "SECRET"\n', 5, "unknown key 'zotero.api_key'"),
+    ('into = "refs.bib"\n\n[zotero]\nendpoint = "http://x"\napi_key = "SECRET"\n', 5,
+     "'zotero.api_key': secrets do not belong in bibsync.toml"),
     ('biblatex = "yes"\n', 1, "biblatex: expected true or false, not a string"),
     ('omit = "abstract"\n', 1, 'omit: expected a list of field names such as ["abstract", "keywords"]'),
     ('prefer = "mine"\n', 1, "prefer: expected one of fill, source, target, not 'mine'"),
@@ -130,7 +131,9 @@ def test_a_secret_is_refused_with_a_hint(tmp_path):
     path = write(tmp_path / "bibsync.toml", 'api_key = "0123456789abcdef"\n')
     with pytest.raises(UsageError) as caught:
         read_config(path)
-    assert "unknown key 'api_key'" in caught.value.message and "into" in caught.value.hint
+    assert "'api_key': secrets do not belong in bibsync.toml" in caught.value.message
+    assert "ZOTERO_API_KEY" in caught.value.hint and "--api-key-file" in caught.value.hint
+    assert "0123456789abcdef" not in str(caught.value)
 
 
 # --- precedence -------------------------------------------------------------------------------

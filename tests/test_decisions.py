@@ -132,7 +132,7 @@ def test_unreadable_file_is_a_clear_error(tmp_path):
     with pytest.raises(TargetError) as err:
         DecisionStore.for_bib(tmp_path / "refs.bib")
     assert "refs.bib.bibsync.json" in str(err.value) and "hint" in str(err.value)
-    (tmp_path / "refs.bib.bibsync.json").write_text('{"decisions": [{"entry": "x", "decision": "maybe"}]}')
+    (tmp_path / "refs.bib.bibsync.json").write_text('{"bibsync": 3, "decisions": [{"entry": "x", "decision": "maybe"}]}')
     with pytest.raises(TargetError, match="unknown decision"):
         DecisionStore.for_bib(tmp_path / "refs.bib")
 
@@ -166,10 +166,11 @@ def test_two_stores_on_one_file_keep_each_others_work(tmp_path):
 @pytest.mark.parametrize("text, message", [
     ('{"bibsync": 99, "decisions": [], "pending": []}', "format 99"),
     ('{"bibsync": "1", "decisions": []}', 'format "1", which is not a format number'),
-    ('{"decisions": [{"entry": "x", "decision": "merge", "fields": "abc"}]}', "malformed decision"),
-    ('{"decisions": [{"entry": "x", "decision": "merge", "candidate": ["a"]}]}', "malformed decision"),
-    ('{"decisions": [], "pending": [5]}', "not a bibsync decision file"),
-    ('{"decisions": [], "pending": {"a": 1}}', "not a bibsync decision file"),
+    ('{"bibsync": 3, "decisions": [{"entry": "x", "decision": "merge", "fields": "abc"}]}', "malformed decision"),
+    ('{"bibsync": 3, "decisions": [{"entry": "x", "decision": "merge", "candidate": ["a"]}]}', "malformed decision"),
+    ('{"bibsync": 3, "decisions": [], "pending": [5]}', "must be lists of objects"),
+    ('{"bibsync": 3, "decisions": [], "pending": {"a": 1}}', "must be lists of objects"),
+    ('{"decisions": [], "pending": []}', 'an object without the "bibsync" format number'),
 ])
 def test_a_malformed_or_newer_file_is_a_clear_error(tmp_path, text, message):
     path = tmp_path / "refs.bib.bibsync.json"

@@ -120,7 +120,7 @@ def test_a_review_writes_no_omitted_field(tmp_path):
 
     from test_review_cli import DATA as REVIEW_DATA, leave_pending
 
-    from bibsync.commands.review import review_bib
+    from bibsync.review_session import review_bib
     from bibsync.review import Action, QueuedReviewer
 
     bib = tmp_path / "thesis.bib"

@@ -4,11 +4,12 @@ command line draws a bar on a terminal only, never in pipes or with --json."""
 from __future__ import annotations
 
 import io
+import os
 import sys
 from pathlib import Path
 
 import pytest
-from zotero_fixtures import open_target, socc_entries, sync_into
+from zotero_fixtures import GROUP, WRITE_KEY, open_target, socc_entries, sync_into
 
 from bibsync.config import Settings
 from bibsync.http_cache import ResponseCache
@@ -85,10 +86,11 @@ def test_zotero_uploads_and_page_fetches_report_progress(zotero_server, tmp_path
 pexpect = pytest.importorskip("pexpect")
 
 
-def _spawn(command: str, tmp_path: Path) -> str:
+def _spawn(command: str, tmp_path: Path, **extra_env: str) -> str:
     """Run a shell command in a pseudo-terminal; return everything the terminal received."""
     env = {"TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-           "HOME": str(tmp_path), "BIBSYNC_CACHE_DIR": str(tmp_path / "cache"), "PYTHONUTF8": "1"}
+           "HOME": str(tmp_path), "BIBSYNC_CACHE_DIR": str(tmp_path / "cache"), "PYTHONUTF8": "1",
+           "PYTHONPATH": os.environ.get("PYTHONPATH", ""), **extra_env}
     child = pexpect.spawn("/bin/sh", ["-c", command], env=env, encoding="utf-8", dimensions=(30, 100), timeout=60,
                           cwd=str(tmp_path))
     child.expect(pexpect.EOF)
@@ -118,3 +120,23 @@ def test_a_terminal_shows_the_bar_a_pipe_and_json_do_not(cached_dois, tmp_path):
     assert "looking up" not in piped and "@article{lecun2015deep," in piped
     as_json = _spawn(f"{bibsync} sync {cached_dois} --into x.bib --json --yes", tmp_path)
     assert "looking up" not in as_json and '"add": 3' in as_json
+
+
+ESCAPE = "\x1b["
+
+
+def test_sync_and_pull_draw_no_bar_into_a_pipe_or_a_file(cached_dois, tmp_path, zotero_server):
+    bibsync = f"{sys.executable} -m bibsync"
+    piped = _spawn(f"{bibsync} sync {cached_dois} --into p.bib --yes --offline 2>&1 | cat -v", tmp_path)
+    assert "wrote p.bib: 3 added" in piped
+    assert "looking up" not in piped and "^[[" not in piped  # cat -v shows an escape code as ^[[
+
+    zotero = {"ZOTERO_API_KEY": WRITE_KEY, "BIBSYNC_ZOTERO_ENDPOINT": zotero_server.endpoint}
+    listing = Path(__file__).resolve().parent.parent / "samples" / "acm-toc-socc24.txt"
+    shown = _spawn(f"{bibsync} sync {listing} --zotero group:{GROUP} --yes 2>err.txt", tmp_path, **zotero)
+    log = (tmp_path / "err.txt").read_text()
+    assert "wrote Zotero group:4711: 63 added" in log
+    assert "writing to" not in log and ESCAPE not in log  # the uploads drew no bar into the file
+    assert "writing to" not in shown
+    pulled = _spawn(f"{bibsync} pull --zotero group:{GROUP} --into g.bib 2>&1 | cat -v", tmp_path, **zotero)
+    assert "pulled 63 items" in pulled and "reading" not in pulled and "^[[" not in pulled

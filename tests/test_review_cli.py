@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.commands.review import review_bib
+from bibsync.review_session import review_bib
 from bibsync.decisions import DecisionStore
 from bibsync.match import Candidate
 from bibsync.model import Entry, Person
@@ -302,7 +302,7 @@ def test_dedupe_interactive_merges_and_remembers(tmp_path):
 
 
 def test_inline_review_through_the_library(tmp_path):
-    from bibsync.commands.review import inline_review_hook
+    from bibsync.review_session import inline_review_hook
     from bibsync.sync import run_sync
     from bibsync.targets.bibfile import BibFileTarget
 

@@ -86,3 +86,23 @@ def test_ctrl_c_leaves_the_file_untouched(bib, tmp_path):
     assert child.exitstatus == 130
     assert bib.read_bytes() == before
     assert [(c, d) for _, c, d in triples(bib)] == [(None, "add"), ("zhu2023msrl", "different")]
+
+
+def test_ctrl_c_at_the_sync_question_exits_130_and_writes_nothing(tmp_path):
+    bib = tmp_path / "thesis.bib"
+    bib.write_bytes((Path(__file__).parent / "data" / "review" / "thesis.bib").read_bytes())
+    before = bib.read_bytes()
+    env = {"TERM": "xterm-256color", "COLUMNS": "140", "LINES": "50", "PATH": "/usr/bin:/bin",
+           "HOME": str(tmp_path), "BIBSYNC_CACHE_DIR": str(tmp_path / "cache"), "PYTHONUTF8": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "bibsync", "sync", str(Path(__file__).parent / "data" / "review"
+                                                                         / "incoming.bib"), "--into", str(bib)],
+                          env=env, encoding="utf-8", dimensions=(50, 140), timeout=30)
+    child.expect_exact("[y/N]: ")
+    assert "write 1 change to" in screen(child)
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    shown = screen(child)
+    child.close()
+    assert "interrupted; nothing was written" in shown and "Aborted!" not in shown
+    assert child.exitstatus == 130
+    assert bib.read_bytes() == before and not (tmp_path / "thesis.bib.bibsync.json").exists()

@@ -92,3 +92,35 @@ def test_runaway_markup_does_not_hang(tmp_path, junk):
     done = run_parse(tmp_path, planted("<p>Fine.</p>") + junk)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("@inproceedings{") == 3 and "Traceback" not in done.stderr
+
+
+# --- an abstract that swallows the papers after it (QA review, item 12) ----------------------------
+
+@pytest.mark.parametrize("unclosed", ["<div><b>" * 1000, "<b>", "<div>"])
+def test_an_unclosed_abstract_does_not_hide_the_papers_after_it(unclosed):
+    items = list(source.parse(planted(f"<p>Start {unclosed}unclosed"), ParseContext(filename="toc.html")))
+    entries = [i for i in items if isinstance(i, Entry)]
+    assert [e.title for e in entries] == ["Phone Barometers as Floor Detectors", "Counting Steps with Earbuds",
+                                          "LTE Handover Traces from a Moving Train"]
+    assert [p.last for p in entries[1].authors] == ["O’Neil"] and [p.last for p in entries[2].authors] == ["de Jong", "Na"]
+    assert entries[0].get("abstract").startswith("Start")
+    assert "Counting Steps" not in entries[0].get("abstract") and "O’Neil" not in entries[0].get("abstract")
+    assert [e.origin.line for e in entries] == [9, 12, 18]
+    warnings = [i for i in items if not isinstance(i, Entry)]
+    if unclosed == "<b>":  # an inline element: the parser closes it at the block's end, nothing swallowed
+        assert warnings == []
+    else:
+        [warning] = warnings
+        assert warning.is_warning and warning.where() == "toc.html:9"
+        assert "leaves an element open, and the page's next entries were inside it" in warning.message
+
+
+def test_the_command_line_names_the_place_and_keeps_every_paper(tmp_path):
+    page = tmp_path / "toc.html"
+    page.write_text(planted("<p>Start " + "<div><b>" * 1000 + "unclosed"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bibsync", "parse", str(page)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0  # a warning: every paper is in the output
+    assert done.stdout.count("@inproceedings{") == 3
+    assert f"warning: {page}:9: the abstract of \"Phone Barometers as Floor Detectors\" leaves an element open" in \
+        " ".join(done.stderr.split())

@@ -154,9 +154,9 @@ def test_zotero_target_is_built_lazily_with_all_options(files, monkeypatch) -> N
             return ApplyReport(added=len(plan.by_kind("add")))
 
     def open_zotero_target(spec, api_key_file=None, endpoint=None, collection=None, refresh=False, settings=None,
-                           policy="fill", read_progress=None, write_progress=None):
+                           policy="fill", require_write=True, read_progress=None, write_progress=None):
         kw = {"api_key_file": api_key_file, "endpoint": endpoint, "collection": collection, "refresh": refresh,
-              "policy": policy}
+              "policy": policy, "require_write": require_write}
         calls["spec"], calls["kw"] = spec, kw
         return FakeZotero()
 
@@ -169,8 +169,8 @@ def test_zotero_target_is_built_lazily_with_all_options(files, monkeypatch) -> N
     assert result.exit_code == 0, result.output
     assert calls["spec"] == "group:42"
     kw = calls["kw"]
-    assert (kw["api_key_file"], kw["endpoint"], kw["collection"], kw["refresh"], kw["policy"]) == (
-        Path("key.txt"), "http://127.0.0.1:9", "Thesis", True, "source")
+    assert (kw["api_key_file"], kw["endpoint"], kw["collection"], kw["refresh"], kw["policy"], kw["require_write"]) == (
+        Path("key.txt"), "http://127.0.0.1:9", "Thesis", True, "source", True)
     assert calls["applied"]["add"] == 3  # an empty library: everything is new
 
 

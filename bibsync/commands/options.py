@@ -47,7 +47,7 @@ def typed_settings(ctx: typer.Context) -> dict[str, tuple[Any, str]]:
     variables): ``{Settings field: (value, "flag --name")}``."""
     from typer._click.core import ParameterSource  # typer vendors click
 
-    from ..config import normalize_field_names
+    from ..config import checked_flag_value
 
     typed: dict[str, tuple[Any, str]] = {}
     for param in ctx.command.params:
@@ -55,9 +55,8 @@ def typed_settings(ctx: typer.Context) -> dict[str, tuple[Any, str]]:
         if name is None or ctx.get_parameter_source(param.name) != ParameterSource.COMMANDLINE:
             continue
         value = ctx.params.get(param.name)
-        if name == "omit":
-            value = normalize_field_names(value)
         flag = max(param.opts, key=len) if param.opts else param.name
+        value = checked_flag_value(name, value, flag)
         if isinstance(value, bool) and getattr(param, "secondary_opts", None) and not value:
             flag = max(param.secondary_opts, key=len)
         typed[name] = (value, f"flag {flag}")
@@ -82,3 +81,31 @@ def chosen_target(settings: "Settings") -> tuple[Path | None, str | None]:
     if settings.into is not None:
         return settings.into, None
     return None, settings.zotero
+
+
+def stdout_gone() -> None:
+    """The reader of standard output went away (``bibsync check refs.bib | head -1``): point
+    standard output at the null device, so that nothing written later, Python's last flush
+    included, fails or complains. The command then ends quietly with its own exit code."""
+    import os
+    import sys
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (a test runner's stream)
+        pass
+
+
+def pipe_safe_console(**options):
+    """A rich Console on standard output that, when its reader goes away (a closed pipe), stops
+    printing and lets the command end with its own exit code (rich's default exits with 1)."""
+    from rich.console import Console
+
+    class PipeSafeConsole(Console):
+        def on_broken_pipe(self) -> None:  # noqa: D102 - rich's hook
+            self.quiet = True
+            stdout_gone()
+
+    return PipeSafeConsole(**options)

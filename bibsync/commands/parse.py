@@ -11,23 +11,26 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..bibtex_write import default_style, format_entries
+from ..bibtex_write import default_style, format_entries, ordered_fields
 from ..keys import compile_pattern
 from ..model import Entry, Failure
 from ..progress import progress_tasks
 from ..pipeline import parse_and_key
 from ..registry import default_registry
-from ..targets.atomic import save
+from ..failure_summary import summarise
+from ..targets.atomic import check_output_file, save
 from .options import ASCII_OPTION, BIBLATEX_OPTION, KEY_FORMAT_OPTION, OFFLINE_OPTION, OMIT_OPTION, run_settings
 
 
-def report_failures(failures: list[Failure], console: Console) -> None:
-    """Print each unreadable record (``skipped:``) or kept-but-odd record (``warning:``) with a hint."""
-    for failure in failures:
-        label = "[cyan]warning:[/]" if failure.is_warning else "[yellow]skipped:[/]"
-        console.print(f"{label} {escape(failure.where() + ': ' + failure.message)}", highlight=False)
-        if failure.hint:
-            console.print(f"  [dim]hint:[/] {escape(failure.hint)}", highlight=False)
+def report_failures(failures: list[Failure], console: Console, verbose: bool = False,
+                    error_label: str = "skipped:") -> None:
+    """Print unreadable records (``skipped:``) and kept-but-odd ones (``warning:``), one line
+    per kind of problem with its count and first places, each hint once (every one with ``verbose``)."""
+    for line in summarise(failures, verbose):
+        label = "[cyan]warning:[/]" if line.warning else f"[yellow]{error_label}[/]"
+        console.print(f"{label} {escape(line.text)}", highlight=False)
+        if line.hint:
+            console.print(f"  [dim]hint:[/] {escape(line.hint)}", highlight=False)
 
 
 def parse(
@@ -42,23 +45,29 @@ def parse(
     key_format: str = KEY_FORMAT_OPTION,
     omit: Optional[List[str]] = OMIT_OPTION,
     offline: bool = OFFLINE_OPTION,
+    force: bool = typer.Option(False, "--force", help="Replace the output file even if it is read-only."),
+    verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
 ) -> None:
     """Turn listings into canonical BibTeX entries with generated citation keys."""
     compile_pattern(key_format)  # a bad pattern fails before any input is read
+    if output is not None:  # a device, FIFO or socket (or a read-only file) is refused before any work
+        check_output_file(output, force=force, flag="-o")
     settings = replace(run_settings(ctx), offline=offline)
     console = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole for copying
     with progress_tasks() as tasks:
         result = parse_and_key(sources, from_, settings, progress=tasks.callback("looking up"))
     entries = [e.without_fields(settings.omit) for e in result.entries]
-    text = format_entries(entries, default_style(settings.biblatex, settings.ascii))
+    style = default_style(settings.biblatex, settings.ascii)
+    text = format_entries(entries, style)
     if output is not None:
         save(output, text.encode("utf-8"))
     else:
         typer.echo(text, nl=False)
-    report_failures(result.failures, console)
+    report_failures(result.failures, console, verbose)
     if output is not None:
         console.print(f"wrote {len(entries)} entries to {output}")
     report_incomplete(console, entries)
+    report_unescaped(console, [(e.key or "", ordered_fields(e)) for e in entries], style)
     if any(not f.is_warning for f in result.failures):  # warnings alone: every record is in the output
         raise typer.Exit(1)
 
@@ -68,6 +77,16 @@ def report_incomplete(console: Console, entries: list[Entry], what: str = "entri
     from ..required_fields import incomplete_entries, summary_line
 
     line = summary_line(incomplete_entries(entries), what)
+    if line:
+        console.print(f"[cyan]note:[/] {escape(line)}", highlight=False)
+
+
+def report_unescaped(console: Console, written, style) -> None:
+    """Say in one line which characters of ``written`` ((key, [(field, value)...]) per entry)
+    stay non-ASCII in an ASCII ``style`` (LaTeX has no escape for them), and where."""
+    from ..bibtex_write import unescaped_characters, unescaped_note
+
+    line = unescaped_note(unescaped_characters(written, style))
     if line:
         console.print(f"[cyan]note:[/] {escape(line)}", highlight=False)
 

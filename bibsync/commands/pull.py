@@ -9,7 +9,9 @@ key is in the .bib is that entry; decisions remembered for the .bib (``FILE.bib.
 or for the library (a review of the Zotero sync) are honoured; an item with its own key that
 the matcher cannot tell from a .bib entry, or whose candidates are all other items' entries,
 is an entry of its own. What is still uncertain is named, left out, and recorded as a review
-case of the .bib, so that ``bibsync review --into FILE.bib`` lists it.
+case of the .bib, so that ``bibsync review --into FILE.bib`` lists it. The library's
+decisions about entries the .bib now holds (by the same citation keys) are copied into the
+.bib's decision file, so its review does not ask again what was settled in the library.
 ``--pin-keys`` writes the keys the .bib uses back to the items that had none, so they never
 change again. :func:`run_pull` is the whole command, callable from Python.
 """
@@ -133,7 +135,8 @@ def run_pull(target, into: Path | str, *, collection: str | None = None, pin_key
     bib_store = DecisionStore.for_bib(Path(into))
     if decisions is not None:
         target.decisions_path = decisions
-    lookup = PullDecisions(bib_store, target.open_decisions())
+    library_store = target.open_decisions()
+    lookup = PullDecisions(bib_store, library_store)
     plan = make_plan(incoming, bib_entries, policy, decisions=lookup, key_pattern=settings.key_pattern,
                      merge_duplicates=False, pinned=_place_by_key(incoming, own, bib_entries))
     plan = _own_entries(plan, own, bib_entries, settings.key_pattern)
@@ -144,6 +147,10 @@ def run_pull(target, into: Path | str, *, collection: str | None = None, pin_key
     result.report = bib.apply(plan)
     if not result.report.failed:
         bib_store.update_pending(plan.changes, bib_entries)
+        # what a person settled in the library holds for the same entries of the .bib
+        keys = {e.key for e in bib_entries if e.key} | {c.key for c in plan.by_kind("add") if c.key}
+        if library_store is not None:
+            bib_store.adopt(library_store, keys)
         bib_store.save()
     # One change per incoming entry (no merging): the key each keyless item has in the .bib now.
     to_pin: dict[int, str] = {}
@@ -192,7 +199,10 @@ def pull(
     if prefer not in POLICIES:
         raise UsageError(f"unknown --prefer {prefer!r}", hint="use source, fill or target")
     compile_pattern(settings.key_pattern)
+    from ..filekind import require_bib_file
     from ..targets.zotero import open_zotero_target
+
+    require_bib_file(into, "--into")  # before Zotero is asked
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     with progress_tasks() as tasks:

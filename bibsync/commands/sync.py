@@ -20,14 +20,14 @@ from rich.markup import escape
 from ..config import Settings
 from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
                       OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, run_settings)
-from ..errors import UsageError
+from ..errors import Interrupted, UsageError
 from ..keys import DEFAULT_PATTERN, compile_pattern
 from ..model import Failure
 from ..plan import POLICIES, Plan
 from ..progress import ProgressTasks, progress_tasks
 from ..render import plan_to_json, render_plan
 from ..sync import ReviewHook, SyncResult, run_sync
-from .parse import report_failures as report_source_failures
+from .parse import report_failures as report_source_failures, report_unescaped
 
 
 @dataclass
@@ -52,21 +52,33 @@ class SyncOptions:
     decisions: Path | None = None  # --decisions FILE (a bibsync.toml key may give it too)
     offline: bool = False
     settings: Settings | None = None  # the run's settings (else built from key_format)
+    force: bool = False
+    verbose: bool = False
+    no_cache: bool = False
 
 
-def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks | None = None):
-    """Build the target named by ``--into`` or ``--zotero`` (exactly one of them)."""
+def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks | None = None, on_lock_wait=None):
+    """Build the target named by ``--into`` or ``--zotero`` (exactly one of them).
+
+    ``on_lock_wait(pid)`` is called if another bibsync run holds the .bib file's lock.
+    """
     if (options.into is None) == (options.zotero is None):
         raise UsageError("say where to sync into: exactly one of --into FILE.bib or --zotero user:ID|group:ID",
                          hint="or name the target once in a bibsync.toml (into = \"refs.bib\")")
     if options.into is not None:
         if options.collection or options.api_key_file or options.refresh:
             raise UsageError("--collection, --api-key-file and --refresh are for --zotero targets")
+        from ..filekind import require_bib_file
+        from ..targets.bibcache import ReadCache
         from ..targets.bibfile import BibFileTarget
 
-        return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup)
-    if options.backup or options.sorted_keys:
-        raise UsageError("--backup and --sorted are for .bib targets (--into)")
+        require_bib_file(options.into, "--into")
+        cache = None if options.no_cache else ReadCache(settings.cache_dir)
+        return BibFileTarget(options.into, settings, sorted_keys=options.sorted_keys, backup=options.backup,
+                             force=options.force, read_only=options.dry_run, on_lock_wait=on_lock_wait, cache=cache,
+                             freeze_read=True)
+    if options.backup or options.sorted_keys or options.force:
+        raise UsageError("--backup, --sorted and --force are for .bib targets (--into)")
     try:
         from ..targets.zotero import open_zotero_target
     except ImportError as exc:
@@ -74,18 +86,16 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
     library = options.zotero
     return open_zotero_target(library, api_key_file=options.api_key_file, endpoint=options.zotero_endpoint,
                               collection=options.collection, refresh=options.refresh, settings=settings,
-                              policy=options.prefer,
+                              policy=options.prefer, require_write=not options.dry_run,
                               read_progress=tasks.callback(f"reading {library}") if tasks else None,
                               write_progress=tasks.callback(f"writing to {library}") if tasks else None)
 
 
-def report_target_failures(console: Console, failures: Sequence[Failure], target_name: str) -> None:
-    """Print the blocks of the target that could not be read and are kept as they are."""
-    for failure in failures:
-        console.print(f"[yellow]kept as it is in {escape(target_name)}:[/] "
-                      f"{escape(failure.where() + ': ' + failure.message)}", highlight=False)
-        if failure.hint:
-            console.print(f"  [dim]hint:[/] {escape(failure.hint)}", highlight=False)
+def report_target_failures(console: Console, failures: Sequence[Failure], target_name: str,
+                           verbose: bool = False) -> None:
+    """Print what is odd in the target (warnings) and the blocks that could not be read and
+    are kept as they are, one line per kind of problem (every one with ``verbose``)."""
+    report_source_failures(list(failures), console, verbose, error_label=f"kept as it is in {escape(target_name)}:")
 
 
 def ask_to_write(plan: Plan, options: SyncOptions, target_name: str, console: Console | None = None) -> bool:
@@ -97,7 +107,7 @@ def ask_to_write(plan: Plan, options: SyncOptions, target_name: str, console: Co
     what = f"{writes} change{'s' if writes != 1 else ''}"
     if not sys.stdin.isatty():
         (console or Console(stderr=True, highlight=False)).print(
-            f"nothing written: standard input is not a terminal, so nobody can confirm the {what} above; "
+            f"nothing written: standard input is not a terminal, so nobody can confirm the {what} planned; "
             "add --yes to write them", highlight=False)
         return False
     return typer.confirm(f"write {what} to {target_name}?", default=False, err=options.json)
@@ -119,16 +129,25 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
 
 def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None, tasks: ProgressTasks,
              out: Console, err: Console) -> int:
-    target = open_target(options, settings, tasks)
     target_name = str(options.into) if options.into is not None else f"Zotero {options.zotero}"
+
+    def waiting(pid: int | None) -> None:
+        who = f" (process {pid})" if pid else ""
+        err.print(f"waiting for another bibsync run{who} to finish with {escape(target_name)}...")
+
+    target = open_target(options, settings, tasks, on_lock_wait=waiting)
     shown: list[SyncResult] = []
 
     def show(result: SyncResult) -> None:
         tasks.close()  # no bar while the plan is printed or a question asked
         # Warnings (records kept, e.g. duplicate keys) never change the exit code.
-        report_source_failures(result.source_failures, err)
-        report_target_failures(err, result.target_failures, target_name)
-        render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
+        report_source_failures(result.source_failures, err, options.verbose)
+        report_target_failures(err, result.target_failures, target_name, options.verbose)
+        # With --json the plan is the JSON on standard output; the table is drawn (on standard
+        # error) only for a person about to be asked to confirm it.
+        asking = not options.yes and not options.dry_run and sys.stdin.isatty() and bool(result.plan.to_apply())
+        if not options.json or asking:
+            render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
         shown.append(result)
 
     def show_then_confirm(result: SyncResult) -> bool:
@@ -136,9 +155,15 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
         return ask_to_write(result.plan, options, target_name, err)
 
     decisions = "auto" if options.decisions is None else decisions_at(target, options.decisions)
-    result = run_sync(options.sources, target, options.prefer, settings, fmt=options.from_,
-                      dry_run=options.dry_run, confirm=show_then_confirm, review=review, decisions=decisions,
-                      progress=tasks.callback("looking up"))
+    try:
+        result = run_sync(options.sources, target, options.prefer, settings, fmt=options.from_,
+                          dry_run=options.dry_run, confirm=show_then_confirm, review=review, decisions=decisions,
+                          progress=tasks.callback("looking up"))
+    except KeyboardInterrupt:
+        if getattr(target, "written", False):  # Ctrl-C after the rename: the new file is complete
+            raise Interrupted("interrupted after the new file was written (it is complete; "
+                              "the review cases of this run may not be saved)", where=target_name) from None
+        raise
     if not shown:  # nothing to confirm (dry run, or nothing to write): show the plan anyway
         show(result)
     if options.json:
@@ -153,18 +178,19 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
                 out.print(text, markup=False, highlight=False, end="")
             else:
                 out.print("(no change to the file)")
-        _report_incomplete(err, result, options)
+        _report_incomplete(err, result, options, target)
         err.print("dry run: nothing written")
         _report_failures_and_pending(err, result, target_name, dry_run=True)
         return result.exit_code
     _report_outcome(err, result, target_name)
     if result.applied:
-        _report_incomplete(err, result, options)
+        _report_incomplete(err, result, options, target)
     return result.exit_code
 
 
-def _report_incomplete(console: Console, result: SyncResult, options: SyncOptions) -> None:
-    """One line naming the new or updated entries of a .bib that lack a field their type requires."""
+def _report_incomplete(console: Console, result: SyncResult, options: SyncOptions, target) -> None:
+    """One line naming the new or updated entries of a .bib that lack a field their type
+    requires, and one naming the characters an ASCII .bib gets that LaTeX has no escape for."""
     if options.into is None:
         return
     from ..required_fields import incomplete_entries, summary_line
@@ -173,6 +199,25 @@ def _report_incomplete(console: Console, result: SyncResult, options: SyncOption
     line = summary_line(incomplete_entries(written), "new or updated entries")
     if line:
         console.print(f"[cyan]note:[/] {escape(line)}", highlight=False)
+    style = getattr(getattr(target, "style", None), "base", None)
+    if style is not None:
+        report_unescaped(console, written_fields(result.plan), style)
+
+
+def written_fields(plan: Plan) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a plan writes, as (key, [(field, value), ...]): a new entry whole, an update its
+    new values only."""
+    from ..bibtex_write import ordered_fields
+    from ..plan import ENTRY_KEY, ENTRY_TYPE
+
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    for change in plan.to_apply():
+        if change.kind == "add":
+            out.append((change.key or "", ordered_fields(change.result or change.entry)))
+        else:
+            out.append((change.key or "", [(c.name, c.new) for c in change.field_changes
+                                           if c.name not in (ENTRY_KEY, ENTRY_TYPE) and c.new]))
+    return out
 
 
 def decisions_at(target, path: Path):
@@ -194,9 +239,10 @@ def _report_failures_and_pending(console: Console, result: SyncResult, target_na
     """The closing lines: records left out (exit code 1) and review cases waiting (exit code 3)."""
     errors = len(result.source_errors)
     if errors:
-        console.print(f"{errors} record{'s' if errors != 1 else ''} or identifier{'s' if errors != 1 else ''} "
-                      f"could not be read and {'would be' if dry_run else 'were'} left out (see above); exit code 1",
-                      highlight=False)
+        many = errors != 1
+        left = "would be" if dry_run else "were" if many else "was"
+        console.print(f"{errors} record{'s' if many else ''} or identifier{'s' if many else ''} "
+                      f"could not be read and {left} left out (see above); exit code 1", highlight=False)
     reviews = len(result.plan.by_kind("review"))
     earlier = result.pending - reviews
     if result.pending:
@@ -247,6 +293,9 @@ def sync(
                                help="fill: add missing fields; source: also replace differing values; "
                                     "target: change nothing that exists."),
     backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig."),
+    force: bool = typer.Option(False, "--force", help="Replace the .bib file even if it is read-only."),
+    verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Read the .bib file in full instead of reusing the last read of it."),
     sorted_keys: bool = typer.Option(False, "--sorted", help="Insert new entries in key order instead of at the end."),
     from_: Optional[str] = typer.Option(None, "--from", metavar="FORMAT",
                                         help="Force the sources' format (see 'bibsync formats')."),
@@ -274,7 +323,7 @@ def sync(
     collection = settings.collection if zotero is not None or collection is not None else None
     options = SyncOptions(sources, into, zotero, api_key_file, settings.zotero_endpoint, collection, refresh, dry_run,
                           yes, json_, settings.policy("fill"), backup, sorted_keys, from_, settings.key_pattern,
-                          decisions, offline, settings)
+                          decisions, offline, settings, force=force, verbose=verbose, no_cache=no_cache)
     review = None
     if interactive:
         from .review import sync_review_hook

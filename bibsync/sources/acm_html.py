@@ -58,6 +58,7 @@ class RawPaper:
     line: int | None = None
     cut: bool = False  # the text ends inside this entry
     raw: str = ""
+    swallowed: bool = False  # its abstract left an element open and held what follows (recovered)
 
 
 @dataclass
@@ -145,11 +146,40 @@ def _papers(soup: BeautifulSoup) -> list[RawPaper]:
                 current.authors = _names(tag)
             current.parts.add("authors")
         elif _has_class(tag, "DLabstract"):
+            current.swallowed |= _release_swallowed(tag)
             current.paragraphs.extend(paragraphs(tag))
             current.parts.add("abstract")
         else:  # a session heading: whatever follows until the next title link is not this paper's
             current = None
     return papers
+
+
+def _release_swallowed(abstract: Tag) -> bool:
+    """Move what an abstract swallowed back after it; True if it had swallowed something.
+
+    An abstract that leaves an element open (``<div><b>`` never closed) makes the parser put
+    everything after it inside that element: the next papers' title links, author lists and
+    session headings. The first such part, and everything after it within the abstract, is
+    moved out to follow the abstract in document order, where the walk in :func:`_papers`
+    then finds it. Each element is looked at and moved once, however deep the nesting.
+    """
+    first = abstract.find(lambda tag: _is_part(tag) or tag.name in ("h1", "h2"))
+    if first is None:
+        return False
+    node = first
+    while node.parent is not abstract and not any(  # an <h3> that only holds the link goes with it
+            (isinstance(s, Tag) or str(s).strip()) for s in node.previous_siblings):
+        node = node.parent
+    levels: list[list] = [[node, *node.next_siblings]]
+    while node.parent is not abstract:
+        node = node.parent
+        levels.append(list(node.next_siblings))
+    anchor: Tag = abstract
+    for level in levels:
+        for item in level:
+            anchor.insert_after(item.extract())
+            anchor = item
+    return True
 
 
 def _outline(root: Tag) -> Iterator[Tag]:

@@ -61,6 +61,8 @@ class AcmTocSource:
                 continue
             produced += 1
             yield paper_entry(paper, proceedings, context.filename)
+            if paper.swallowed:
+                yield swallowed_warning(paper, context.filename)
         if produced == 0:
             yield _no_papers(page, context.filename)
 
@@ -138,6 +140,16 @@ def paper_entry(paper: RawPaper, proceedings: dict[str, str], filename: str) -> 
         fields["abstract"] = "\n\n".join(paper.paragraphs)
     return Entry(type="inproceedings", fields=fields, authors=tuple(person(n) for n in paper.authors),
                  origin=Origin("acm-toc", filename, paper.line, record))
+
+
+def swallowed_warning(paper: RawPaper, filename: str) -> Failure:
+    """The warning for a paper whose abstract left an element open and held what follows it
+    (the papers after it were recovered, but its abstract may hold stray text)."""
+    record = None if paper.line is not None else str(paper.index)
+    return Failure(f'the abstract of "{_shorten(paper.title)}" leaves an element open, and the page\'s next '
+                   "entries were inside it; they were read as entries of their own", filename, paper.line, record,
+                   hint="check this paper's abstract against the page: it may end with text that followed it",
+                   severity="warning")
 
 
 def _shorten(text: str, width: int = 60) -> str:

@@ -49,6 +49,31 @@ _ID_RE = re.compile(
 )
 
 
+# The archives of old-style ids (archive/YYMMNNN), current and retired: with one of them, a
+# "name/digits" argument means to be an arXiv id rather than a path.
+OLD_ARCHIVES = frozenset("""
+    astro-ph cond-mat cs gr-qc hep-ex hep-lat hep-ph hep-th math math-ph nlin nucl-ex nucl-th physics
+    q-bio q-fin quant-ph stat acc-phys adap-org alg-geom ao-sci atom-ph bayes-an chao-dyn chem-ph cmp-lg
+    comp-gas dg-ga funct-an mtrl-th patt-sol plasm-ph q-alg solv-int supr-con""".split())
+# What means to be an arXiv id, well formed or not: an ``arXiv:`` prefix, an arxiv.org link,
+# an arXiv DOI, digits.digits, or an old-style archive name and digits.
+_MEANS_ARXIV_RE = re.compile(
+    r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/|(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?10\.48550/arxiv\."
+    r"|\d{3,}\.\d+(?:v\d+)?$)", re.IGNORECASE)
+_OLD_STYLE_RE = re.compile(r"^([a-z]+(?:-[a-z]+)*)(?:\.[a-z]{2})?/\d+(?:v\d+)?$", re.IGNORECASE)
+SHAPES = "an arXiv id is YYMM.NNNNN (2401.01234) or archive/YYMMNNN (math/0309136), with an optional version (v2)"
+
+
+def means_arxiv_id(value: str) -> bool:
+    """True for text that means to be an arXiv id, whether well formed or not (``arXiv:foo``,
+    ``2401.1``, ``math/99``): such a command-line argument is an id, never a path."""
+    text = unquote(value.strip())
+    if _MEANS_ARXIV_RE.match(text):
+        return True
+    old = _OLD_STYLE_RE.match(text)
+    return old is not None and old.group(1).lower() in OLD_ARCHIVES
+
+
 def arxiv_id_from_text(value: str) -> tuple[str, str] | None:
     """Return (id without version, version like "v2" or "") for an arXiv id or URL, else None."""
     match = _ID_RE.match(unquote(value.strip()))
@@ -153,8 +178,9 @@ class ArxivSource:
         self.transport = transport
 
     def claims_argument(self, argument: str) -> bool:
-        """True for a command-line argument that is an arXiv id, abs/pdf URL or arXiv DOI."""
-        return arxiv_id_from_text(argument) is not None
+        """True for a command-line argument that is, or means to be, an arXiv id, abs/pdf URL
+        or arXiv DOI (see :func:`means_arxiv_id`); a malformed one is then reported by ``parse``."""
+        return arxiv_id_from_text(argument) is not None or means_arxiv_id(argument)
 
     def sniff(self, text: str) -> bool:
         """True when at least two thirds of the non-blank, non-``#`` lines of the start are arXiv ids."""
@@ -168,6 +194,11 @@ class ArxivSource:
             problem = arxiv_id_problem(found[0]) if found is not None else ""
             if problem:
                 items.append((where, Failure(f"malformed arXiv id {line!r}: {problem}", context.filename, where,
+                                             hint="check the id where you copied it from; it was not looked up",
+                                             raw=line)))
+                continue
+            if found is None and means_arxiv_id(line):
+                items.append((where, Failure(f"malformed arXiv id {line!r}: {SHAPES}", context.filename, where,
                                              hint="check the id where you copied it from; it was not looked up",
                                              raw=line)))
                 continue

@@ -44,8 +44,14 @@ _TYPE_KEYS = frozenset({"techreport", "phdthesis", "mathesis", "mastersthesis", 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?")
 
 
+# Fields that canonical_entry may change; an entry of a BibTeX type without any is canonical.
+_TOUCHED = frozenset({"type", "institution", "date", "subtitle", "eprinttype", "eprintclass", "url"})
+
+
 def canonical_entry(entry: Entry) -> Entry:
     """Turn a BibLaTeX-flavoured entry into bibsync's canonical BibTeX form (see module doc)."""
+    if entry.type in _BIBTEX_TYPES and _TOUCHED.isdisjoint(entry.fields):
+        return entry  # the common case of a large BibTeX file: nothing to change
     fields = dict(entry.fields)
     kind = entry.type
     if kind == "thesis" and re.search(r"ma(ster|sters)?thesis|master", fields.get("type", ""), re.IGNORECASE):

@@ -49,8 +49,9 @@ CROSSREF_TO_CSL = {
 
 _DOI_LINE_RE = re.compile(r"^(?:doi:\s*|https?://(?:dx\.|www\.)?doi\.org/)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
 _ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.", re.IGNORECASE)
-# Anything that means to be a DOI: ``10.``, ``doi:`` or a doi.org link (checked by doi_problem).
-_MEANS_DOI_RE = re.compile(r"^(?:doi:\s*|https?://(?:dx\.|www\.)?doi\.org/)?10\.", re.IGNORECASE)
+# Anything that means to be a DOI, well formed or not: ``10.``, a ``doi:`` prefix or a doi.org
+# link (checked by doi_problem).
+_MEANS_DOI_RE = re.compile(r"^(?:doi:|https?://(?:dx\.|www\.)?doi\.org/|10\.)", re.IGNORECASE)
 _PREFIX_RE = re.compile(r"^10\.\d{4,9}(?:\.\d+)*$")
 
 

@@ -1,133 +1,143 @@
 """The .bib file target: read with bibtexparser, write by splicing into the original text.
 
-``load`` keeps the file's bytes, its decoded text and the span of every block. ``render``
-turns a plan into the new text: each updated entry's span is replaced by the same text with
-only its new or changed fields edited (bibsplice), new entries are appended (or inserted in
-key order) in the file's own style (bibstyle); every other byte stays, in order. ``apply``
-writes it atomically after checking that the file did not change on disk since ``load``.
+``load`` takes the file's lock (see ``filelock``: two bibsync runs on one file take turns),
+refuses what is not a regular file, and keeps the file's bytes, its decoded text and the
+span of every block. ``render`` turns a plan into the new text: each updated entry's span
+is replaced by the same text with only its new or changed fields edited (bibsplice), new
+entries are appended (or inserted in key order) in the file's own style (bibstyle); every
+other byte stays, in order. ``apply`` writes it atomically; just before the rename it checks
+that the file is still the one ``load`` read (size, modification time, content hash), and
+writes nothing if not. ``close`` lets the lock go.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
+import gc
 import re
-import stat
+import weakref
 from collections import Counter
-from dataclasses import dataclass, replace
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
-from bibtexparser import model as bm
-
-from ..bibtex_read import FIELD_ALIASES, BibDocument, canonical_value, read_bibtex, resolve_crossrefs
+from ..bibtex_read import FIELD_ALIASES
 from ..config import Settings
-from ..errors import ConflictError, TargetError
-from ..inputs import BOM, check_text_bytes, decode_single_byte
+from ..errors import ConflictError, Interrupted, TargetError
 from ..model import Entry, Failure
 from ..plan import ENTRY_KEY, ENTRY_TYPE, Change, Plan
-from ..sources.bibtex import canonical_entry
-from .atomic import save
+from .atomic import check_output_file, link_backup, remove_leftovers, save
 from .base import ApplyReport
-from .bibsplice import LayoutError, NewField, apply_edits, scan_entry, splice_entry
-from .bibstyle import (FileStyle, delimited_value, detect_style, encodable, field_rank, file_field_name,
-                       format_new_entry, sample, type_name, word_case)
+from .bibcache import ReadCache
+from .bibdiff import unified_diff
+from .bibio import Decoded, FileState, current_state, decode_bib, encode_bib, read_regular
+from .bibstate import ReadResult, after_edits, read_result
+from .bibsplice import LayoutError, NewField, apply_edits, is_empty_value, scan_entry, splice_entry
+from .bibstyle import (FileStyle, UnencodableError, delimited_value, detect_style, encodable, field_rank,
+                       file_field_name, format_new_entry, sample, type_name, word_case)
+from .filelock import FileLock
 from ..bibtex_write import default_style, entry_type_for
 
 
-@dataclass(frozen=True)
-class Decoded:
-    """A file's text and how to turn it back into the same bytes."""
-
-    text: str
-    encoding: str  # utf-8, cp1252 or latin-1
-    bom: bool
-
-
-def decode_bib(data: bytes, where: str) -> Decoded:
-    """Decode .bib bytes: UTF-8 (with or without BOM), else Latin-1 (Windows-1252 when the
-    bytes 0x80-0x9F, its quotes and dashes, occur and it can decode them).
-
-    Each choice round-trips: encoding the text again gives the same bytes. Binary data (or a
-    NUL byte anywhere) is a TargetError.
-    """
-    bom = data.startswith(BOM)
-    body = data[3:] if bom else data
-    check_text_bytes(body, where, TargetError, "a .bib file", hint="name a BibTeX file with --into")
-    try:
-        return Decoded(body.decode("utf-8"), "utf-8", bom)
-    except UnicodeDecodeError:
-        return Decoded(*decode_single_byte(body), bom)
-
-
-def encode_bib(text: str, encoding: str, bom: bool) -> bytes:
-    """The bytes of ``text`` in the file's encoding (with its BOM, if it had one)."""
-    return (BOM if bom else b"") + text.encode(encoding)
-
-
-def block_spans(text: str, blocks: list[bm.Block]) -> dict[int, tuple[int, int]]:
-    """Map ``id(block)`` to the (start, end) offsets of its raw text in ``text``.
-
-    Blocks come in file order, so each raw text is searched from the end of the previous
-    one; a block whose raw text cannot be found (never seen) has no span and is never edited.
-    """
-    spans: dict[int, tuple[int, int]] = {}
-    pos = 0
-    for block in blocks:
-        raw = block.raw
-        if not raw:
-            continue
-        start = text.find(raw, pos)
-        if start < 0:
-            continue
-        spans[id(block)] = (start, start + len(raw))
-        pos = start + len(raw)
-    return spans
-
-
 class BibFileTarget:
-    """A .bib file as a sync target (see the module docstring)."""
+    """A .bib file as a sync target (see the module docstring).
+
+    ``read_only`` (a dry run, a look at the entries) takes no lock and never writes;
+    ``force`` replaces a read-only file; ``lock_timeout`` is how long to wait for another
+    bibsync run on the same file, ``on_lock_wait(pid)`` is called once if it has to wait.
+    With a ``cache`` (see ``bibcache``), an unchanged file is not parsed again, and what a
+    write changed is kept there for the next run. ``freeze_read`` keeps the garbage collector
+    off what was read (for a command line run; see ``bibstate.long_lived``).
+    """
 
     name = "bib"
 
     def __init__(self, path: Path | str, settings: Settings | None = None, *, sorted_keys: bool = False,
-                 backup: bool = False) -> None:
+                 backup: bool = False, force: bool = False, read_only: bool = False, lock_timeout: float = 30.0,
+                 on_lock_wait: Callable[[int | None], None] | None = None, cache: ReadCache | None = None,
+                 freeze_read: bool = False) -> None:
         self.path = Path(path)
         self.settings = settings or Settings()
         self.sorted_keys = sorted_keys
         self.backup = backup
+        self.force = force
+        self.read_only = read_only
         self.failures: list[Failure] = []
+        self.written = False  # set the moment the new file is in place
+        self._lock = None if read_only else FileLock(self.path, lock_timeout, on_lock_wait)
+        self._in_session = False
+        if self._lock is not None:
+            weakref.finalize(self, self._lock.release)
         self._data: bytes | None = None  # None: the file did not exist when loaded
+        self._state: FileState | None = None
         self._decoded = Decoded("", "utf-8", False)
-        self._doc = BibDocument()
+        self._read = ReadResult()
         self._spans: list[tuple[int, int] | None] = []
+        self.cache = cache
+        self.freeze_read = freeze_read
+        self._frozen = False
+        self.from_cache = False  # whether the last load came from the cache
+        self._to_cache: tuple[FileState | None, ReadResult] | None = None
         self._style: FileStyle | None = None
         self._loaded = False
 
     # --- reading ---------------------------------------------------------------------
 
     def load(self) -> list[Entry]:
-        """Read the file (a missing file is an empty target) and return its entries with keys."""
+        """Read the file (a missing file is an empty target) and return its entries with keys.
+
+        In a :meth:`session`, first take the file's lock (see :meth:`_take_lock`).
+        """
         where = str(self.path)
-        try:
-            self._data = self.path.read_bytes()
-        except FileNotFoundError:
-            self._data = None
-        except IsADirectoryError:
-            raise TargetError("is a folder, not a .bib file", where=where, hint="name a file with --into") from None
-        except OSError as exc:
-            raise TargetError(f"cannot read: {exc.strerror}", where=where) from None
+        if self._in_session:
+            self._take_lock()
+        self._data, self._state = read_regular(self.path)
         self._decoded = decode_bib(self._data or b"", where)
-        self._doc = read_bibtex(self._decoded.text, where)
-        spans = block_spans(self._decoded.text, self._doc.blocks)
-        self._spans = [spans.get(id(block)) for block in self._doc.entry_blocks]
-        # Entries mean what the bibtex source reads from the same text: crossrefs resolved,
-        # BibLaTeX forms made canonical. So a file synced into itself plans nothing.
-        entries, problems = resolve_crossrefs(self._doc.entries, where)
-        self.failures = list(self._doc.failures) + problems
+        cached = (self.cache.load(self.path, self._state, self._decoded.text, where, self.freeze_read)
+                  if self.cache else None)
+        self.from_cache = cached is not None
+        self._read = cached or read_result(self._decoded.text, where, freeze=self.freeze_read)
+        self._frozen = self._frozen or self.freeze_read
+        if cached is None and self.cache is not None:
+            self._to_cache = (self._state, self._read)
+        self._spans = list(self._read.spans)
+        self.failures = list(self._read.failures)
         self._style = None
         self._loaded = True
-        return [canonical_entry(e) for e in entries]
+        return list(self._read.entries)
+
+    def _take_lock(self) -> None:
+        """Refuse a read-only file (unless ``force``), take the file's lock (waiting for another
+        bibsync run on it), and delete the temporary files that a killed run left beside it."""
+        if self._lock is None or self._lock.held:
+            return
+        check_output_file(self.path, force=self.force, flag="--into")
+        if self._lock.acquire():
+            remove_leftovers(self.path, self._backup_path(), self.path.with_name(self.path.name + ".bibsync.json"))
+
+    def close(self) -> None:
+        """Keep what was read (or written) in the cache, and let the file's lock go."""
+        if self._to_cache is not None and self.cache is not None:
+            self.cache.store(self.path, *self._to_cache)
+            self._to_cache = None
+        if self._lock is not None:
+            self._lock.release()
+        if self._frozen:  # the read goes back to the collector's care
+            self._frozen = False
+            gc.unfreeze()
+
+    @contextmanager
+    def session(self) -> Iterator["BibFileTarget"]:
+        """Hold the file's lock from ``load`` to the end of the block: a read-modify-write that
+        another bibsync run waits for (the sync saves its decisions inside it too). Outside a
+        session, ``apply`` takes the lock only around its last check and rename, so a run that
+        read the file before another wrote it stops with a ConflictError instead."""
+        self._in_session = True
+        try:
+            yield self
+        finally:
+            self._in_session = False
+            self.close()
 
     @property
     def exists(self) -> bool:
@@ -140,35 +150,41 @@ class BibFileTarget:
         return self._decoded.text
 
     @property
+    def encoding(self) -> str:
+        """The encoding the file was read in (and is written back in)."""
+        return self._decoded.encoding
+
+    @property
+    def entry_spans(self) -> list[tuple[int, int] | None]:
+        """Where each loaded entry's text is in :attr:`text` (by entry index; None if not found)."""
+        return list(self._spans)
+
+    @property
     def style(self) -> FileStyle:
         """The file's detected style (detected on first use)."""
         if self._style is None:
             text = self._decoded.text
             entry_spans = [s for s in self._spans if s is not None]
             raws = [text[a:b] for a, b in sample(entry_spans)]
-            gaps = [text[entry_spans[i][1]:entry_spans[i + 1][0]] for i in range(min(len(entry_spans) - 1, 400))]
+            gaps = [text[a[1]:b[0]] for a, b in sample(list(zip(entry_spans, entry_spans[1:])))]
             style = detect_style(text, raws, gaps, self._decoded.encoding, self._decoded.bom)
             if not raws:  # a new (or entry-less) file: the settings' choice, Better BibTeX's convention
                 base = default_style(self.settings.biblatex, self.settings.ascii)
                 style = replace(style, base=replace(style.base, ascii=base.ascii, biblatex=base.biblatex))
-            self._style = replace(style, macros=self._macro_values())
+            self._style = replace(style, macros=self._read.macro_names)
         return self._style
-
-    def _macro_values(self) -> tuple[tuple[str, str], ...]:
-        """(canonical value, name as written) of each @string macro, the first name for a value."""
-        values: dict[str, str] = {}
-        for block in self._doc.blocks:
-            if isinstance(block, bm.String):
-                value = canonical_value("journal", self._doc.macros.get(block.key.lower(), ""))
-                if value:
-                    values.setdefault(value, block.key)
-        return tuple(values.items())
 
     # --- writing ---------------------------------------------------------------------
 
     def render(self, plan: Plan, removals: Sequence[int] = ()) -> tuple[str, list[str]]:
         """The new text for ``plan`` (and entries removed by index) and the changes that could
         not be spliced (messages)."""
+        edits, problems = self.edits(plan, removals)
+        return apply_edits(self._decoded.text, edits), problems
+
+    def edits(self, plan: Plan, removals: Sequence[int] = ()) -> tuple[list[tuple[int, int, int, str]], list[str]]:
+        """The splice edits ``(start, end, order, new text)`` into :attr:`text` that make the
+        plan (and remove entries by index), and the changes that could not be spliced."""
         self._require_loaded()
         text, style = self._decoded.text, self.style
         edits: list[tuple[int, int, int, str]] = [self._removal(i, text) for i in removals]
@@ -184,17 +200,16 @@ class BibFileTarget:
             except LayoutError as exc:
                 problems.append(f"{change.key}: {exc.message}; left as it is")
                 continue
-            edits.append((span[0], span[1], 0, encodable(new_raw, style.encoding)))
+            edits.append((span[0], span[1], 0, self._encodable(new_raw, change.key, style)))
         edits.extend(self._additions(plan.by_kind("add"), text, style, _kept_end(text, edits)))
-        return apply_edits(text, edits), problems
+        return edits, problems
 
     def diff(self, plan: Plan) -> str:
-        """The unified diff that applying ``plan`` would make ("" when nothing changes)."""
-        new, _ = self.render(plan)
+        """The unified diff that applying ``plan`` would make ("" when nothing changes), built
+        from the splice edits: its cost follows the change, not the size of the file."""
+        edits, _ = self.edits(plan)
         name = str(self.path)
-        return "".join(difflib.unified_diff(
-            self._decoded.text.splitlines(keepends=True), new.splitlines(keepends=True),
-            fromfile=name if self.exists else "/dev/null", tofile=name))
+        return unified_diff(self._decoded.text, edits, fromfile=name if self.exists else "/dev/null", tofile=name)
 
     def apply(self, plan: Plan) -> ApplyReport:
         """Write the plan's adds and updates; refuse (ConflictError) if the file changed on disk."""
@@ -205,13 +220,24 @@ class BibFileTarget:
 
         ``removals`` are entry indices (as in ``load()``), or keys: a key names the entries
         with that key that the plan does not update; if none is updated, all but the first.
+        The file's lock is let go at the end, unless a :meth:`session` holds it.
         """
+        try:
+            return self._apply(plan, removals)
+        finally:
+            if not self._in_session:
+                self.close()
+
+    def _apply(self, plan: Plan, removals: Sequence[int | str]) -> ApplyReport:
         self._require_loaded()
+        if self.read_only:
+            raise TargetError("opened read-only (a dry run): nothing is written", where=str(self.path))
         indices = self._removal_indices(plan, removals)
         report = ApplyReport(skipped_review=len(plan.by_kind("review")))
         if not plan.to_apply() and not indices:
             return report
-        new_text, problems = self.render(plan, indices)
+        edits, problems = self.edits(plan, indices)
+        new_text = apply_edits(self._decoded.text, edits)
         report.details["removed"] = len(indices)
         report.failed.extend(problems)  # only updates can fail to splice
         report.added = len(plan.by_kind("add"))
@@ -219,16 +245,39 @@ class BibFileTarget:
         if new_text == self._decoded.text:
             return report
         data = encode_bib(new_text, self._decoded.encoding, self._decoded.bom)
-        self._check_unchanged()
-        if self.backup and self._data is not None:
-            backup = self.path.with_name(self.path.name + ".orig")
-            save(backup, self._data, hint="check the folder's permissions and free space; the file is unchanged")
-            os.chmod(backup, stat.S_IMODE(self.path.stat().st_mode))
+        self._take_lock()
+        backup = self._backup_path() if self.backup and self._data is not None else None
+
+        def last_check() -> None:  # just before the rename: nothing may have changed since load
+            self._check_unchanged()
+            if backup is not None:
+                try:
+                    link_backup(self.path, backup)
+                except OSError as exc:
+                    raise TargetError(f"cannot write the backup: {exc.strerror or exc}", where=str(backup),
+                                      hint="check the folder's permissions and free space; the file is unchanged"
+                                      ) from None
+
+        def mark_written() -> None:
+            self.written = True
+
+        try:
+            save(self.path, data, hint="check the folder's permissions and free space; the file is unchanged",
+                 before_replace=last_check, replaced=mark_written)
+        except KeyboardInterrupt:
+            if not self.written:
+                raise
+            raise Interrupted(f"interrupted after the new file was written (complete: {report.added} added, "
+                              f"{report.updated} updated)", where=str(self.path)) from None
+        if backup is not None:
             report.details["backup"] = str(backup)
-        save(self.path, data, hint="check the folder's permissions and free space; the file is unchanged")
         report.details["path"] = str(self.path)
         # The loaded state now describes the new file: a later apply compares against it.
         self._data = data
+        self._state = current_state(self.path)
+        if self.cache is not None:  # what the next run would read, without reading it
+            after = after_edits(self._read, self._decoded.text, edits, str(self.path))
+            self._to_cache = (self._state, after) if after is not None else None
         self._loaded = False
         return report
 
@@ -238,15 +287,14 @@ class BibFileTarget:
         if not self._loaded:
             raise TargetError("load() the .bib file before planning against it", where=str(self.path))
 
+    def _backup_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".orig")
+
     def _check_unchanged(self) -> None:
-        try:
-            now = self.path.read_bytes()
-        except FileNotFoundError:
-            now = None
-        except OSError as exc:
-            raise TargetError(f"cannot read: {exc.strerror}", where=str(self.path)) from None
-        if now != self._data:
-            what = "was deleted" if now is None else "was created" if self._data is None else "changed on disk"
+        """Raise ConflictError unless the file is still the one ``load`` read (size, mtime, hash)."""
+        now = current_state(self.path)
+        if now != self._state:
+            what = "was deleted" if now is None else "was created" if self._state is None else "changed on disk"
             raise ConflictError(f"the file {what} since it was read; nothing was written",
                                 where=str(self.path), hint="run the sync again on the current file")
 
@@ -257,7 +305,7 @@ class BibFileTarget:
             if isinstance(item, int):
                 out.add(item)
                 continue
-            same_key = [i for i, e in enumerate(self._doc.entries) if e.key == item]
+            same_key = [i for i, e in enumerate(self._read.entries) if e.key == item]
             free = [i for i in same_key if i not in updated]
             out.update(free if len(free) < len(same_key) else free[1:] if len(free) > 1 else free)
         for i in out:
@@ -283,6 +331,14 @@ class BibFileTarget:
             follow = eol + 1
         return start, follow, 0, ""
 
+    def _encodable(self, text: str, key: str | None, style: FileStyle) -> str:
+        """``text`` with what the file's encoding cannot hold escaped (a TargetError naming the
+        entry when LaTeX has no escape for a character: nothing is written)."""
+        try:
+            return encodable(text, style.encoding, style.accent_form)
+        except UnencodableError as exc:
+            raise TargetError(f"entry {key!r}: {exc.message}", where=str(self.path), hint=exc.hint) from None
+
     def _splice(self, raw: str, change: Change, style: FileStyle) -> str:
         """The entry's raw text with ``change``'s field changes made in place.
 
@@ -306,13 +362,19 @@ class BibFileTarget:
             if fc.name == ENTRY_TYPE:
                 new_type = type_name(entry_type_for(Entry(fc.new), style.base.biblatex), style)
                 continue
+            spans = [f for f in layout.fields if FIELD_ALIASES.get(f.name.lower(), f.name.lower()) == fc.name]
             if fc.old is None:
-                if fc.new != "":
+                # A field the entry already has but that did not read as a value (`doi = {}`, or
+                # a crossref the reader resolved) is set in place: never a second line of it.
+                present = next((f for f in spans if is_empty_value(layout.value_of(f))), spans[0] if spans else None)
+                if present is not None and fc.new != "":
+                    replaced[present.name] = delimited_value(fc.name, fc.new, style,
+                                                             quote=raw[present.value_start] == '"')
+                elif fc.new != "":
                     name = style.base.case(file_field_name(fc.name, style).lower(), case)
                     add.append(NewField(name, delimited_value(fc.name, fc.new, style), field_rank(fc.name, style)))
                 continue
-            span = next((f for f in layout.fields
-                         if FIELD_ALIASES.get(f.name.lower(), f.name.lower()) == fc.name), None)
+            span = spans[0] if spans else None
             if span is None:  # the old value was inherited (crossref) or derived (date): add it
                 if fc.new != "":
                     name = style.base.case(file_field_name(fc.name, style).lower(), case)
@@ -340,12 +402,12 @@ class BibFileTarget:
         nl = style.newline
         gap = nl * (style.base.blank_lines + 1)
         entries = [(c.key or "", format_new_entry(c.result or c.entry.with_key(c.key), style)) for c in adds]
-        entries = [(key, encodable(body, style.encoding)) for key, body in entries]
+        entries = [(key, self._encodable(body, key, style)) for key, body in entries]
         edits: list[tuple[int, int, int, str]] = []
         at_end = entries
         if self.sorted_keys:
             at_end = []
-            existing = [(e.key.lower(), span) for e, span in zip(self._doc.entries, self._spans)
+            existing = [(e.key.lower(), span) for e, span in zip(self._read.entries, self._spans)
                         if span is not None and e.key]
             for order, (key, body) in enumerate(sorted(entries, key=lambda kb: kb[0].lower())):
                 spot = next((span for k, span in existing if k > key.lower()), None)

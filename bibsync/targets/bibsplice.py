@@ -73,6 +73,15 @@ def _skip_ws(raw: str, pos: int) -> int:
     return _WS_RE.match(raw, pos).end()
 
 
+def _skip_ws_and_comment_lines(raw: str, pos: int) -> int:
+    """Skip white space and whole ``%`` comment lines (a ``%`` first on its line) between fields."""
+    pos = _skip_ws(raw, pos)
+    while pos < len(raw) and raw[pos] == "%" and not raw[raw.rfind("\n", 0, pos) + 1:pos].strip():
+        eol = raw.find("\n", pos)
+        pos = _skip_ws(raw, eol) if eol >= 0 else len(raw)
+    return pos
+
+
 def _scan_braced(raw: str, pos: int) -> int:
     """``raw[pos]`` is ``{``: return the offset just after its matching ``}``."""
     depth = 0
@@ -143,7 +152,7 @@ def scan_entry(raw: str) -> EntryLayout:
     head_end = pos
     fields: list[FieldSpan] = []
     while True:
-        pos = _skip_ws(raw, pos)
+        pos = _skip_ws_and_comment_lines(raw, pos)
         if pos >= len(raw):
             raise LayoutError("the entry has no closing delimiter")
         if raw[pos] == closer:
@@ -161,7 +170,7 @@ def scan_entry(raw: str) -> EntryLayout:
             raise LayoutError(f"field {name_match.group(0)!r} has no '='")
         value_start = _skip_ws(raw, eq + 1)
         value_end = _scan_value(raw, value_start)
-        after = _skip_ws(raw, value_end)
+        after = _skip_ws_and_comment_lines(raw, value_end)
         comma = after if after < len(raw) and raw[after] == "," else None
         line_start = raw.rfind("\n", 0, name_start) + 1
         own_line = line_start > 0 and raw[line_start:name_start].strip() == ""
@@ -228,11 +237,15 @@ def splice_entry(raw: str, replace: dict[str, str], add: Sequence[NewField], def
 
     Replaced values keep their name, spacing and comma; added fields are inserted as whole
     lines where ``rank_of`` (the entry's field order) puts them; a removed field's line goes
-    (or, inline, the field and its comma). Nothing else changes.
+    (or, inline, the field and its comma); a field that lacks its comma before the next one
+    gets it (BibTeX would stop reading the entry there). Nothing else changes.
     """
     layout = scan_entry(raw)
     style = entry_line_style(layout, default)
     edits: list[tuple[int, int, int, str]] = []  # (start, end, order, text)
+    for span in layout.fields[:-1]:
+        if span.comma is None:
+            edits.append((span.value_end, span.value_end, -3, ","))
     if new_type is not None:
         start = raw.index("@") + 1
         start = _skip_ws(raw, start)
@@ -247,6 +260,11 @@ def splice_entry(raw: str, replace: dict[str, str], add: Sequence[NewField], def
         offset, text = _insertion(layout, new, style, rank_of)
         edits.append((offset, offset, order, text))
     return apply_edits(raw, edits)
+
+
+def is_empty_value(value: str) -> bool:
+    """True for a delimited value with nothing in it: ``{}``, ``""``, ``{ }``."""
+    return len(value) >= 2 and value[0] in "{\"" and value[-1] in "}\"" and not value[1:-1].strip()
 
 
 def _find_exact(layout: EntryLayout, name: str) -> FieldSpan:

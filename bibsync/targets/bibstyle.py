@@ -15,7 +15,8 @@ from typing import Sequence
 
 from ..bibtex_write import FIELD_RANK, Style, entry_type_for, field_value, ordered_fields
 from ..model import Entry
-from ..text import MONTHS, escape_specials, unicode_to_latex
+from ..errors import TargetError
+from ..text import MONTHS, escape_specials, latex_escape, unicode_to_latex
 from .bibsplice import EntryLayout, LayoutError, LineStyle, scan_entry
 
 # BibLaTeX names for canonical fields, used when the file is written in BibLaTeX.
@@ -27,7 +28,13 @@ _ACCENT_RE = re.compile(r"\\[`'^\"~=.uvHckrbd]|\\(?:ss|o|O|ae|AE|oe|OE|aa|AA|l|L
 # Fields whose value may be written as one of the file's @string macros.
 MACRO_FIELDS = frozenset({"journal", "booktitle", "publisher", "address", "series", "institution", "school",
                           "organization", "howpublished"})
-_SAMPLE = 400  # entries looked at when detecting the style of a large file
+_SAMPLE = 150  # entries looked at when detecting the style of a large file (spread evenly over it)
+# How a file writes an accent on one letter: {\'e} (braced), \'{e} (argument) or \'e (bare).
+_ACCENT_FORMS = {
+    "braced": re.compile(r"\{\\([`'^\"~=.])([A-Za-z])\}"),
+    "argument": re.compile(r"\\([`'^\"~=.])\{([A-Za-z])\}"),
+    "bare": re.compile(r"(?<![{\\])\\([`'^\"~=.])([A-Za-z])(?!\})"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class FileStyle:
     bare_numbers: bool = False  # year = 2020 rather than {2020}
     type_spellings: tuple[tuple[str, str], ...] = ()  # ("inproceedings", "InProceedings"), as the file writes them
     macros: tuple[tuple[str, str], ...] = ()  # (canonical value, @string name): venues written as the file's macros
+    accent_form: str = "braced"  # braced {\'e}, argument \'{e} or bare \'e (see _ACCENT_FORMS)
     encoding: str = "utf-8"
     bom: bool = False
 
@@ -73,7 +81,7 @@ def word_case(word: str) -> str | None:
     return None
 
 
-def sample(items: Sequence, size: int = 400) -> list:
+def sample(items: Sequence, size: int = _SAMPLE) -> list:
     """At most ``size`` items spread evenly over ``items`` (all of them if there are fewer)."""
     if len(items) <= size:
         return list(items)
@@ -153,6 +161,7 @@ def detect_style(text: str, entry_raws: Sequence[str], gaps: Sequence[str] = (),
     unicode_chars = sum(1 for ch in sample_text if ord(ch) > 127) if not sample_text.isascii() else 0
     ascii_ = escapes > unicode_chars or (unicode_chars == 0 and text.isascii())
 
+    forms = Counter({form: len(pattern.findall(sample_text)) for form, pattern in _ACCENT_FORMS.items()})
     blank = Counter(max(g.count("\n") - 1, 0) for g in gaps if not g.strip())
     base = Style(
         indent=_majority(indents, "  "),
@@ -174,6 +183,7 @@ def detect_style(text: str, entry_raws: Sequence[str], gaps: Sequence[str] = (),
         title_double_braces=titles > 0 and double_titles * 2 > titles,
         bare_numbers=years > 0 and bare_years * 2 > years,
         type_spellings=tuple(sorted((low, c.most_common(1)[0][0]) for low, c in spellings.items())),
+        accent_form=_majority(+forms, "braced"),
         encoding=encoding,
         bom=bom,
     )
@@ -224,6 +234,8 @@ def delimited_value(name: str, value: str, style: FileStyle, quote: bool | None 
         encoded = unicode_to_latex(encoded) if style.base.ascii else encoded
     else:
         encoded = field_value(name, value, style.base)
+    if style.base.ascii and style.accent_form != "braced" and "\\" in encoded:
+        encoded = restyle_accents(encoded, style.accent_form)
     if name == "year" and encoded.isdigit() and style.bare_numbers and quote is None:
         return encoded
     use_quotes = style.base.quotes if quote is None else quote
@@ -264,9 +276,31 @@ def format_new_entry(entry: Entry, style: FileStyle) -> str:
     return style.newline.join(lines)
 
 
-def encodable(text: str, encoding: str) -> str:
-    """Replace characters the file's encoding cannot hold by LaTeX escapes."""
-    if encoding in ("utf-8", "utf-8-sig") or text.isascii():
+class UnencodableError(TargetError):
+    """A character that the file's encoding cannot hold and LaTeX has no escape for."""
+
+    def __init__(self, char: str, encoding: str) -> None:
+        name = {"latin-1": "Latin-1", "cp1252": "Windows-1252 (cp1252)", "ascii": "ASCII"}.get(encoding, encoding)
+        super().__init__(f"cannot write {char!r} (U+{ord(char):04X}): this file is in {name}, which cannot "
+                         "hold it, and LaTeX has no escape for it; nothing was written",
+                         hint="convert the file to UTF-8 (e.g. iconv -f " + encoding + " -t UTF-8) and run again")
+        self.char = char
+
+
+def restyle_accents(latex: str, form: str) -> str:
+    """Braced escapes such as ``{\\'e}`` in ``latex`` written in the file's ``form`` (``\\'{e}`` or ``\\'e``)."""
+    if form == "braced":
+        return latex
+    template = "\\{0}{{{1}}}" if form == "argument" else "\\{0}{1}"
+    return _ACCENT_FORMS["braced"].sub(lambda m: template.format(*m.groups()), latex)
+
+
+def encodable(text: str, encoding: str, accent_form: str = "braced") -> str:
+    """Replace characters the file's encoding cannot hold by LaTeX escapes in the file's form.
+
+    Raises UnencodableError for a character LaTeX has no escape for (``王``, an emoji).
+    """
+    if encoding.startswith("utf") or text.isascii():
         return text
     out = []
     for ch in text:
@@ -274,5 +308,8 @@ def encodable(text: str, encoding: str) -> str:
             ch.encode(encoding)
             out.append(ch)
         except UnicodeEncodeError:
-            out.append(unicode_to_latex(ch))
+            latex = latex_escape(ch)
+            if latex is None:
+                raise UnencodableError(ch, encoding) from None
+            out.append(restyle_accents(latex, accent_form))
     return "".join(out)

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import httpx
 from pyzotero import zotero as _pyzotero
 
-from ..config import DEFAULT_ZOTERO_ENDPOINT, Settings
+from ..config import DEFAULT_ZOTERO_ENDPOINT, Settings, endpoint_problem
 from ..errors import ConflictError, TargetError, UsageError
 from ..keys import assign_keys
 from ..model import Entry, Origin
@@ -143,37 +143,6 @@ def resolve_endpoint(endpoint: str | None, environ: Mapping[str, str] | None = N
         raise UsageError(f"{value!r} is not a server address: {problem}",
                          hint=f"write e.g. https://api.zotero.org (--zotero-endpoint or {ENV_ENDPOINT})")
     return value
-
-
-def endpoint_problem(value: str) -> str | None:
-    """What is wrong with ``value`` as the base URL of a Zotero API server, or None."""
-    if any(c.isspace() or not c.isprintable() for c in value):
-        return "it holds a space or a control character"
-    try:
-        parts = urlsplit(value)
-        host, port = parts.hostname, parts.port
-    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
-        return "the IPv6 address in [...] is not valid or not closed" if "IPv6" in str(exc) or "[" in value else \
-            "the port is not a number from 1 to 65535"
-    if parts.scheme not in ("http", "https"):
-        return "it must start with https:// or http://"
-    if not host:
-        return "it names no host"
-    if "[" in parts.netloc:
-        try:
-            ipaddress.IPv6Address(host.split("%")[0])
-            valid = bool(re.fullmatch(r"\[[^\]]+\](:\d*)?", parts.netloc.rpartition("@")[2]))
-        except ValueError:
-            valid = False
-        if not valid:
-            return "the IPv6 address in [...] is not valid"
-    if port == 0:
-        return "the port is not a number from 1 to 65535"
-    if parts.username is not None or parts.password is not None:
-        return "it holds a user name or password (bibsync sends the API key itself)"
-    if parts.query or parts.fragment:
-        return "it holds a query or fragment (?... or #...); give the base address only"
-    return None
 
 
 def _is_loopback(endpoint: str) -> bool:
@@ -514,9 +483,14 @@ def _new_report(**counts: int) -> ApplyReport:
     return ApplyReport(**counts, details={"item_keys": {}, "unchanged": 0, "replanned": 0})
 
 
-def _describe(exc: _Status, library: LibrarySpec, endpoint: str) -> TargetError:
-    """One clear line for an error status the retry loop does not handle."""
+def _describe(exc: _Status, library: LibrarySpec, endpoint: str, has_key: bool = True) -> TargetError:
+    """One clear line for an error status the retry loop does not handle (``has_key`` False:
+    the request went without an API key, as a dry run's may)."""
     first = exc.text.strip().splitlines()[0] if exc.text.strip() else ""
+    if exc.status in (401, 403) and not has_key:
+        return TargetError(f"{library} cannot be read without a Zotero API key (it is not public; "
+                           f"HTTP {exc.status})", hint=f"set {ENV_API_KEY} or pass --api-key-file FILE; "
+                                                      "a dry run needs a key that may read the library")
     if exc.status in (401, 403):
         return TargetError(f"the Zotero server refused access to {library} (HTTP {exc.status}: {first})",
                            hint=f"check the API key ({ENV_API_KEY} or --api-key-file) and its permissions "
@@ -574,7 +548,7 @@ class ZoteroTarget:
         try:
             return fn()
         except _Status as exc:
-            raise _describe(exc, self.client.library, self.client.endpoint) from None
+            raise _describe(exc, self.client.library, self.client.endpoint, self.client.has_key) from None
 
     # --- load ------------------------------------------------------------------------------------
 
