@@ -32,7 +32,7 @@ def test_contract_names_and_fields():
     assert (c.index, c.score, c.parts, c.explanation, c.decided_by) == (0, 0.5, {}, "", None)
     p = Proposal(FAASM)
     assert (p.entry, p.candidates, p.recommendation, p.best) == (FAASM, (), "new", None)
-    assert MatchSettings().match_threshold == 0.6 and MatchSettings().review_threshold == 0.25
+    assert MatchSettings().match_threshold == 0.675 and MatchSettings().review_threshold == 0.25
     assert c.weight == 0.0 and MatchSettings().prior == 0.18
 
 
@@ -41,7 +41,7 @@ def test_compare_has_index_minus_one_and_the_explanation_format():
                   booktitle="2020 USENIX Annual Technical Conference (USENIX ATC 20)")
     c = Matcher([]).compare(other, FAASM)
     assert c.index == -1
-    assert c.explanation == "title 1.00 +6.2 · authors 2/2 +3.1 · year = +0.9 · venue 1.00 +0.6 -> match 0.99"
+    assert c.explanation == "title 1.00 +7.9 · authors 2/2 +2.9 · year = +1.3 · venue 1.00 +0.4 -> match 1.00"
     assert c.parts == {"title": 1.0, "authors": 1.0, "year": 1.0, "venue": 1.0, "type": 1.0}
     # the score is the probability of the weight: the parts' bits on top of the prior's
     assert c.score == pytest.approx(1 / (1 + 2 ** -c.weight), abs=1e-4)
@@ -144,9 +144,9 @@ def test_dedupe_text_output():
     assert result.exit_code == 3
     lines = result.stdout.splitlines()
     assert lines[0] == f"5 duplicate group(s) among 14 entries in {DATA / 'library.bib'}"
-    assert lines[1] == "match  0.99 mai2020kungfu, kungfu-copy"
-    assert lines[2].strip() == "title 1.00 +6.2 · authors 6/6 +3.4 · year = +0.9 · venue 1.00 +0.6 -> match 0.99"
-    assert lines[-2] == "review 0.99 scabbard-no-doi ~ theodorakis2022scabbard, scabbard-other-doi"
+    assert lines[1] == "match  1.00 mai2020kungfu, kungfu-copy"
+    assert lines[2].strip() == "title 1.00 +7.9 · authors 6/6 +3.2 · year = +1.3 · venue 1.00 +0.4 -> match 1.00"
+    assert lines[-2] == "review 1.00 scabbard-no-doi ~ theodorakis2022scabbard, scabbard-other-doi"
 
 
 def test_match_command_json():
@@ -163,7 +163,7 @@ def test_match_command_json():
     ]
     assert proposals[1]["candidates"][0]["decided_by"] == "doi"
     assert proposals[2]["candidates"][1]["explanation"] == (
-        "title 1.00 +6.2 · authors 3/3 +3.4 · year ±1 -2.8 · type ≠ (artefact/paper) -> review 0.90 "
+        "title 1.00 +7.9 · authors 3/3 +3.2 · year ±1 -3.1 · type ≠ (artefact/paper) -> review 0.92 "
         "(is one item the other?)")
 
 
@@ -172,8 +172,8 @@ def test_match_command_text():
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:2] == [
         "match  in-spotnik: Spotnik: designing distributed machine learning for transient cloud resources",
-        "  0.99 wagenlander2020spotnik  title 1.00 +6.2 · authors 4/4 +3.4 · year = +0.9 · type misc/inproceedings "
-        "-> match 0.99",
+        "  1.00 wagenlander2020spotnik  title 1.00 +7.9 · authors 4/4 +3.2 · year = +1.3 · type misc/inproceedings "
+        "-> match 1.00",
     ]
 
 

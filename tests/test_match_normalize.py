@@ -178,7 +178,7 @@ def test_truncated_subtitle_is_a_match_signal():
                  authors=(Person("Sartakov", "V."), Person("Pietzuch", "P.")))
     short = full.with_fields(title="Spons & Shields")
     c = Matcher([]).compare(short, full)
-    assert c.explanation.startswith("title 1.00 (main title) +4.1")
+    assert c.explanation.startswith("title 1.00 (main title) +5.4")
     assert c.verdict == "match"
 
 

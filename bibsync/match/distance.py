@@ -1,9 +1,10 @@
 """The distance between two entries: identifiers first, then a match weight from named parts.
 
-Each part (title, people, year, venue, pages, label) falls into a comparison level, and each
-level adds a weight in bits to the pair's *match weight* (levels.py, fitted.py); a part one
-record lacks adds nothing. The weight starts from the prior odds of a candidate pair, and
-its logistic is the pair's probability of being one work: the ``score``. Beside the parts
+Each part (title, title words, people, year, venue, pages, label) falls into a comparison
+level, and each level adds a weight in bits to the pair's *match weight* (levels.py,
+fitted.py); a part one record lacks adds nothing. The weight starts from the prior odds of
+a candidate pair, and its logistic is the pair's probability of being one work: the
+``score``. Beside the parts
 the distance records *flags*: contradictions that forbid merging blindly whatever the
 weight (a type conflict, a preprint against its published version, a replaced number in
 the title, pages that cannot both be right, ...).
@@ -16,11 +17,13 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from . import fitted
-from .levels import ITEM_LABELS, LABEL_WEIGHTS, PAGES_DIFFER, PAGES_SAME, author_level, venue_level, year_level
+from .levels import (ITEM_LABELS, LABEL_WEIGHTS, PAGES_DIFFER, PAGES_SAME, REWORDED_TITLES, author_level, venue_level,
+                     words_level, year_level)
 from .normalize import LOOSE, Features, content_words
 from .people import MAX_PEOPLE, shared_people, swapped_people
 from .settings import MatchSettings
-from .titles import TitleReading, read_titles
+from .rarity import contained
+from .titles import TitleReading, is_noise, noise_words, read_titles
 from .venues import venue_similarity
 from .words import NOTICE_WORDS, replaced, typo_like, unmatched
 
@@ -59,7 +62,7 @@ class Distance:
     fewest_people: int = 0  # length of the shorter list
     named: bool = False  # both author lists spell every given name out
     agree: bool = False  # every person of the shorter list, the year and a known venue agree
-    consistent: bool = False  # every person agrees, and no year or venue disagrees (one may be missing)
+    consistent: bool = False  # the people agree, and no year or venue disagrees (one may be missing)
     title_level: str = ""
 
     def add(self, name: str, value: float | None, item: str, level: str | None = None,
@@ -180,6 +183,8 @@ def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
     else:
         d.add("title", reading.value, f"title {reading.value:.2f}{reading.how}", reading.level,
               _fitted("title", reading.level))
+    if not d.generic and reading.level in REWORDED_TITLES:
+        _title_words(d, a, b)
     if x or y:
         level = "same" if x == y else "differ" if x and y else "one-side item" if (x or y) in ITEM_LABELS else "one-side"
         d.add("label", 1.0 if x == y else 0.0,
@@ -206,6 +211,17 @@ def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
             d.flag(WORDS_DIFFER, f"words ≠ {' '.join(missing_a[:2])}/{' '.join(missing_b[:2])}")
 
 
+def _title_words(d: Distance, a: Features, b: Features) -> None:
+    """The title words part of a reworded title: how much of one title's information, each word
+    weighed by its rarity, the other holds (noise such as the records' own names left out)."""
+    names = noise_words(a, b)
+    share = contained(tuple(w for w in a.words if not is_noise(w, names)),
+                      tuple(w for w in b.words if not is_noise(w, names)))
+    if share is not None:
+        level = words_level(share)
+        d.add("words", share, f"title words {share:.2f}", level, _fitted("words", level))
+
+
 # --- the other parts ----------------------------------------------------------------------------
 
 def _authors(d: Distance, a: Features, b: Features, title_level: str) -> None:
@@ -217,7 +233,7 @@ def _authors(d: Distance, a: Features, b: Features, title_level: str) -> None:
     low, high = min(na, nb), max(na, nb)
     d.shared_people, d.fewest_people = shared, low
     d.named = a.named and b.named
-    swapped = swapped_people(a.people, b.people) if shared == 0 and low >= 2 else 0
+    swapped = swapped_people(a.people, b.people) if shared == 0 else 0
     level = author_level(shared, low, swapped, title_level)
     if a.truncated or b.truncated:
         value = shared / low  # an "and others" list: only the names shown can be compared
@@ -286,8 +302,15 @@ def _agreement(d: Distance, s: MatchSettings) -> bool:
 
 
 def _consistency(d: Distance) -> bool:
-    """Every person of the shorter list is found, and the year and venue do not disagree (or are missing)."""
-    return (not d.authors_missing and d.shared_people >= d.fewest_people
+    """The people agree, and the year and venue do not disagree (or are missing).
+
+    The people agree when every person of the shorter list is found; between lists that do
+    not both spell given names out (scraped records, which lose and mangle names: "w wei"
+    for W. Wang), when at least two people and half the shorter list are found.
+    """
+    people = d.shared_people >= d.fewest_people or (
+        not d.named and d.shared_people >= 2 and d.shared_people * 2 >= d.fewest_people)
+    return (not d.authors_missing and people
             and d.levels.get("year", "same") == "same" and d.levels.get("venue", "agree") in ("agree", "unrelated"))
 
 

@@ -1,6 +1,6 @@
 """Comparison levels: how well each part of two records agrees, as a named level.
 
-Each part of a pair (title, people, year, venue) falls into one level, and each level adds
+Each part of a pair (title, title words by rarity, people, year, venue) falls into one level, and each level adds
 a weight in bits (log2 of a likelihood ratio) to the pair's match weight, as in the
 Fellegi-Sunter model of record linkage. A part one record lacks has no level and adds 0:
 missing is neither for nor against.
@@ -14,12 +14,17 @@ from __future__ import annotations
 
 from .normalize import Features
 
-PARTS = ("title", "authors", "year", "venue")
+PARTS = ("title", "words", "authors", "year", "venue")
 
 # Levels per part, strongest agreement first. Title levels: see titles.TITLE_LEVELS.
 AUTHOR_LEVELS = ("all3", "all2", "all1", "nearly", "most", "some", "swapped", "none")
 YEAR_LEVELS = ("same", "one", "few", "far")
 VENUE_LEVELS = ("agree", "unrelated", "low", "kind")
+# Title words weighed by rarity (rarity.py): how much of one title's information the other
+# holds, read only where the characters say the titles were reworded (REWORDED_TITLES).
+WORDS_LEVELS = ("all", "most", "half", "some", "few")
+REWORDED_TITLES = frozenset({"main", "main-other", "fair", "fair-other", "loose", "loose-other", "weak",
+                             "different"})
 
 # Stated weights (bits) for parts the benchmarks carry no data on.
 # Pages: two records of one printed work give the same first page; two different works with
@@ -55,7 +60,7 @@ def author_level(shared: int, fewest: int, swapped: int, title_level: str) -> st
         level = "most"
     elif shared:
         level = "some"
-    elif fewest >= 2 and swapped >= 2 and swapped * 2 >= fewest:
+    elif swapped and swapped * 2 >= fewest:
         level = "swapped"  # given names where the surnames belong: "n alexandros" for A. Nanopoulos
     else:
         level = "none"
@@ -68,6 +73,12 @@ def year_level(a: Features, b: Features) -> str | None:
         return None
     apart = abs(a.year - b.year)
     return "same" if apart == 0 else "one" if apart == 1 else "few" if apart <= 3 else "far"
+
+
+def words_level(share: float) -> str:
+    """The title words level: all (0.9 of the information or more), most (0.75), half (0.6), some (0.4), few."""
+    return "all" if share >= 0.9 else "most" if share >= 0.75 else "half" if share >= 0.6 else "some" if share >= 0.4 \
+        else "few"
 
 
 def venue_level(value: float | None, known: bool, conflict: bool, agree_min: float) -> str | None:

@@ -81,10 +81,10 @@ class MatchSettings:
     # candidate pairs of both benchmarks hold 18 % matches (1,070 of 5,742 and 444 of 2,473
     # in the unbalanced splits); the balanced training files are drawn from such pairs.
     prior: float = 0.18
-    # Merge when the two records are more likely one work than not by 3 to 2: the lowest
-    # probability at which the training pairs, weighed to the prior above, keep a precision
-    # of 0.98 (benchmarks/entity_resolution.py on the training splits).
-    match_threshold: float = 0.6
+    # Merge from a probability of 0.675 (about 2 to 1 for one work): the lowest threshold at
+    # which the training pairs, scored by weights fitted without them (5-fold cross-validation)
+    # and weighed to the prior above, keep a precision of 0.98 (benchmarks/fit_match_weights.py).
+    match_threshold: float = 0.675
     # Ask when a person's look could turn the decision: from one chance in four.
     review_threshold: float = 0.25
     min_gap: float = 1.0  # bits: the best candidate must be at least twice as likely as any rival

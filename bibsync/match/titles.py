@@ -68,7 +68,7 @@ def _ratio(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100.0 if a and b else 0.0
 
 
-def _noise_words(a: Features, b: Features) -> frozenset[str]:
+def noise_words(a: Features, b: Features) -> frozenset[str]:
     """The records' people and venue words: noise when glued to a title (but not the venue of
     front matter, whose words are all its title's: "Proceedings of the Workshop on X")."""
     names = set()
@@ -243,7 +243,7 @@ def read_titles(a: Features, b: Features, *, generic: bool = False, main_title_f
         ordered = fuzz.token_sort_ratio(" ".join(a.words), " ".join(b.words)) / 100.0
         if ordered >= 0.95 and ordered > best.value:
             best = TitleReading(ordered, "reordered", " (reordered)", words=(a.words, b.words))
-    names = _noise_words(a, b)
+    names = noise_words(a, b)
     if min(len(a.words), len(b.words)) >= _MIN_NOISY_WORDS and not generic:
         found = _noisy_reading(x, y, names)
         if found is not None:

@@ -8,6 +8,7 @@ forgiven when everything else agrees (docs/matching.md, rule 5).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -49,7 +50,7 @@ def words_match(x: str, y: str) -> bool:
     dept/department), or a ligature lost (le/file)."""
     if x == y:
         return True
-    if len(x) != len(y) and min(len(x), len(y)) >= 2 and _ligature_lost(*sorted((x, y), key=len)):
+    if 2 <= abs(len(x) - len(y)) <= 3 and min(len(x), len(y)) >= 2 and _ligature_lost(*sorted((x, y), key=len)):
         return True
     if y in TITLE_ABBREVIATIONS.get(x, ()) or x in TITLE_ABBREVIATIONS.get(y, ()):
         return True
@@ -57,7 +58,8 @@ def words_match(x: str, y: str) -> bool:
     if len(x) == len(y) <= 4:
         return False  # short words one letter apart name different things: CPUs/GPUs, 2D/3D
     if len(x) >= 4 and len(y) >= 4:
-        return fuzz.ratio(x, y) >= 75
+        # fuzz.ratio is at most 2 * shorter / (both lengths): 75 needs the shorter word 0.6 of the longer
+        return 5 * min(len(x), len(y)) >= 3 * max(len(x), len(y)) and fuzz.ratio(x, y) >= 75
     short, long_ = (x, y) if len(x) < len(y) else (y, x)
     return len(short) >= 2 and len(long_) >= 5 and short.isalpha() and long_.startswith(short) \
         and not _ROMAN_RE.fullmatch(short)
@@ -121,8 +123,10 @@ def _glued(word: str, pool: set[str]) -> bool:
                                        or word.startswith(o) and word[len(o):] in _GLUE) for o in pool)
 
 
+@lru_cache(maxsize=1 << 14)
 def _acronyms(words: tuple[str, ...]) -> dict[str, range]:
-    """The initials of each run of two to five words ("www" for "world wide web"), with the run."""
+    """The initials of each run of two to five words ("www" for "world wide web"), with the run
+    (cached: a title is compared with many others; callers only read it)."""
     out: dict[str, range] = {}
     for i in range(len(words)):
         for n in range(2, min(5, len(words) - i) + 1):
@@ -130,12 +134,18 @@ def _acronyms(words: tuple[str, ...]) -> dict[str, range]:
     return out
 
 
+@lru_cache(maxsize=1 << 14)
+def _joined(words: tuple[str, ...]) -> frozenset[str]:
+    """Each two neighbouring words written as one ("data base" as "database")."""
+    return frozenset(x + y for x, y in zip(words, words[1:]))
+
+
 def unmatched(words: tuple[str, ...], others: tuple[str, ...]) -> list[str]:
     """Words without a counterpart (equal, a typo apart, two joined words, a short word glued
     to one, or an acronym and the words it stands for: WWW/World Wide Web) among ``others``."""
     pool = set(others)
-    joined = {x + y for x, y in zip(others, others[1:])}
-    spelt_out = set(_acronyms(others))
+    joined = _joined(others)
+    spelt_out = _acronyms(others)
     covered = {i for acronym, run in _acronyms(words).items() if acronym in pool for i in run}
     out = []
     for i, w in enumerate(words):
