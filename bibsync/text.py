@@ -241,6 +241,11 @@ def unicode_to_latex(value: str) -> str:
     see :mod:`bibsync.tex_letters`). Only a character LaTeX has no escape for stays as it is."""
     if value.isascii():
         return value
+    return _encoded(value)
+
+
+@lru_cache(maxsize=4096)  # a run encodes what it writes, then looks at it again for the ASCII note
+def _encoded(value: str) -> str:
     return _encoder().unicode_to_latex(value)
 
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from bibsync.cli import app
 from bibsync.match import Matcher, MatchSettings
-from bibsync.match.index import CandidateIndex, WordIndex, rarity
+from bibsync.match.index import CandidateIndex, WordIndex, as_list, rarity
 from bibsync.match.normalize import features
 from bibsync.model import Entry, Person
 
@@ -66,7 +66,7 @@ def _candidate_pairs(queries: list[Entry], targets: list[Entry], lazy: bool) -> 
     t_feats = [features(e, SETTINGS) for e in targets]
     index = WordIndex(targets, t_feats.__getitem__, SETTINGS) if lazy else CandidateIndex(t_feats, SETTINGS)
     q, t = index.candidates(q_feats)
-    return {(queries[i].key, targets[j].key) for i, j in zip(q.tolist(), t.tolist())}
+    return {(queries[i].key, targets[j].key) for i, j in zip(as_list(q), as_list(t))}
 
 
 @pytest.mark.parametrize("lazy", [False, True], ids=["full-index", "word-index"])
@@ -88,7 +88,7 @@ def test_self_pairs_do_not_depend_on_the_rest_of_the_library():
     def pairs(entries):
         index = CandidateIndex([features(e, SETTINGS) for e in entries], SETTINGS)
         q, t = index.self_pairs()
-        return {(entries[i].key, entries[j].key) for i, j in zip(q.tolist(), t.tolist())
+        return {(entries[i].key, entries[j].key) for i, j in zip(as_list(q), as_list(t))
                 if not entries[i].key.startswith("x") and not entries[j].key.startswith("x")}
 
     assert len(pairs(base)) > 20 and pairs(base) == pairs(base + crowd)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bibsync.cli import app
 from bibsync.match import Candidate, Matcher, MatchSettings, Proposal, find_duplicates
-from bibsync.match.index import CandidateIndex
+from bibsync.match.index import CandidateIndex, as_list
 from bibsync.match.normalize import features
 from bibsync.model import Entry, Person
 
@@ -88,15 +88,15 @@ def test_blocking_uses_year_window_and_word_pairs():
     index = CandidateIndex([features(e, MatchSettings()) for e in entries], MatchSettings())
     _, t = index.candidates([features(FAASM, MatchSettings())])
     # the same year, one year later, no year; not two years later, not a title below title_floor
-    assert sorted(t.tolist()) == [0, 1, 3]
+    assert sorted(as_list(t)) == [0, 1, 3]
 
 
 def test_blocking_finds_a_truncated_subtitle_and_a_one_word_title():
     short = paper("Faasm", key="short")
     generic = [paper("Editorial", key="e1"), paper("Editorial", key="e2")]
     index = CandidateIndex([features(e, MatchSettings()) for e in [FAASM, *generic]], MatchSettings())
-    assert index.candidates([features(short, MatchSettings())])[1].tolist() == [0]
-    assert index.candidates([features(generic[0], MatchSettings())])[1].tolist() == [1, 2]
+    assert as_list(index.candidates([features(short, MatchSettings())])[1]) == [0]
+    assert as_list(index.candidates([features(generic[0], MatchSettings())])[1]) == [1, 2]
 
 
 def test_settings_change_the_decision():

@@ -7,12 +7,13 @@ add an option to :func:`sync` and pass a ``review`` hook to :func:`execute`.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Iterator, List, Optional, Sequence
 
 import typer
 from rich.console import Console
@@ -126,7 +127,23 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
     out = Console(highlight=False, soft_wrap=True, stderr=options.json)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     with progress_tasks(enabled=not options.json) as tasks, ExitStack() as at_end:
+        at_end.enter_context(cyclic_collector_paused())
         return _execute(options, settings, review, tasks, out, err, at_end)
+
+
+@contextmanager
+def cyclic_collector_paused() -> Iterator[None]:
+    """Run without the cyclic garbage collector. A sync is short and what it makes lives until
+    it ends (the read, the plan, the listing's parse tree): the collector would walk it again
+    and again for nothing, 3 to 5 % of a sync into a large file. Reference counting still
+    frees everything that is dropped; the collector is back when the sync is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None, tasks: ProgressTasks,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import numpy as np
-
 from ..model import Entry
 from .distance import distance
-from .index import CandidateIndex, WordIndex
+from .index import CandidateIndex, Pairs, WordIndex, as_list
 from .normalize import Features, features
 from .recommend import make_candidate, rank, recommend
 from .results import Candidate, Proposal
@@ -18,10 +16,10 @@ from .settings import MatchSettings
 _FEW_QUERIES = 8
 
 
-def _group_by_query(q: np.ndarray, t: np.ndarray, count: int) -> list[list[int]]:
-    """Target indices per query, for pairs sorted by query."""
+def _group_by_query(q, t, count: int) -> list[list[int]]:
+    """Target indices per query, for pairs (see ``index.Pairs``) sorted by query."""
     groups: list[list[int]] = [[] for _ in range(count)]
-    for qi, ti in zip(q.tolist(), t.tolist()):
+    for qi, ti in zip(as_list(q), as_list(t)):
         groups[qi].append(ti)
     return groups
 
@@ -50,7 +48,7 @@ class Matcher:
             found = self._features[i] = features(self.targets[i], self.settings)
         return found
 
-    def _candidates(self, queries: list[Features]) -> tuple[np.ndarray, np.ndarray]:
+    def _candidates(self, queries: list[Features]) -> Pairs:
         if self._index is None and len(queries) * _FEW_QUERIES < len(self.targets):
             if self._words is None:
                 self._words = WordIndex(self.targets, self._target, self.settings)

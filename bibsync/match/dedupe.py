@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 from ..model import Entry
 from ..progress import ProgressCallback
 from .distance import distance
-from .index import CandidateIndex
+from .index import CandidateIndex, as_list
 from .normalize import Features, features
 from .recommend import make_candidate
 from .results import Candidate, DuplicateGroup
@@ -76,7 +76,7 @@ def _score_pairs(entries: Sequence[Entry], settings: MatchSettings, decided: Dec
     pairs = _Pairs(feats, settings, decided)
     q, t = CandidateIndex(feats, settings).self_pairs()
     count = len(q)
-    for k, (i, j) in enumerate(zip(q.tolist(), t.tolist())):
+    for k, (i, j) in enumerate(zip(as_list(q), as_list(t))):
         pairs.get(i, j)
         if progress is not None and k % _PROGRESS_STEP == 0:
             progress(total + (total * k) // max(count, 1), 2 * total)

@@ -25,6 +25,11 @@ Two indexes give exactly the same pairs:
 The surviving pairs are scored on their titles in ``rapidfuzz.process.cpdist`` calls
 (``workers=-1``, all cores); only pairs with a similar title (``title_floor``), a title
 that is the other's first words, or a shared identifier reach the full comparison.
+
+Few entries (the ``WordIndex``, and a ``CandidateIndex`` of at most ``FEW_ENTRIES``, such
+as the entries of one listing) are handled in plain lists, the titles compared pair by
+pair with the same scorers: the same pairs, without numpy's import (a twentieth of a
+second, more than the work it would speed up).
 """
 
 from __future__ import annotations
@@ -33,9 +38,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
-from typing import Callable, Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
-import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Prefix
 
@@ -55,12 +60,21 @@ from .normalize import (
 from .common_words import COMMON_TITLE_WORDS
 from .settings import MatchSettings
 
+if TYPE_CHECKING:  # numpy is imported where the arrays are made: few entries never need it
+    import numpy as np
+
 YEAR_SLOTS = 2001  # slot 0: no year; slots 1..2000: years 1000..2999
 _MAX_ID_GROUP = 200  # an identifier shared by more entries than this is junk, not a duplicate
 _MAX_INDEXED_WORDS = 16  # a longer title is indexed by pairs of its 16 rarest words
 _PARALLEL_PAIRS = 20_000  # title comparisons worth spreading over all cores
+FEW_ENTRIES = 1000  # a CandidateIndex of at most this many entries works in plain lists
 
-Pairs = tuple[np.ndarray, np.ndarray]
+Pairs = tuple["np.ndarray | list[int]", "np.ndarray | list[int]"]  # (queries, targets), parallel
+
+
+def as_list(indices: "np.ndarray | list[int]") -> list[int]:
+    """A list of the indices of one side of ``Pairs`` (an array from the numpy path, a list otherwise)."""
+    return indices.tolist() if hasattr(indices, "tolist") else list(indices)
 
 
 def _slot(year: int | None) -> int:
@@ -87,6 +101,8 @@ def _lookup_ranges(f: Features) -> list[tuple[int, int]]:
 
 
 def _empty() -> Pairs:
+    import numpy as np
+
     return np.empty(0, np.int64), np.empty(0, np.int64)
 
 
@@ -105,6 +121,8 @@ class _Titles:
     @classmethod
     def of(cls, feats: Sequence[Features]) -> _Titles:
         """The arrays of ``feats``."""
+        import numpy as np
+
         full = np.array([f.title for f in feats], dtype=object)
         return cls(full, np.array([f.main or f.title for f in feats], dtype=object),
                    np.array([f.title + " " for f in feats], dtype=object),
@@ -117,8 +135,10 @@ def _similar_titles(qa: _Titles, q: np.ndarray, ta: _Titles, t: np.ndarray, sett
 
     Alike: ``title_floor`` similar as full titles, a full title against a main title, a
     review's title before " by <names>" against a full title; or one title is the first
-    words of the other.
+    words of the other. (:func:`_alike_titles` is the same test for one pair.)
     """
+    import numpy as np
+
     if len(q) == 0:
         return np.zeros(0, dtype=bool)
     workers = -1 if len(q) >= _PARALLEL_PAIRS else 1  # threads cost more than a few pairs take
@@ -140,9 +160,23 @@ def _similar_titles(qa: _Titles, q: np.ndarray, ta: _Titles, t: np.ndarray, sett
     return keep
 
 
+def _alike_titles(a: Features, b: Features, settings: MatchSettings) -> bool:
+    """:func:`_similar_titles` for one pair, with the same scorers and cut-off."""
+    cutoff = 100 * settings.title_floor
+    if max(fuzz.ratio(a.title, b.title, score_cutoff=cutoff), fuzz.ratio(a.title, b.main or b.title, score_cutoff=cutoff),
+           fuzz.ratio(a.main or a.title, b.title, score_cutoff=cutoff)) >= cutoff:
+        return True
+    for cut, other in ((a.by_cut, b.title), (b.by_cut, a.title)):
+        if cut and fuzz.ratio(cut, other, score_cutoff=cutoff) >= cutoff:
+            return True
+    return Prefix.similarity(a.title + " ", b.title + " ") > min(len(a.title), len(b.title))
+
+
 def _assemble(q: np.ndarray, t: np.ndarray, id_q: Sequence[int], id_t: Sequence[int], n: int,
               title_mask: Callable[[np.ndarray, np.ndarray], np.ndarray], symmetric: bool = False) -> Pairs:
     """Word-pair candidates that pass the title filter, and identifier candidates: unique, sorted."""
+    import numpy as np
+
     id_qa, id_ta = np.asarray(id_q, dtype=np.int64), np.asarray(id_t, dtype=np.int64)
     if symmetric:
         q, t = np.minimum(q, t), np.maximum(q, t)
@@ -159,6 +193,18 @@ def _assemble(q: np.ndarray, t: np.ndarray, id_q: Sequence[int], id_t: Sequence[
         keep = q != t
         q, t = q[keep], t[keep]
     return q, t
+
+
+def _assemble_lists(q: Sequence[int], t: Sequence[int], id_q: Sequence[int], id_t: Sequence[int],
+                    alike: Callable[[int, int], bool], symmetric: bool = False) -> tuple[list[int], list[int]]:
+    """:func:`_assemble` in plain lists; ``alike(i, j)`` is the title filter of one pair."""
+    def ordered(a: Sequence[int], b: Sequence[int]) -> set[tuple[int, int]]:
+        pairs = {(min(x, y), max(x, y)) for x, y in zip(a, b)} if symmetric else set(zip(a, b))
+        return {p for p in pairs if p[0] != p[1]} if symmetric else pairs
+
+    kept = {p for p in ordered(q, t) if alike(*p)} | ordered(id_q, id_t)
+    pairs = sorted(kept)
+    return [x for x, _ in pairs], [y for _, y in pairs]
 
 
 # --- which words, by a fixed order ----------------------------------------------------------------
@@ -225,6 +271,8 @@ class _Postings:
     """Entries keyed by (word pair or single word, year slot), in one sorted numpy array."""
 
     def __init__(self, keys: list[int], owners: list[int]) -> None:
+        import numpy as np
+
         key_array = np.asarray(keys, dtype=np.int64)
         order = np.argsort(key_array, kind="stable")
         self.keys = key_array[order]
@@ -234,6 +282,8 @@ class _Postings:
                max_block: int) -> Pairs:
         """(query, owner) for every key looked up in each of its year ranges (postings longer
         than ``max_block`` are not read)."""
+        import numpy as np
+
         q_list: list[int] = []
         lo_list: list[int] = []
         hi_list: list[int] = []
@@ -254,6 +304,29 @@ class _Postings:
         return np.repeat(q, counts), self.owners[starts + np.arange(total, dtype=np.int64)]
 
 
+class _ListPostings:
+    """:class:`_Postings` in plain lists (for few entries): the same lookups, the same pairs."""
+
+    def __init__(self, keys: list[int], owners: list[int]) -> None:
+        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable, as numpy's
+        self.keys = [keys[i] for i in order]
+        self.owners = [owners[i] for i in order]
+
+    def lookup(self, queries: list[int], keys: list[int], ranges: list[list[tuple[int, int]]],
+               max_block: int) -> tuple[list[int], list[int]]:
+        """As :meth:`_Postings.lookup`."""
+        q_out: list[int] = []
+        t_out: list[int] = []
+        for qi, key, spans in zip(queries, keys, ranges):
+            base = key * YEAR_SLOTS
+            for lo, hi in spans:
+                left, right = bisect_left(self.keys, base + lo), bisect_right(self.keys, base + hi)
+                if 0 < right - left <= max_block:
+                    q_out.extend([qi] * (right - left))
+                    t_out.extend(self.owners[left:right])
+        return q_out, t_out
+
+
 class CandidateIndex:
     """An index of target entries' identifiers and title word pairs by year.
 
@@ -264,9 +337,11 @@ class CandidateIndex:
     library holds.
     """
 
-    def __init__(self, targets: Sequence[Features], settings: MatchSettings) -> None:
+    def __init__(self, targets: Sequence[Features], settings: MatchSettings, lists: bool | None = None) -> None:
         self.targets = targets
         self.settings = settings
+        # few entries: plain lists (see the module docstring); ``lists`` forces either way (tests)
+        self.lists = len(targets) <= FEW_ENTRIES if lists is None else lists
         self._vocab: dict[str, int] = {}
         self._ids: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, f in enumerate(targets):
@@ -289,9 +364,10 @@ class CandidateIndex:
             for key in self._all_pair_keys(rarest(f.words, settings.query_words)):
                 rare_keys.append(key * YEAR_SLOTS + slot)
                 rare_owners.append(i)
-        self._indexed = _Postings(keys, owners)
-        self._rare = _Postings(rare_keys, rare_owners)
-        self._titles = _Titles.of(targets)
+        postings = _ListPostings if self.lists else _Postings
+        self._indexed = postings(keys, owners)
+        self._rare = postings(rare_keys, rare_owners)
+        self._titles = None if self.lists else _Titles.of(targets)
 
     def _keys_of(self, pairs: Iterable[tuple[str, str]], singles: Iterable[str]) -> list[int]:
         """Integer keys of word pairs and single words (pairs and words unknown to the targets drop out)."""
@@ -324,6 +400,10 @@ class CandidateIndex:
                 for key in keys_of(f):
                     q_list.append(qi), k_list.append(key), r_list.append(spans)
             found.append(postings.lookup(q_list, k_list, r_list, self.settings.max_block))
+        if self.lists:
+            return [i for q, _ in found for i in q], [i for _, t in found for i in t]
+        import numpy as np
+
         return np.concatenate([q for q, _ in found]), np.concatenate([t for _, t in found])
 
     # --- identifier lookups --------------------------------------------------------------
@@ -344,6 +424,9 @@ class CandidateIndex:
     def candidates(self, queries: Sequence[Features]) -> Pairs:
         """(query, target) pairs worth a full comparison, sorted by query then target."""
         q, t = self._word_pairs(queries, both_ways=True)
+        if self.lists:
+            return _assemble_lists(q, t, *self._identifier_pairs(queries),
+                                   alike=lambda i, j: _alike_titles(queries[i], self.targets[j], self.settings))
         titles = _Titles.of(queries)
         return _assemble(q, t, *self._identifier_pairs(queries), n=len(self.targets),
                          title_mask=lambda q, t: _similar_titles(titles, q, self._titles, t, self.settings))
@@ -355,6 +438,9 @@ class CandidateIndex:
         """
         q, t = self._word_pairs(self.targets, both_ways=False)
         qi, ti = self._identifier_pairs(self.targets)
+        if self.lists:
+            return _assemble_lists(q, t, qi, ti, symmetric=True,
+                                   alike=lambda i, j: _alike_titles(self.targets[i], self.targets[j], self.settings))
         titles = self._titles
         return _assemble(q, t, qi, ti, n=len(self.targets), symmetric=True,
                          title_mask=lambda q, t: _similar_titles(titles, q, titles, t, self.settings))
@@ -446,7 +532,7 @@ class WordIndex:
         x, y = pair
         return [i for i in self._common(x, y) if pair in rare_pairs(self._words[i], self.settings.query_words)]
 
-    def _word_pairs(self, queries: Sequence[Features]) -> Pairs:
+    def _word_pairs(self, queries: Sequence[Features]) -> tuple[list[int], list[int]]:
         q_out: list[int] = []
         t_out: list[int] = []
         members: dict[tuple[str, ...], list[int]] = {}
@@ -470,7 +556,7 @@ class WordIndex:
                     if len(found) <= self.settings.max_block:
                         q_out.extend([qi] * len(found))
                         t_out.extend(found)
-        return np.asarray(q_out, dtype=np.int64), np.asarray(t_out, dtype=np.int64)
+        return q_out, t_out
 
     def _identifier_pairs(self, queries: Sequence[Features]) -> tuple[list[int], list[int]]:
         q_out: list[int] = []
@@ -489,15 +575,9 @@ class WordIndex:
                     t_out.extend(found)
         return q_out, t_out
 
-    def _title_mask(self, queries: Sequence[Features], q: np.ndarray, t: np.ndarray) -> np.ndarray:
-        if len(t) == 0:
-            return np.zeros(0, dtype=bool)
-        seen, local = np.unique(t, return_inverse=True)
-        targets = _Titles.of([self._feature(i) for i in seen.tolist()])
-        return _similar_titles(_Titles.of(queries), q, targets, local.reshape(-1), self.settings)
-
-    def candidates(self, queries: Sequence[Features]) -> Pairs:
-        """(query, target) pairs worth a full comparison, sorted by query then target."""
+    def candidates(self, queries: Sequence[Features]) -> tuple[list[int], list[int]]:
+        """(query, target) pairs worth a full comparison, sorted by query then target (plain lists:
+        the titles of the few pairs found are compared one by one)."""
         q, t = self._word_pairs(queries)
-        return _assemble(q, t, *self._identifier_pairs(queries), n=len(self.targets),
-                         title_mask=lambda q, t: self._title_mask(queries, q, t))
+        return _assemble_lists(q, t, *self._identifier_pairs(queries),
+                               alike=lambda i, j: _alike_titles(queries[i], self._feature(j), self.settings))

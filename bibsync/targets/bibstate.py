@@ -12,6 +12,7 @@ None and the next run reads the file in full.
 from __future__ import annotations
 
 import gc
+import heapq
 from bisect import bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -135,7 +136,6 @@ def after_edits(result: ReadResult, old: str, edits: Sequence[Edit], where: str)
             continue
         at, line_shift = shifts.moved(span[0])
         placed_all.append((replace_origin(entry, line_shift), (at, at + span[1] - span[0])))
-    placed_all.sort(key=lambda pair: pair[1][0])
     merged = _merge_by_offset(placed_all, inserted)
     failures = [replace(f, line=f.line + shifts.line_shift_before_line(f.line)) for f in result.failures]
     return ReadResult([e for e, _ in merged], [s for _, s in merged], failures, dict(result.macros),
@@ -143,8 +143,9 @@ def after_edits(result: ReadResult, old: str, edits: Sequence[Edit], where: str)
 
 
 def _merge_by_offset(a: list[tuple[Entry, Span]], b: list[tuple[Entry, Span]]) -> list[tuple[Entry, Span]]:
-    """Two lists in offset order, merged in offset order."""
-    return sorted(a + b, key=lambda pair: pair[1][0])
+    """Two lists in offset order (the kept entries keep their order; the inserted ones come in
+    edit order), merged in offset order."""
+    return list(heapq.merge(a, b, key=lambda pair: pair[1][0]))
 
 
 def replace_origin(entry: Entry, line_offset: int) -> Entry:

@@ -97,7 +97,7 @@ def detect_style(text: str, entry_raws: Sequence[str], gaps: Sequence[str] = (),
     ``bom`` describe how the file's bytes were decoded. A file without entries gets the
     canonical style with the file's line ends.
     """
-    newline = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+    newline = "\r\n" if "\r" in text and text.count("\r\n") * 2 > text.count("\n") else "\n"
     layouts: list[EntryLayout] = []
     for raw in sample(entry_raws, _SAMPLE):
         try:
