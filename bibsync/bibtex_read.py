@@ -180,7 +180,7 @@ class ReadFields(ReadOnlyFields):
 
     def __init__(self, values: dict[str, str], pending: set[str] | frozenset[str] = frozenset()) -> None:
         self._values = values
-        self._pending = set(pending)
+        self._pending = pending if type(pending) is set else set(pending)  # a new set is kept, not copied
 
     def __getitem__(self, name: str) -> str:
         value = self._values[name]
@@ -229,11 +229,11 @@ class ReadEntry(Entry):
         parse (None: not left), ``parsed`` (authors, editors, truncated) the people already parsed."""
         entry = object.__new__(cls)
         authors, editors, truncated = parsed
-        for name, value in (("type", entry_type), ("fields", fields), ("key", key), ("origin", origin),
-                            ("_authors", authors), ("_editors", editors), ("_truncated", truncated)):
-            object.__setattr__(entry, name, value)
+        # one update of the frozen instance's attributes (a read makes ten thousand of these)
+        entry.__dict__.update(type=entry_type, fields=fields, key=key, origin=origin, _authors=authors,
+                              _editors=editors, _truncated=truncated)
         if as_read != (None, None):
-            object.__setattr__(entry, "_people_as_read", as_read)
+            entry.__dict__["_people_as_read"] = as_read
         return entry
 
     def _parse_people(self) -> None:

@@ -129,8 +129,11 @@ def after_edits(result: ReadResult, old: str, edits: Sequence[Edit], where: str)
             return None
         keys.update(new_keys)
         inserted += placed
-    placed_all: list[tuple[Entry, Span]] = []
-    for i, (entry, span) in enumerate(zip(result.entries, result.spans)):
+    # Entries that end before the first edit keep their place (all of them when a sync appends).
+    before = bisect_right([span[1] for span in result.spans], ordered[0][0]) if ordered else len(result.spans)
+    placed_all: list[tuple[Entry, Span]] = list(zip(result.entries[:before], result.spans[:before]))
+    for i in range(before, len(result.entries)):
+        entry, span = result.entries[i], result.spans[i]
         if i in replaced:
             placed_all.append(replaced[i])
             continue
