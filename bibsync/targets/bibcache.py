@@ -33,7 +33,7 @@ from .atomic import write_atomic
 from .bibio import FileState
 from .bibstate import ReadResult, long_lived
 
-FORMAT = 2  # 2: values and people kept as read until used (bibtex_read.ReadEntry)
+FORMAT = 3  # 2: values and people kept as read until used (bibtex_read.ReadEntry); 3: decoded names
 READER = f"bibsync-bib-read/{FORMAT} bibsync/{__version__} bibtexparser/{getattr(bibtexparser, '__version__', '?')}"
 MIN_BYTES = 100_000  # smaller files parse in a few milliseconds: not worth a cache file
 _KEY_BYTES = 32
@@ -150,7 +150,7 @@ def _encode(result: ReadResult) -> dict:
         state = EntryState.of(e)
         pending = state.pending
         entries.append([state.type, state.key, list(chain.from_iterable(state.values.items())),
-                        [i for i, name in enumerate(state.values) if name in pending] if pending else [],
+                        list(state.values.keys() - pending) if pending else None,  # the decoded names
                         ids(state.authors), ids(state.editors), state.authors_truncated,
                         e.origin.line if e.origin else None])
     return {
@@ -170,10 +170,10 @@ def _decode(data: dict, text: str, where: str) -> ReadResult | None:
         return of if isinstance(of, str) else tuple(people[i] for i in of)
 
     entries = []
-    for kind, key, flat, pending, authors, editors, truncated, line in data["entries"]:
-        names = flat[::2]
-        state = EntryState(kind, key, dict(zip(names, flat[1::2])), {names[i] for i in pending}, persons(authors),
-                           persons(editors), bool(truncated))
+    for kind, key, flat, decoded, authors, editors, truncated, line in data["entries"]:
+        values = dict(zip(flat[::2], flat[1::2]))
+        state = EntryState(kind, key, values, set() if decoded is None else values.keys() - set(decoded),
+                           persons(authors), persons(editors), bool(truncated))
         entries.append(state.entry(Origin("bibtex", where, line)))
     spans = [tuple(span) if span else None for span in data["spans"]]
     if len(spans) != len(entries) or any(span and not text.startswith("@", span[0]) for span in spans):
