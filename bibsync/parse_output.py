@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .errors import TargetError, UsageError
 from .targets.atomic import check_output_file
+
+if TYPE_CHECKING:
+    from .bibtex_read import BibDocument
 
 
 def check_parse_output(output: Path, sources: Sequence[str], *, force: bool = False) -> None:
@@ -52,19 +55,26 @@ def same_file_as(output: Path, sources: Sequence[str]) -> str | None:
 
 
 def _refuse_other_content(output: Path) -> None:
-    try:
-        data = output.read_bytes()  # a regular file: check_output_file refused anything else
+    from .inputs import MAX_INPUT_BYTES
+
+    try:  # a regular file: check_output_file refused anything else
+        data = output.read_bytes() if output.stat().st_size <= MAX_INPUT_BYTES else b"\xff"
     except FileNotFoundError:
         return
     except OSError as exc:
         raise TargetError(f"cannot read: {exc.strerror}", where=str(output)) from None
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError:  # parse writes UTF-8 (and never more than it reads): not its output
         text = None
-    if text is not None and (not text.strip() or written_by_parse(text)):
+    if text is not None and not text.strip():
         return
-    held = _entries_in(text) if text is not None else 0
+    from .bibtex_read import read_bibtex
+
+    doc = read_bibtex(text) if text is not None else None
+    if doc is not None and written_by_parse(doc, text):
+        return
+    held = len(doc.entries) if doc is not None else 0
     what = f"{held} entr{'y' if held == 1 else 'ies'}" if held else "other text"
     raise TargetError(f"already holds {what} that bibsync parse did not write; nothing was written",
                       where=str(output),
@@ -72,20 +82,13 @@ def _refuse_other_content(output: Path) -> None:
                            "--force replaces it")
 
 
-def written_by_parse(text: str) -> bool:
-    """True when ``text`` is exactly what ``parse`` writes for the entries it holds, in one of
-    its styles (BibTeX or BibLaTeX, ASCII or UTF-8): its own output, unchanged since."""
-    from .bibtex_read import read_bibtex
+def written_by_parse(doc: "BibDocument", text: str) -> bool:
+    """True when ``text`` (read as ``doc``) is exactly what ``parse`` writes for the entries it
+    holds, in one of its styles (BibTeX or BibLaTeX, ASCII or UTF-8): its own output, unchanged
+    since, or corrected only inside values."""
     from .bibtex_write import default_style, format_entries
 
-    doc = read_bibtex(text)
     if not doc.entries or doc.failures or any(not entry.key for entry in doc.entries):
         return False
     return any(format_entries(doc.entries, default_style(biblatex, ascii_)) == text
                for biblatex in (False, True) for ascii_ in (True, False))
-
-
-def _entries_in(text: str) -> int:
-    from .bibtex_read import read_bibtex
-
-    return len(read_bibtex(text).entries)
