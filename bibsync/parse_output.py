@@ -58,28 +58,32 @@ def _refuse_other_content(output: Path) -> None:
     from .inputs import MAX_INPUT_BYTES
 
     try:  # a regular file: check_output_file refused anything else
-        data = output.read_bytes() if output.stat().st_size <= MAX_INPUT_BYTES else b"\xff"
+        if output.stat().st_size > MAX_INPUT_BYTES:  # more than parse ever reads: not its output
+            raise _other_content(output, 0)
+        data = output.read_bytes()
     except FileNotFoundError:
         return
     except OSError as exc:
         raise TargetError(f"cannot read: {exc.strerror}", where=str(output)) from None
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:  # parse writes UTF-8 (and never more than it reads): not its output
-        text = None
-    if text is not None and not text.strip():
+    except UnicodeDecodeError:  # parse writes UTF-8: not its output
+        raise _other_content(output, 0) from None
+    if not text.strip():
         return
     from .bibtex_read import read_bibtex
 
-    doc = read_bibtex(text) if text is not None else None
-    if doc is not None and written_by_parse(doc, text):
-        return
-    held = len(doc.entries) if doc is not None else 0
+    doc = read_bibtex(text)
+    if not written_by_parse(doc, text):
+        raise _other_content(output, len(doc.entries))
+
+
+def _other_content(output: Path, held: int) -> TargetError:
     what = f"{held} entr{'y' if held == 1 else 'ies'}" if held else "other text"
-    raise TargetError(f"already holds {what} that bibsync parse did not write; nothing was written",
-                      where=str(output),
-                      hint=f"name a new file; to add the entries to this one, 'bibsync sync SOURCE --into {output}'; "
-                           "--force replaces it")
+    return TargetError(f"already holds {what} that bibsync parse did not write; nothing was written",
+                       where=str(output),
+                       hint=f"name a new file; to add the entries to this one, 'bibsync sync SOURCE --into {output}'; "
+                            "--force replaces it")
 
 
 def written_by_parse(doc: "BibDocument", text: str) -> bool:
