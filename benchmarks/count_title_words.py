@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from entity_resolution import read_rows  # noqa: E402
 
-from bibsync.bibtex_read import read_bibtex  # noqa: E402
+from bibsync.bibtex.read import read_bibtex  # noqa: E402
 from bibsync.match.normalize import title_words  # noqa: E402
 
 TARGET = Path(__file__).parent.parent / "bibsync" / "match" / "common_words.py"

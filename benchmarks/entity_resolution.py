@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from bibsync.inputs import decode_bytes
+from bibsync.sources.inputs import decode_bytes
 from bibsync.match import Matcher, MatchSettings, Proposal
 from bibsync.model import Entry
 from bibsync.names import person_from_natural

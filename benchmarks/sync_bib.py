@@ -45,13 +45,13 @@ import bibtexparser
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bibsync import bibtex_read  # noqa: E402
+from bibsync.bibtex import read as bibtex_read  # noqa: E402
 from bibsync import text as bibsync_text  # noqa: E402
 from bibsync.config import Settings  # noqa: E402
 from bibsync.names import person_from_bibtex  # noqa: E402
 from bibsync.pipeline import parse_sources  # noqa: E402
 from bibsync.plan import make_plan  # noqa: E402
-from bibsync.targets.bibfile import BibFileTarget  # noqa: E402
+from bibsync.targets.bibfile.target import BibFileTarget  # noqa: E402
 
 SOCC = ROOT / "samples" / "acm-toc-socc24.txt"
 

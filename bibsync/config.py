@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from .errors import UsageError
-from .filekind import special_kind
+from .files.kinds import special_kind
 from .keys import DEFAULT_PATTERN, compile_pattern
 
 CONFIG_NAME = "bibsync.toml"

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from .config import Settings
 from .errors import InputError
-from .inputs import read_source_text
+from .sources.inputs import read_source_text
 from .keys import assign_keys
 from .model import Entry, Failure
 from .progress import ProgressCallback

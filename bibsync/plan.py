@@ -44,7 +44,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Protocol, Sequence
 
-from .bibtex_write import FIELD_RANK
+from .bibtex.write import FIELD_RANK
 from .errors import UsageError
 from .keys import DEFAULT_PATTERN, clean_key, compile_pattern, unique_key
 from .match import Candidate, MatchSettings

@@ -93,7 +93,7 @@ def open_decisions(target: Target) -> DecisionLookup | None:
     if not isinstance(path, Path):
         return None
     try:
-        decisions = importlib.import_module("bibsync.decisions")
+        decisions = importlib.import_module("bibsync.review.decisions")
     except ModuleNotFoundError:
         return None
     return decisions.DecisionStore.for_bib(path)

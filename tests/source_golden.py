@@ -14,7 +14,7 @@ from typing import Iterable
 import httpx
 import pytest
 
-from bibsync.bibtex_write import default_style, format_entries
+from bibsync.bibtex.write import default_style, format_entries
 from bibsync.keys import DEFAULT_PATTERN, assign_keys
 from bibsync.model import Entry, Failure
 

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmark_modules import load_benchmark
-from bibsync.bibtex_read import read_bibtex
+from bibsync.bibtex.read import read_bibtex
 from bibsync.model import Entry, Person
 from bibsync.pipeline import parse_sources
 from bibsync.sync import run_sync
-from bibsync.targets.bibfile import BibFileTarget
-from bibsync.targets.bibio import decode_bib, encode_bib
+from bibsync.targets.bibfile.target import BibFileTarget
+from bibsync.targets.bibfile.filebytes import decode_bib, encode_bib
 
 DATA = Path(__file__).parent / "data"
 STRINGS = DATA / "targets" / "bibdesk-strings.bib"

@@ -17,10 +17,10 @@ from bibsync.cli import app
 from bibsync.model import Entry, Person
 from bibsync.plan import make_plan
 from bibsync.sync import run_sync
-from bibsync.targets import bibcache
-from bibsync.targets.bibcache import ReadCache
-from bibsync.targets.bibfile import BibFileTarget
-from bibsync.targets.bibstate import after_edits, read_result
+from bibsync.targets.bibfile import cache as bibcache
+from bibsync.targets.bibfile.cache import ReadCache
+from bibsync.targets.bibfile.target import BibFileTarget
+from bibsync.targets.bibfile.state import after_edits, read_result
 
 SOCC = Path(__file__).parent.parent / "samples" / "acm-toc-socc24.txt"
 PROPS = settings(max_examples=int(os.environ.get("BIBSYNC_PROPERTY_EXAMPLES", "25")), deadline=None,
@@ -188,7 +188,7 @@ def test_the_read_after_a_write_equals_a_full_read(tmp_path: Path, text: str, da
                        (Person("Ünique", "Ann"),)) for n in range(data.draw(st.integers(0, 2)))]
     plan = make_plan(incoming, entries)
     edits, problems = target.edits(plan)
-    from bibsync.targets.bibsplice import apply_edits
+    from bibsync.bibtex.splice import apply_edits
     new = apply_edits(target.text, edits)
     derived = after_edits(target._read, target.text, edits, str(path))
     if derived is None:

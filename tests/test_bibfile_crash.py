@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bibsync.sync import run_sync
-from bibsync.targets.bibfile import BibFileTarget
+from bibsync.targets.bibfile.target import BibFileTarget
 
 DATA = Path(__file__).parent / "data" / "sync"
 
@@ -30,7 +30,7 @@ if point == "before-rename":
 elif point == "during-write":
     os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)
 elif point == "announce":
-    import bibsync.targets.atomic as atomic
+    import bibsync.files.atomic as atomic
     real = atomic.write_atomic
     def announced(path, data, **hooks):
         print("writing", flush=True)

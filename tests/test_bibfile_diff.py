@@ -11,8 +11,8 @@ import pytest
 from bibsync.model import Entry, Person
 from bibsync.pipeline import parse_sources
 from bibsync.plan import make_plan
-from bibsync.targets import bibdiff
-from bibsync.targets.bibfile import BibFileTarget
+from bibsync.bibtex import diff as bibdiff
+from bibsync.targets.bibfile.target import BibFileTarget
 
 DATA = Path(__file__).parent / "data"
 SOCC = Path(__file__).parent.parent / "samples" / "acm-toc-socc24.txt"

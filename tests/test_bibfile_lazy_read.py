@@ -10,12 +10,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bibsync.bibtex_read import EntryState, ReadEntry, entry_from_fields, read_bibtex
+from bibsync.bibtex.read import EntryState, ReadEntry, entry_from_fields, read_bibtex
 from bibsync.model import Entry, Origin, Person
 from bibsync.pipeline import parse_sources
 from bibsync.sync import run_sync
-from bibsync.targets.bibcache import ReadCache
-from bibsync.targets.bibfile import BibFileTarget
+from bibsync.targets.bibfile.cache import ReadCache
+from bibsync.targets.bibfile.target import BibFileTarget
 
 SOCC = Path(__file__).parent.parent / "samples" / "acm-toc-socc24.txt"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bibsync.sync import run_sync
-from bibsync.targets.bibfile import BibFileTarget
+from bibsync.targets.bibfile.target import BibFileTarget
 
 DATA = Path(__file__).parent / "data" / "sync"
 ORIGINS = ["jabref", "bibdesk", "betterbibtex", "mendeley", "zotero", "biblatex", "latin1", "crlf-bom",

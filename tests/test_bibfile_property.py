@@ -16,11 +16,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bibsync.bibtex_read import read_bibtex
+from bibsync.bibtex.read import read_bibtex
 from bibsync.model import Entry, Person
 from bibsync.pipeline import parse_sources
 from bibsync.sync import run_sync
-from bibsync.targets.bibfile import BibFileTarget
+from bibsync.targets.bibfile.target import BibFileTarget
 
 WORDS = ["Clocks", "Ordering", "Events", "Serverless", "Isolation", "Stream", "Graph", "Memory", "Cloud",
          "Consensus", "Kernel", "Cache", "Query", "Fault", "Energy", "Scheduling", "Privacy", "Storage"]

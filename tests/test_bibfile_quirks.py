@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bibsync.bibtex_blocks import mask_comment_lines
-from bibsync.bibtex_read import read_bibtex
+from bibsync.bibtex.blocks import mask_comment_lines
+from bibsync.bibtex.read import read_bibtex
 from bibsync.model import Entry, Person
 from bibsync.pipeline import parse_sources
 from bibsync.sync import run_sync
-from bibsync.targets.bibfile import BibFileTarget
+from bibsync.targets.bibfile.target import BibFileTarget
 
 DEEP = Entry("article", {"title": "Deep learning for clocks", "journal": "Letters on Clocks", "year": "2020",
                          "doi": "10.1000/deep"}, (Person("Smith", "Alice"),))

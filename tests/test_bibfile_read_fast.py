@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bibsync.bibtex_read import split_concatenation
+from bibsync.bibtex.read import split_concatenation
 from bibsync.names import _split_top
 from bibsync.text import decode_markup, latex_to_unicode
 

@@ -19,7 +19,7 @@ from bibsync.errors import TargetError
 from bibsync.model import Entry, Person
 from bibsync.pipeline import parse_sources
 from bibsync.sync import run_sync
-from bibsync.targets.bibfile import BibFileTarget
+from bibsync.targets.bibfile.target import BibFileTarget
 
 BIB = "@article{doe2020gpu,\n  author = {Doe, Jane},\n  title = {A Study of Clocks},\n  journal = {J},\n  year = {2020},\n}\n"
 LISTING = ("@article{wang2024, author = {Wang, Xiu and M{\\\"u}ller, Anna}, title = {Serverless Tensors at Scale},"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bibsync.targets.bibsplice import (LayoutError, LineStyle, NewField, apply_edits, entry_line_style,
-                                       scan_entry, splice_entry)
+from bibsync.bibtex.splice import (LayoutError, LineStyle, NewField, apply_edits, entry_line_style, scan_entry,
+                                   splice_entry)
 
 RANKS = {"author": 0, "title": 2, "booktitle": 3, "journal": 4, "pages": 8, "year": 9, "month": 10,
          "publisher": 11, "doi": 15, "url": 16}

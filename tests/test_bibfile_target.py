@@ -11,7 +11,7 @@ import pytest
 from bibsync.errors import ConflictError, TargetError
 from bibsync.model import Entry, Person
 from bibsync.plan import ENTRY_TYPE, Change, FieldChange, Plan, make_plan
-from bibsync.targets.bibfile import BibFileTarget, decode_bib
+from bibsync.targets.bibfile.target import BibFileTarget, decode_bib
 
 TEXT = """% my refs
 @article{lamport1978time,

@@ -42,7 +42,7 @@ def test_version_imports_no_command_and_nothing_heavy():
     code, modules, out = run("--version")
     assert (code, out) == (0, f"bibsync {bibsync.__version__}\n")
     assert heavy(modules) == []
-    assert [m for m in modules if m.startswith("bibsync.commands.")] == []
+    assert [m for m in modules if m.startswith("bibsync.cli.commands.")] == []
     assert "rich" not in {m.split(".")[0] for m in modules}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bibsync.bibtex_read import read_bibtex
+from bibsync.bibtex.read import read_bibtex
 from bibsync.cli import app
 from bibsync.config import Settings, file_keys, find_config, load_settings, read_config
 from bibsync.errors import UsageError

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bibsync.bibtex_read import read_bibtex
+from bibsync.bibtex.read import read_bibtex
 from bibsync.cli import app, build_app
 from bibsync.errors import InputError, TargetError
-from bibsync.inputs import decode_bytes
+from bibsync.sources.inputs import decode_bytes
 from bibsync.keys import assign_keys, unique_key
 from bibsync.model import Entry
 from bibsync.plan import Change, Plan
-from bibsync.targets.bibfile import BibFileTarget
+from bibsync.targets.bibfile.target import BibFileTarget
 
 runner = CliRunner()
 BIB = "@article{doe2020gpu,\n  author = {Doe, Jane},\n  title = {A Study},\n  journal = {J},\n  year = {2020},\n}\n"

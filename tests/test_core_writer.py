@@ -2,8 +2,8 @@
 
 import bibtexparser
 
-from bibsync.bibtex_read import read_bibtex
-from bibsync.bibtex_write import Style, format_entries, format_entry
+from bibsync.bibtex.read import read_bibtex
+from bibsync.bibtex.write import Style, format_entries, format_entry
 from bibsync.model import Entry, Person
 
 PAPER = Entry(

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bibsync.decisions import DecisionStore, fingerprint
+from bibsync.review.decisions import DecisionStore, fingerprint
 from bibsync.errors import TargetError
 from bibsync.match import Candidate
 from bibsync.model import Entry, Person

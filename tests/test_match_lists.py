@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bibsync.bibtex_read import read_bibtex
+from bibsync.bibtex.read import read_bibtex
 from bibsync.match.index import CandidateIndex, WordIndex, as_list
 from bibsync.match.normalize import Features, features
 from bibsync.match.settings import MatchSettings

@@ -8,13 +8,13 @@ from pathlib import Path
 from typer.testing import CliRunner
 from zotero_fixtures import GROUP, WRITE_KEY, open_target, socc_entries, sync_into
 
-from bibsync.bibtex_read import read_bibtex
+from bibsync.bibtex.read import read_bibtex
 from bibsync.cli import app
 from bibsync.config import Settings
 from bibsync.model import Entry, Person
 from bibsync.plan import FieldChange, Plan, make_plan, without_omitted
 from bibsync.sync import run_sync
-from bibsync.targets.bibfile import BibFileTarget
+from bibsync.targets.bibfile.target import BibFileTarget
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 runner = CliRunner()
@@ -120,8 +120,8 @@ def test_a_review_writes_no_omitted_field(tmp_path):
 
     from test_review_cli import DATA as REVIEW_DATA, leave_pending
 
-    from bibsync.review_session import review_bib
-    from bibsync.review import Action, QueuedReviewer
+    from bibsync.review.session import review_bib
+    from bibsync.review.walk import Action, QueuedReviewer
 
     bib = tmp_path / "thesis.bib"
     shutil.copy(REVIEW_DATA / "thesis.bib", bib)

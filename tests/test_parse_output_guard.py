@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bibsync import inputs
+from bibsync.sources import inputs
 from bibsync.cli import app
 from bibsync.errors import InputError
 

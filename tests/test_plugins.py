@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.http_cache import ResponseCache
-from bibsync.inputs import decode_bytes
+from bibsync.sources.http_cache import ResponseCache
+from bibsync.sources.inputs import decode_bytes
 from bibsync.pipeline import parse_and_key
 from bibsync.registry import Registry, default_registry
 from bibsync.sources.arxiv import arxiv_query_url

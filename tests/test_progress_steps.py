@@ -12,7 +12,7 @@ import pytest
 from zotero_fixtures import GROUP, WRITE_KEY, open_target, socc_entries, sync_into
 
 from bibsync.config import Settings
-from bibsync.http_cache import ResponseCache
+from bibsync.sources.http_cache import ResponseCache
 from bibsync.plan import make_plan
 from bibsync.progress import progress_tasks
 from bibsync.sources import ParseContext

@@ -9,12 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.review_session import review_bib
-from bibsync.decisions import DecisionStore
+from bibsync.review.session import review_bib
+from bibsync.review.decisions import DecisionStore
 from bibsync.match import Candidate
 from bibsync.model import Entry, Person
 from bibsync.plan import Change
-from bibsync.review import Action, QueuedReviewer
+from bibsync.review.walk import Action, QueuedReviewer
 from test_review_logic import Interrupting
 
 DATA = Path(__file__).parent / "data" / "review"
@@ -302,9 +302,9 @@ def test_dedupe_interactive_merges_and_remembers(tmp_path):
 
 
 def test_inline_review_through_the_library(tmp_path):
-    from bibsync.review_session import inline_review_hook
+    from bibsync.review.session import inline_review_hook
     from bibsync.sync import run_sync
-    from bibsync.targets.bibfile import BibFileTarget
+    from bibsync.targets.bibfile.target import BibFileTarget
 
     bib = tmp_path / "thesis.bib"
     shutil.copy(DATA / "thesis.bib", bib)

@@ -6,13 +6,13 @@ import json
 
 from rich.console import Console
 
-from bibsync.decisions import DecisionStore, fingerprint
+from bibsync.review.decisions import DecisionStore, fingerprint
 from bibsync.model import Entry, Person
 from bibsync.plan import ENTRY_TYPE, FieldChange, Plan, make_plan
-from bibsync.review import (Action, CaseCandidate, QueuedReviewer, ReviewCase, differing_fields, merge_entries,
-                            plan_sync_outcomes, run_review)
-from bibsync.review_terminal import KeyReader, TerminalReviewer, case_table
-from bibsync.targets.bibfile import BibFileTarget
+from bibsync.review.walk import (Action, CaseCandidate, QueuedReviewer, ReviewCase, differing_fields, merge_entries,
+                                 plan_sync_outcomes, run_review)
+from bibsync.review.terminal import KeyReader, TerminalReviewer, case_table
+from bibsync.targets.bibfile.target import BibFileTarget
 
 TEXT = """@techreport{smith2020fast,
   author = {Smith, Jane},

@@ -2,14 +2,12 @@
 
 import pytest
 
-from bibsync.decisions import DecisionStore, PendingCandidate, PendingCase
+from bibsync.review.decisions import DecisionStore, PendingCandidate, PendingCase
 from bibsync.match import DuplicateGroup, Matcher
 from bibsync.model import Entry, Person
-from bibsync.review import (
-    Action, CaseCandidate, QueuedReviewer, ReviewCase, ReviewExhausted, auto_decide, cases_from_duplicates,
-    cases_from_pending, default_choices, differing_fields, merge_entries, plan_review, plan_sync_outcomes,
-    run_review,
-)
+from bibsync.review.walk import (Action, CaseCandidate, QueuedReviewer, ReviewCase, ReviewExhausted, auto_decide,
+                                 cases_from_duplicates, cases_from_pending, default_choices, differing_fields,
+                                 merge_entries, plan_review, plan_sync_outcomes, run_review)
 
 ZHU, PIETZUCH = Person("Zhu", "Huanzhou"), Person("Pietzuch", "Peter")
 # The target: a published paper, an unrelated paper, and a software artefact.
@@ -257,7 +255,7 @@ def test_duplicates_kept_apart_are_never_asked_again(store):
 def test_inline_review_replaces_the_plans_review_changes(store):
     from bibsync.match import Candidate
     from bibsync.plan import Change, Plan
-    from bibsync.review import review_plan
+    from bibsync.review.walk import review_plan
 
     plan = Plan([
         Change("add", OTHER.with_key("smith2021dataflowa"), key="smith2021dataflowa"),

@@ -4,8 +4,8 @@ import io
 
 from rich.console import Console
 
-from bibsync.review import Action, CaseCandidate, ReviewCase
-from bibsync.review_terminal import ENTER, KeyReader, TerminalReviewer, case_table, interactive_allowed
+from bibsync.review.walk import Action, CaseCandidate, ReviewCase
+from bibsync.review.terminal import ENTER, KeyReader, TerminalReviewer, case_table, interactive_allowed
 
 from test_review_logic import ARTEFACT, PAPER, PREPRINT
 

@@ -4,7 +4,7 @@ import pytest
 
 from bibsync.errors import InputError
 from bibsync.model import Entry
-from bibsync.texrewrite import aliases_of, apply_tex_rewrites, plan_tex_rewrites, rewrite_citations
+from bibsync.review.texrewrite import aliases_of, apply_tex_rewrites, plan_tex_rewrites, rewrite_citations
 
 RENAMES = {"Koliousis19": "koliousis2019stream", "dup": "koliousis2019stream", "old:key": "new-key"}
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bibsync.cli import app
 from bibsync.errors import InputError
-from bibsync.texrewrite import apply_tex_rewrites, find_tex_files, plan_tex_rewrites
+from bibsync.review.texrewrite import apply_tex_rewrites, find_tex_files, plan_tex_rewrites
 
 runner = CliRunner()
 RENAMES = {"dup": "koliousis2019stream"}

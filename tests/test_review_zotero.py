@@ -6,8 +6,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.decisions import DecisionStore
-from bibsync.zotero_map import entry_from_item
+from bibsync.review.decisions import DecisionStore
+from bibsync.targets.zotero.items import entry_from_item
 from zotero_fixtures import GROUP, WRITE_KEY, zotero_server  # noqa: F401
 
 DATA = Path(__file__).parent / "data" / "review"

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from bibsync.bibtex_write import Style, format_entries
+from bibsync.bibtex.write import Style, format_entries
 from source_golden import assert_parse_matches_golden
 from bibsync.cli import app
 from bibsync.keys import assign_keys

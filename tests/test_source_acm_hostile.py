@@ -15,7 +15,7 @@ import pytest
 
 from bibsync.model import Entry
 from bibsync.sources import ParseContext
-from bibsync.inputs import line_numbers
+from bibsync.sources.inputs import line_numbers
 from bibsync.sources.acm_html import line_at, tag_classes, title_link_starts
 from bibsync.sources.acm_toc import source
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from bibsync.config import Settings
-from bibsync.http_cache import Fetcher
+from bibsync.sources.http_cache import Fetcher
 from bibsync.model import Entry
 from bibsync.pipeline import parse_sources
 from bibsync.registry import Registry

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bibsync.bibtex_read import read_bibtex, resolve_crossrefs
+from bibsync.bibtex.read import read_bibtex, resolve_crossrefs
 from bibsync.cli import app
-from bibsync.inputs import decode_bytes
+from bibsync.sources.inputs import decode_bytes
 from bibsync.model import Entry, Failure
 from bibsync.sources import ParseContext
 from bibsync.sources.bibtex import canonical_entry, source

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bibsync.bibtex_write import format_entry
+from bibsync.bibtex.write import format_entry
 from bibsync.errors import InputError
 from bibsync.model import Entry, Failure, Person
 from bibsync.sources import ParseContext

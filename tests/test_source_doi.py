@@ -10,7 +10,7 @@ import pytest
 
 from bibsync import __version__
 from bibsync.config import Settings
-from bibsync.http_cache import Fetcher, RateLimiter, ResponseCache, user_agent
+from bibsync.sources.http_cache import Fetcher, RateLimiter, ResponseCache, user_agent
 from bibsync.model import Entry, Failure, Person
 from bibsync.pipeline import parse_sources
 from bibsync.registry import Registry

@@ -10,7 +10,7 @@ import bibtexparser
 import pytest
 from typer.testing import CliRunner
 
-from bibsync.bibtex_write import Style, entry_type_for, format_entries
+from bibsync.bibtex.write import Style, entry_type_for, format_entries
 from source_golden import assert_parse_matches_golden
 from bibsync.cli import app
 from bibsync.errors import InputError

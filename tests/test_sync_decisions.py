@@ -13,7 +13,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.review_terminal import KeyReader
+from bibsync.review.terminal import KeyReader
 
 DATA = Path(__file__).parent / "data" / "review"
 INCOMING = DATA / "incoming.bib"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.failure_summary import summarise
+from bibsync.cli.failure_summary import summarise
 from bibsync.model import Failure
 
 LISTING = ("@article{fresh, author = {Roe, Jane}, title = {Gossip in enclaves}, journal = {Letters on Rings},"

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.filekind import special_kind
+from bibsync.files.kinds import special_kind
 
 REVIEW = Path(__file__).parent / "data" / "review"
 runner = CliRunner()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bibsync.zotero_cache import ZoteroCache, cache_path
+from bibsync.targets.zotero.cache import ZoteroCache, cache_path
 
 
 def item(key: str, version: int, title: str = "T") -> dict:

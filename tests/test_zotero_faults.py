@@ -16,7 +16,7 @@ from zotero_fixtures import (
 from zotero_server import Fault
 
 from bibsync.errors import TargetError
-from bibsync.zotero_map import item_from_entry
+from bibsync.targets.zotero.items import item_from_entry
 
 
 SPEC = f"group:{GROUP}"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typer.testing import CliRunner
 from zotero_fixtures import GROUP, READ_KEY, SAMPLES, WRITE_KEY, socc_entries, sync_into
 
-from bibsync.bibtex_read import read_bibtex
+from bibsync.bibtex.read import read_bibtex
 from bibsync.cli import app
-from bibsync.zotero_map import citation_key_of, item_from_entry
+from bibsync.targets.zotero.items import citation_key_of, item_from_entry
 
 
 runner = CliRunner()

@@ -155,8 +155,8 @@ def test_a_second_identical_run_writes_nothing(server, tmp_path):
 
 
 def test_a_published_version_merged_in_review_turns_the_preprint_item_into_a_conference_paper(tmp_path):
-    from bibsync.review_session import review_target
-    from bibsync.review import Action, QueuedReviewer
+    from bibsync.review.session import review_target
+    from bibsync.review.walk import Action, QueuedReviewer
     from bibsync.sync import run_sync
 
     server = make_server()

@@ -14,8 +14,8 @@ from zotero_server import ZoteroTestServer
 from bibsync.config import Settings
 from bibsync.pipeline import parse_and_key
 from bibsync.plan import make_plan
-from bibsync.targets.zotero import RetryPolicy, open_zotero_target
-from bibsync.zotero_map import citation_key_of, entry_from_item
+from bibsync.targets.zotero.client import RetryPolicy, open_zotero_target
+from bibsync.targets.zotero.items import citation_key_of, entry_from_item
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

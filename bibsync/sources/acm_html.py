@@ -23,7 +23,7 @@ from typing import Iterator
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from ..inputs import line_numbers
+from .inputs import line_numbers
 from ..text import latex_to_unicode, one_line, repair_text
 
 # An <a> tag in the raw text, up to its ">" (or the next "<" or the end: it may be cut off), and

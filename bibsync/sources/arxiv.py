@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Iterator
 from urllib.parse import unquote, urlencode
 
 from ..config import Settings
-from ..http_cache import Fetcher, Unreachable
+from .http_cache import Fetcher, Unreachable
 from ..model import Entry, Failure, Origin
 from ..names import person_from_natural
 from ..text import month_from_number, latex_to_unicode, one_line, repair_text

@@ -1,7 +1,7 @@
 """Source: BibTeX and BibLaTeX files, into canonical (BibTeX-typed) entries.
 
 Reading (macros, ``#``, LaTeX accents, ``journaltitle``/``location``) is shared with the
-.bib target in :mod:`bibsync.bibtex_read`; this source then makes each entry stand alone:
+.bib target in :mod:`bibsync.bibtex.read`; this source then makes each entry stand alone:
 
 * ``crossref`` is resolved: the parent's title becomes ``booktitle``, and its editors,
   publisher, year, ... fill what the child lacks (DBLP exports); the parent stays an entry.
@@ -96,7 +96,7 @@ class BibtexSource:
 
     def parse(self, text: str, context: ParseContext) -> Iterator[Entry | Failure]:
         """Yield every entry, in document order, with errors and warnings at their lines."""
-        from ..bibtex_read import read_bibtex, resolve_crossrefs  # bibtexparser loads when a .bib is read
+        from ..bibtex.read import read_bibtex, resolve_crossrefs  # bibtexparser loads when a .bib is read
 
         doc = read_bibtex(text, context.filename)
         if not doc.entries and not doc.failures:  # only comments, @string or text: say so

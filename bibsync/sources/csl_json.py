@@ -11,7 +11,7 @@ import re
 from typing import Any, Iterator
 
 from ..errors import InputError
-from ..jsonload import json_error_message, load_json
+from ..files.jsonload import json_error_message, load_json
 from ..model import Entry, Failure, Origin, Person
 from ..names import person_from_natural
 from ..text import month_from_number, normalize_doi, normalize_pages, one_line, repair_text

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
 from ..config import Settings
-from ..http_cache import Fetcher, Unreachable
-from ..jsonload import load_json
+from .http_cache import Fetcher, Unreachable
+from ..files.jsonload import load_json
 from ..model import Entry, Failure, Origin
 from ..text import normalize_doi
 from . import ParseContext

@@ -27,8 +27,8 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from ..errors import InputError
-from ..inputs import line_numbers
-from ..jsonload import json_error_message, load_json
+from .inputs import line_numbers
+from ..files.jsonload import json_error_message, load_json
 from ..model import Entry, Failure, Origin, Person
 from ..names import person_from_bibtex, person_from_natural
 from ..text import MONTHS, normalize_doi, normalize_month, normalize_pages, one_line, repair_text

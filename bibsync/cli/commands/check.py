@@ -1,0 +1,81 @@
+"""``bibsync check``: the entries of a .bib that lack a field their type requires in BibTeX."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+EXIT_INCOMPLETE = 3  # the file was read; some entries need a person's attention
+
+
+def check(
+    ctx: typer.Context,
+    file: Optional[Path] = typer.Argument(None, metavar="FILE.bib",
+                                          help="The .bib file to check (default: bibsync.toml's into)."),
+) -> None:
+    """List the entries that lack a field their type requires in the standard BibTeX styles.
+
+    Like JabRef's integrity check: BibTeX would warn "empty FIELD in KEY" and leave a hole
+    in the bibliography. Exit codes: 0 every entry is complete, 1 error (the file cannot be
+    read), 2 usage, 3 some entries lack a required field.
+    """
+    from ...errors import UsageError
+    from .options import pipe_safe_console, run_settings
+
+    if file is None:
+        file = run_settings(ctx).into
+        if file is None:
+            raise UsageError("say which .bib file to check", hint="bibsync check FILE.bib, or set into in bibsync.toml")
+    code = check_and_report(file, pipe_safe_console(highlight=False, soft_wrap=True))
+    if code:
+        raise typer.Exit(code)
+
+
+def check_and_report(path: Path, console) -> int:
+    """Print the incomplete entries of ``path`` (``FILE:LINE: KEY (@type) lacks FIELD``) and a
+    count; return the exit code (0 complete, 3 some incomplete)."""
+    from rich.markup import escape
+
+    from ...errors import TargetError
+    from ...files.kinds import require_bib_file
+    from ...bibtex.required_fields import checked_type, incomplete_entries
+    from ...targets.bibfile.target import BibFileTarget
+
+    require_bib_file(path)
+    if not path.exists():
+        raise TargetError("no such file", where=str(path), hint="check the path")
+    target = BibFileTarget(path)
+    entries = target.load()
+    for failure in target.failures:
+        label = "warning" if failure.is_warning else "cannot read"
+        console.print(f"[yellow]{label}:[/] {escape(failure.where() + ': ' + failure.message)}")
+    found = incomplete_entries(entries)
+    lines = []
+    for item in found:
+        line = item.entry.origin.line if item.entry.origin and item.entry.origin.line else None
+        where = f"{path}:{line}" if line else str(path)
+        as_type = checked_type(item.entry.type)
+        shown = f"@{item.entry.type}" + (f", checked as @{as_type}" if as_type != item.entry.type else "")
+        lines.append(f"{escape(where)}: {escape(item.key)} ({shown}) lacks {escape(', '.join(item.missing))}")
+    lines.append(_summary(len(found), len(entries)))
+    for text in lines:  # `check refs.bib | head -1`: the console goes quiet, the exit code stays the run's
+        console.print(text)
+    return EXIT_INCOMPLETE if found else 0
+
+
+def _summary(n: int, total: int) -> str:
+    """The last line of ``check``: how many of how many entries lack a required field."""
+    if n:
+        one = n == 1
+        return (f"{n} of {total} entr{'y' if total == 1 else 'ies'} {'lacks' if one else 'lack'} "
+                f"a field {'its' if one else 'their'} type requires (BibTeX warns 'empty FIELD in KEY')")
+    if total == 1:
+        return "its one entry has the fields its type requires"
+    return f"all {total} entries have the fields their types require" if total else "no entries to check"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+    app.command("check")(check)

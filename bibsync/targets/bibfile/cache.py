@@ -1,0 +1,185 @@
+"""A cache of what reading a .bib produced, so that syncing into an unchanged file costs less than a parse.
+
+One file per target in the user cache folder (``Settings.cache_dir`` / ``BIBSYNC_CACHE_DIR``,
+under ``bib-reads/``), named by a hash of the target's real path. A cache file is used only
+if it is for that path, for exactly the bytes on disk now (size, modification time and
+SHA-256 of the content, which bibsync computes anyway for its last check before a write),
+and for this version of the reader; anything else (stale, corrupt, foreign, from another
+version) is ignored and replaced.
+
+Why JSON and a MAC, not pickle: the cache decides where bibsync splices (the spans of the
+entries), so it must never be trusted blindly. JSON cannot run code when it is loaded; an
+HMAC-SHA256 over it, keyed by a random per-user key kept in the cache folder (mode 0600),
+shows that this user's bibsync wrote it, so a file copied from elsewhere or edited is
+ignored rather than believed. Checking the MAC costs a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import stat
+from itertools import chain
+from pathlib import Path
+
+import bibtexparser
+
+from ... import __version__
+from ...bibtex.read import EntryState
+from ...model import Failure, Origin, Person
+from ...files.atomic import write_atomic
+from .filebytes import FileState
+from .state import ReadResult, long_lived
+
+FORMAT = 3  # 2: values and people kept as read until used (bibtex_read.ReadEntry); 3: decoded names
+READER = f"bibsync-bib-read/{FORMAT} bibsync/{__version__} bibtexparser/{getattr(bibtexparser, '__version__', '?')}"
+MIN_BYTES = 100_000  # smaller files parse in a few milliseconds: not worth a cache file
+_KEY_BYTES = 32
+
+
+class ReadCache:
+    """Read results of .bib files, kept in ``folder/bib-reads`` (see the module docstring)."""
+
+    def __init__(self, folder: Path | str, min_bytes: int = MIN_BYTES) -> None:
+        self.folder = Path(folder) / "bib-reads"
+        self.min_bytes = min_bytes
+
+    def file_for(self, path: Path | str) -> Path:
+        """The cache file of the .bib at ``path`` (by its real path)."""
+        real = os.path.realpath(path)
+        return self.folder / (hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:40] + ".json")
+
+    def load(self, path: Path | str, state: FileState | None, text: str, where: str,
+             freeze: bool = False) -> ReadResult | None:
+        """The cached read of ``path`` if it is for exactly this state of the file, else None
+        (``freeze``: see ``bibstate.long_lived``)."""
+        if state is None or state.size < self.min_bytes:
+            return None
+        key = self._key(create=False)
+        if key is None:
+            return None
+        try:
+            blob = self.file_for(path).read_bytes()
+        except OSError:
+            return None
+        mac, _, payload = blob.partition(b"\n")
+        if not hmac.compare_digest(mac, hmac.new(key, payload, hashlib.sha256).hexdigest().encode()):
+            return None
+        try:
+            with long_lived(freeze):
+                data = json.loads(payload)
+                if (data.get("reader") != READER or data.get("path") != os.path.realpath(path)
+                        or data.get("state") != [state.size, state.mtime_ns, state.sha256]):
+                    return None
+                return _decode(data, text, where)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return None
+
+    def store(self, path: Path | str, state: FileState | None, result: ReadResult) -> None:
+        """Keep ``result`` as the read of ``path`` in ``state``; a failure to write is ignored."""
+        if state is None or state.size < self.min_bytes:
+            return
+        try:
+            key = self._key(create=True)
+            if key is None:
+                return
+            data = _encode(result)
+            data.update(reader=READER, path=os.path.realpath(path), state=[state.size, state.mtime_ns, state.sha256])
+            payload = json.dumps(data, separators=(",", ":")).encode("ascii")
+            mac = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
+            write_atomic(self.file_for(path), mac + b"\n" + payload, durable=False)
+        except (OSError, ValueError):
+            pass
+
+    def _key(self, create: bool) -> bytes | None:
+        """This user's MAC key (made on first use); None if it cannot be read or is not private."""
+        path = self.folder / ".key"
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            if not create:
+                return None
+            return self._new_key(path)
+        except OSError:
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
+                return None
+            key = os.read(fd, _KEY_BYTES + 1)
+        finally:
+            os.close(fd)
+        return key if len(key) == _KEY_BYTES else None
+
+    def _new_key(self, path: Path) -> bytes | None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        key = os.urandom(_KEY_BYTES)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:  # another run made it first
+            return self._key(create=False)
+        try:
+            os.write(fd, key)
+        finally:
+            os.close(fd)
+        return key
+
+
+# --- (de)serialising ---------------------------------------------------------------------------
+
+def _encode(result: ReadResult) -> dict:
+    people: dict[int, int] = {}  # id(person) -> number: a read shares one Person object per name
+    persons: list[Person] = []
+
+    def ids(of: tuple[Person, ...] | str) -> list[int] | str:
+        if isinstance(of, str):  # people not parsed yet: the value as read
+            return of
+        out = []
+        for person in of:
+            number = people.get(id(person))
+            if number is None:
+                number = people[id(person)] = len(persons)
+                persons.append(person)
+            out.append(number)
+        return out
+
+    entries = []
+    for e in result.entries:
+        state = EntryState.of(e)
+        pending = state.pending
+        entries.append([state.type, state.key, list(chain.from_iterable(state.values.items())),
+                        list(state.values.keys() - pending) if pending else None,  # the decoded names
+                        ids(state.authors), ids(state.editors), state.authors_truncated,
+                        e.origin.line if e.origin else None])
+    return {
+        "people": [[p.last, p.first, p.suffix, p.literal] for p in persons],
+        "entries": entries,
+        "spans": [list(span) if span else None for span in result.spans],
+        "failures": [[f.message, f.line, f.record, f.hint, f.severity, f.kind] for f in result.failures],
+        "macros": [list(pair) for pair in result.macros.items()],
+        "macro_names": [list(pair) for pair in result.macro_names],
+    }
+
+
+def _decode(data: dict, text: str, where: str) -> ReadResult | None:
+    people = [Person(str(last), str(first), str(suffix), bool(literal)) for last, first, suffix, literal in data["people"]]
+
+    def persons(of: list[int] | str) -> tuple[Person, ...] | str:
+        return of if isinstance(of, str) else tuple(people[i] for i in of)
+
+    entries = []
+    for kind, key, flat, decoded, authors, editors, truncated, line in data["entries"]:
+        values = dict(zip(flat[::2], flat[1::2]))
+        state = EntryState(kind, key, values, set() if decoded is None else values.keys() - set(decoded),
+                           persons(authors), persons(editors), bool(truncated))
+        entries.append(state.entry(Origin("bibtex", where, line)))
+    spans = [tuple(span) if span else None for span in data["spans"]]
+    if len(spans) != len(entries) or any(span and not text.startswith("@", span[0]) for span in spans):
+        return None  # the spans must point at entries of this very text
+    failures = [Failure(message, where, line, record, hint, severity=severity, kind=kind)
+                for message, line, record, hint, severity, kind in data["failures"]]
+    macros = {str(name): str(value) for name, value in data["macros"]}
+    macro_names = tuple((str(value), str(name)) for value, name in data["macro_names"])
+    return ReadResult(entries, spans, failures, macros, macro_names)
