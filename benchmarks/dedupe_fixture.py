@@ -26,7 +26,7 @@ from itertools import combinations
 from pathlib import Path
 
 from bibsync.match import MatchSettings, find_duplicates
-from bibsync.cli.match_report import load_bib
+from bibsync.pipeline import load_bib
 
 DEFAULT_BIB = Path(__file__).parent.parent / "tests" / "data" / "dedupe" / "theses.bib"
 

@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from bibsync.sources.inputs import decode_bytes
+from bibsync.files.decoding import decode_bytes
 from bibsync.match import Matcher, MatchSettings, Proposal
 from bibsync.model import Entry
 from bibsync.names import person_from_natural

@@ -36,15 +36,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bibsync.bibtex.canonical import canonical_entry
 from bibsync.bibtex.read import read_bibtex, resolve_crossrefs  # noqa: E402
+from bibsync.bibtex.splice import LayoutError, scan_entry  # noqa: E402
 from bibsync.errors import BibsyncError  # noqa: E402
 from bibsync.model import Entry, Person  # noqa: E402
 from bibsync.pipeline import parse_sources  # noqa: E402
-from bibsync.sources.bibtex import BibtexSource, canonical_entry  # noqa: E402
+from bibsync.sources.bibtex import BibtexSource  # noqa: E402
 from bibsync.sync import run_sync  # noqa: E402
-from bibsync.targets.bibfile.target import BibFileTarget  # noqa: E402
 from bibsync.targets.bibfile.filebytes import decode_bib, encode_bib  # noqa: E402
-from bibsync.bibtex.splice import LayoutError, scan_entry  # noqa: E402
+from bibsync.targets.bibfile.target import BibFileTarget  # noqa: E402
 
 SOCC = ROOT / "samples" / "acm-toc-socc24.txt"
 _ENTRY_START_RE = re.compile(rb"(?m)^[ \t]*@[A-Za-z]+[ \t]*[{(]")

@@ -45,8 +45,8 @@ import bibtexparser
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bibsync.bibtex import read as bibtex_read  # noqa: E402
 from bibsync import text as bibsync_text  # noqa: E402
+from bibsync.bibtex import read as bibtex_read  # noqa: E402
 from bibsync.config import Settings  # noqa: E402
 from bibsync.names import person_from_bibtex  # noqa: E402
 from bibsync.pipeline import parse_sources  # noqa: E402

@@ -23,7 +23,7 @@ from zotero_server import ZoteroTestServer
 from bibsync.config import Settings
 from bibsync.pipeline import parse_and_key
 from bibsync.sync import run_sync
-from bibsync.targets.zotero.client import open_zotero_target
+from bibsync.targets.zotero.target import open_zotero_target
 
 GROUP = 4711
 KEY = "BENCHkey0123456789abcdef"

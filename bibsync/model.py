@@ -59,7 +59,7 @@ class Origin:
 
 class ReadOnlyFields(Mapping):
     """A read-only mapping of fields that an Entry keeps as it is (not copied): for a reader
-    that decodes values when first asked for (see ``bibtex_read.ReadFields``)."""
+    that decodes values when first asked for (see ``bibsync.bibtex.read.ReadFields``)."""
 
     __slots__ = ()
 

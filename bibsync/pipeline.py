@@ -1,4 +1,5 @@
-"""The first steps of the data flow: source -> entries -> keys, callable from Python."""
+"""The first steps of the data flow: source -> entries -> keys, callable from Python; and a
+bibliography read as it is, keys kept (the other side of ``bibsync match`` and ``dedupe``)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from typing import Iterable
 
 from .config import Settings
 from .errors import InputError
-from .sources.inputs import read_source_text
 from .keys import assign_keys
 from .model import Entry, Failure
 from .progress import ProgressCallback
-from .registry import Registry, default_registry
-from .sources import ParseContext
+from .registry import ParseContext, Registry, default_registry
+from .sources.inputs import read_source_text
 
 
 @dataclass
@@ -95,3 +95,21 @@ def parse_and_key(
     result = parse_sources(arguments, fmt, settings, registry, progress)
     result.entries = assign_keys(result.entries, settings.key_pattern)
     return result
+
+
+BIBTEX_SUFFIXES = (".bib", ".bibtex")
+
+
+def load_bib(path: str) -> ParseResult:
+    """Read a .bib file as it is, keeping its citation keys; unreadable blocks become failures."""
+    from .bibtex.read import read_bibtex  # bibtexparser loads when a .bib is read
+
+    doc = read_bibtex(read_source_text(path), path)
+    return ParseResult(list(doc.entries), list(doc.failures))
+
+
+def load_target(path: str, fmt: str | None = None) -> ParseResult:
+    """A match target: a .bib file read as it is, or any source (with generated keys)."""
+    if fmt in (None, "bibtex") and Path(path).suffix.lower() in BIBTEX_SUFFIXES:
+        return load_bib(path)
+    return parse_and_key([path], fmt)

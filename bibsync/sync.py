@@ -9,10 +9,8 @@ Zotero library). The command line only parses options, renders and asks; everyth
 
 from __future__ import annotations
 
-import importlib
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from .config import Settings
@@ -83,20 +81,16 @@ def read_incoming(sources: Iterable[str], fmt: str | None = None, settings: Sett
 def open_decisions(target: Target) -> DecisionLookup | None:
     """The decision store that belongs to ``target``, or None if there is none (yet).
 
-    A .bib target keeps ``FILE.bib.bibsync.json`` next to the file; another target may offer
-    its own through an ``open_decisions()`` method.
+    A .bib target keeps ``FILE.bib.bibsync.json`` next to the file, a Zotero library one in the
+    cache folder (see :func:`bibsync.review.decisions.store_for`); another target may offer its
+    own through an ``open_decisions()`` method.
     """
     opener = getattr(target, "open_decisions", None)
     if callable(opener):
         return opener()
-    path = getattr(target, "path", None)
-    if not isinstance(path, Path):
-        return None
-    try:
-        decisions = importlib.import_module("bibsync.review.decisions")
-    except ModuleNotFoundError:
-        return None
-    return decisions.DecisionStore.for_bib(path)
+    from .review.decisions import store_for
+
+    return store_for(target)
 
 
 def settle_decided_adds(decisions: object, plan: Plan, target_entries: Sequence[Entry],

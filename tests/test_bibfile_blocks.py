@@ -15,8 +15,8 @@ from bibsync.bibtex.read import read_bibtex
 from bibsync.model import Entry, Person
 from bibsync.pipeline import parse_sources
 from bibsync.sync import run_sync
-from bibsync.targets.bibfile.target import BibFileTarget
 from bibsync.targets.bibfile.filebytes import decode_bib, encode_bib
+from bibsync.targets.bibfile.target import BibFileTarget
 
 DATA = Path(__file__).parent / "data"
 STRINGS = DATA / "targets" / "bibdesk-strings.bib"

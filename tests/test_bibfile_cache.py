@@ -19,8 +19,8 @@ from bibsync.plan import make_plan
 from bibsync.sync import run_sync
 from bibsync.targets.bibfile import cache as bibcache
 from bibsync.targets.bibfile.cache import ReadCache
-from bibsync.targets.bibfile.target import BibFileTarget
 from bibsync.targets.bibfile.state import after_edits, read_result
+from bibsync.targets.bibfile.target import BibFileTarget
 
 SOCC = Path(__file__).parent.parent / "samples" / "acm-toc-socc24.txt"
 PROPS = settings(max_examples=int(os.environ.get("BIBSYNC_PROPERTY_EXAMPLES", "25")), deadline=None,

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from bibsync.errors import ConflictError
+from bibsync.files.lock import FileLock, lock_path_for
 from bibsync.model import Entry, Person
 from bibsync.sync import run_sync
 from bibsync.targets.bibfile.target import BibFileTarget
-from bibsync.files.lock import FileLock, lock_path_for
 
 RUNS = 50
 BASE = "% my refs\n\n@article{lamport1978time,\n  author = {Lamport, Leslie},\n  title = {Time, Clocks},\n  year = {1978},\n}\n"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bibsync.bibtex import diff as bibdiff
 from bibsync.model import Entry, Person
 from bibsync.pipeline import parse_sources
 from bibsync.plan import make_plan
-from bibsync.bibtex import diff as bibdiff
 from bibsync.targets.bibfile.target import BibFileTarget
 
 DATA = Path(__file__).parent / "data"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bibsync.model import Entry, Person
 from bibsync.bibtex.style import detect_style, delimited_value, encodable, format_new_entry
+from bibsync.model import Entry, Person
 
 ENTRY = Entry("inproceedings", {"title": "RAPPOR: Privacy & Ordinal Response", "year": "2014", "month": "nov",
                                 "doi": "10.1145/2660267.2660348"},

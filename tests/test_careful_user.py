@@ -17,10 +17,10 @@ from zotero_fixtures import GROUP, WRITE_KEY
 
 from bibsync.cli import app
 from bibsync.config import Settings
-from bibsync.sources.http_cache import ResponseCache
 from bibsync.registry import Registry
 from bibsync.sources.bibtex import source as bibtex_source
 from bibsync.sources.doi import DoiSource, crossref_url
+from bibsync.sources.http_cache import ResponseCache
 from bibsync.sync import run_sync
 from bibsync.targets.bibfile.target import BibFileTarget
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from bibsync.bibtex.read import read_bibtex
 from bibsync.cli import app, build_app
 from bibsync.errors import InputError, TargetError
-from bibsync.sources.inputs import decode_bytes
+from bibsync.files.decoding import decode_bytes
 from bibsync.keys import assign_keys, unique_key
 from bibsync.model import Entry
 from bibsync.plan import Change, Plan

@@ -84,8 +84,8 @@ def test_a_broken_decision_file_of_bibsyncs_own_still_says_fix_or_delete(bib, tm
 
 
 def test_a_device_is_refused_without_being_read(tmp_path):
-    from bibsync.review.decisions import DecisionStore
     from bibsync.errors import TargetError
+    from bibsync.review.decisions import DecisionStore
 
     with pytest.raises(TargetError, match="this is a character device, not a bibsync decision file") as err:
         DecisionStore(Path(os.devnull))

@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from bibsync.review.decisions import DecisionStore, fingerprint
 from bibsync.errors import TargetError
 from bibsync.match import Candidate
 from bibsync.model import Entry, Person
 from bibsync.plan import Change
+from bibsync.review.decisions import DecisionStore, fingerprint
 
 PAPER = Entry("inproceedings", {"title": "MSRL: Distributed Reinforcement Learning with Dataflow Fragments",
                                 "booktitle": "USENIX ATC", "year": "2023", "pages": "977--993"},

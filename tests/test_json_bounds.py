@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.review.decisions import FORMAT_VERSION, DecisionStore
 from bibsync.errors import TargetError
 from bibsync.files.jsonload import MAX_DEPTH, JsonLimitError, json_error_message, load_json
+from bibsync.review.decisions import FORMAT_VERSION, DecisionStore
 
 runner = CliRunner()
 DATA = Path(__file__).parent / "data"

@@ -13,10 +13,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.review.decisions import DecisionStore
-from bibsync.match import find_duplicates
 from bibsync.cli.match_report import find_groups
+from bibsync.match import find_duplicates
 from bibsync.model import Entry, Person
+from bibsync.review.decisions import DecisionStore
 
 runner = CliRunner()
 CHUA = (Person("Chua", "Kurtland"), Person("Calandra", "Roberto"), Person("McAllister", "Rowan"),
@@ -110,7 +110,7 @@ def _bib(tmp_path: Path, text: str = BIB) -> Path:
 
 
 def _decide(path: Path, a: str, b: str, decision: str) -> None:
-    from bibsync.cli.match_report import load_bib
+    from bibsync.pipeline import load_bib
 
     entries = {e.key: e for e in load_bib(str(path)).entries}
     store = DecisionStore.for_bib(path)
@@ -192,7 +192,7 @@ class FakeTerminal(io.StringIO):
 
 def test_the_bar_is_drawn_on_a_terminal_and_silent_for_json(tmp_path, monkeypatch):
     path = _bib(tmp_path)
-    from bibsync.cli.match_report import load_bib
+    from bibsync.pipeline import load_bib
 
     entries = load_bib(str(path)).entries
     terminal = FakeTerminal()

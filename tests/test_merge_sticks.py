@@ -16,12 +16,13 @@ from typer.testing import CliRunner
 from zotero_fixtures import GROUP, WRITE_KEY
 
 from bibsync.cli import app
-from bibsync.review.decisions import DecisionStore
 from bibsync.errors import ConflictError
 from bibsync.model import Entry, Person
 from bibsync.plan import make_plan
-from bibsync.review.walk import Action, QueuedReviewer
+from bibsync.review.cases import Action
+from bibsync.review.decisions import DecisionStore
 from bibsync.review.session import inline_review_hook, review_bib
+from bibsync.review.walk import QueuedReviewer
 from bibsync.sync import run_sync
 from bibsync.targets.bibfile.target import BibFileTarget
 from test_review_logic import Interrupting

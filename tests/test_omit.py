@@ -120,8 +120,9 @@ def test_a_review_writes_no_omitted_field(tmp_path):
 
     from test_review_cli import DATA as REVIEW_DATA, leave_pending
 
+    from bibsync.review.cases import Action
     from bibsync.review.session import review_bib
-    from bibsync.review.walk import Action, QueuedReviewer
+    from bibsync.review.walk import QueuedReviewer
 
     bib = tmp_path / "thesis.bib"
     shutil.copy(REVIEW_DATA / "thesis.bib", bib)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bibsync.sources import inputs
 from bibsync.cli import app
 from bibsync.errors import InputError
+from bibsync.sources import inputs
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 runner = CliRunner()

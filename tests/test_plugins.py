@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.sources.http_cache import ResponseCache
-from bibsync.sources.inputs import decode_bytes
+from bibsync.files.decoding import decode_bytes
 from bibsync.pipeline import parse_and_key
 from bibsync.registry import Registry, default_registry
 from bibsync.sources.arxiv import arxiv_query_url
 from bibsync.sources.doi import crossref_url
+from bibsync.sources.http_cache import ResponseCache
 from source_golden import DATA
 
 runner = CliRunner()

@@ -12,12 +12,12 @@ import pytest
 from zotero_fixtures import GROUP, WRITE_KEY, open_target, socc_entries, sync_into
 
 from bibsync.config import Settings
-from bibsync.sources.http_cache import ResponseCache
 from bibsync.plan import make_plan
 from bibsync.progress import progress_tasks
 from bibsync.sources import ParseContext
 from bibsync.sources.arxiv import ArxivSource
 from bibsync.sources.doi import DoiSource, crossref_url
+from bibsync.sources.http_cache import ResponseCache
 from source_golden import DATA, recorded_transport
 from test_source_arxiv import ROUTES as ARXIV_ROUTES
 from test_source_doi import ROUTES as DOI_ROUTES

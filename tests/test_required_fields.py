@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bibsync.bibtex.required_fields import incomplete_entries, missing_fields, summary_line
 from bibsync.cli import app
 from bibsync.model import Entry, Person
-from bibsync.bibtex.required_fields import incomplete_entries, missing_fields, summary_line
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 runner = CliRunner()

@@ -9,12 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from bibsync.cli import app
-from bibsync.review.session import review_bib
-from bibsync.review.decisions import DecisionStore
 from bibsync.match import Candidate
 from bibsync.model import Entry, Person
 from bibsync.plan import Change
-from bibsync.review.walk import Action, QueuedReviewer
+from bibsync.review.cases import Action
+from bibsync.review.decisions import DecisionStore
+from bibsync.review.session import review_bib
+from bibsync.review.walk import QueuedReviewer
 from test_review_logic import Interrupting
 
 DATA = Path(__file__).parent / "data" / "review"

@@ -6,12 +6,14 @@ import json
 
 from rich.console import Console
 
-from bibsync.review.decisions import DecisionStore, fingerprint
 from bibsync.model import Entry, Person
 from bibsync.plan import ENTRY_TYPE, FieldChange, Plan, make_plan
-from bibsync.review.walk import (Action, CaseCandidate, QueuedReviewer, ReviewCase, differing_fields, merge_entries,
-                                 plan_sync_outcomes, run_review)
+from bibsync.review.cases import Action, CaseCandidate, ReviewCase
+from bibsync.review.decisions import DecisionStore, fingerprint
+from bibsync.review.merge import differing_fields, merge_entries
+from bibsync.review.outcomes import plan_sync_outcomes
 from bibsync.review.terminal import KeyReader, TerminalReviewer, case_table
+from bibsync.review.walk import QueuedReviewer, run_review
 from bibsync.targets.bibfile.target import BibFileTarget
 
 TEXT = """@techreport{smith2020fast,

@@ -2,12 +2,14 @@
 
 import pytest
 
-from bibsync.review.decisions import DecisionStore, PendingCandidate, PendingCase
 from bibsync.match import DuplicateGroup, Matcher
 from bibsync.model import Entry, Person
-from bibsync.review.walk import (Action, CaseCandidate, QueuedReviewer, ReviewCase, ReviewExhausted, auto_decide,
-                                 cases_from_duplicates, cases_from_pending, default_choices, differing_fields,
-                                 merge_entries, plan_review, plan_sync_outcomes, run_review)
+from bibsync.review.cases import (Action, CaseCandidate, ReviewCase, auto_decide, cases_from_duplicates,
+                                  cases_from_pending)
+from bibsync.review.decisions import DecisionStore, PendingCandidate, PendingCase
+from bibsync.review.merge import default_choices, differing_fields, merge_entries
+from bibsync.review.outcomes import plan_review, plan_sync_outcomes
+from bibsync.review.walk import QueuedReviewer, ReviewExhausted, run_review
 
 ZHU, PIETZUCH = Person("Zhu", "Huanzhou"), Person("Pietzuch", "Peter")
 # The target: a published paper, an unrelated paper, and a software artefact.
@@ -255,7 +257,7 @@ def test_duplicates_kept_apart_are_never_asked_again(store):
 def test_inline_review_replaces_the_plans_review_changes(store):
     from bibsync.match import Candidate
     from bibsync.plan import Change, Plan
-    from bibsync.review.walk import review_plan
+    from bibsync.review.outcomes import review_plan
 
     plan = Plan([
         Change("add", OTHER.with_key("smith2021dataflowa"), key="smith2021dataflowa"),

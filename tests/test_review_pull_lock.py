@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 from zotero_fixtures import GROUP, WRITE_KEY, socc_entries, sync_into
 
 from bibsync.cli import app
-from bibsync.review.walk import Action, QueuedReviewer
-from bibsync.review.session import review_bib
 from bibsync.files.lock import FileLock
+from bibsync.review.cases import Action
+from bibsync.review.session import review_bib
+from bibsync.review.walk import QueuedReviewer
 from test_review_cli import DATA, leave_pending
 
 OTHER_RUN = "\n@misc{written2024meanwhile,\n  title = {Written by the other run meanwhile},\n  year = {2024},\n}\n"

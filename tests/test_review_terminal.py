@@ -4,7 +4,7 @@ import io
 
 from rich.console import Console
 
-from bibsync.review.walk import Action, CaseCandidate, ReviewCase
+from bibsync.review.cases import Action, CaseCandidate, ReviewCase
 from bibsync.review.terminal import ENTER, KeyReader, TerminalReviewer, case_table, interactive_allowed
 
 from test_review_logic import ARTEFACT, PAPER, PREPRINT

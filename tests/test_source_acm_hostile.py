@@ -15,9 +15,9 @@ import pytest
 
 from bibsync.model import Entry
 from bibsync.sources import ParseContext
-from bibsync.sources.inputs import line_numbers
 from bibsync.sources.acm_html import line_at, tag_classes, title_link_starts
 from bibsync.sources.acm_toc import source
+from bibsync.sources.inputs import line_numbers
 
 PAGE = (Path(__file__).parent / "data" / "acm" / "authorize.html").read_text(encoding="utf-8")
 AUTHORS = ('<ul class="DLauthors"><li class="nameList First">Ana Souza</li>'

@@ -6,12 +6,12 @@ import httpx
 import pytest
 
 from bibsync.config import Settings
-from bibsync.sources.http_cache import Fetcher
 from bibsync.model import Entry
 from bibsync.pipeline import parse_sources
 from bibsync.registry import Registry
 from bibsync.sources import ParseContext
 from bibsync.sources.arxiv import ARXIV_MIN_INTERVAL, ArxivSource, arxiv_id_from_text, arxiv_query_url, decode_tex
+from bibsync.sources.http_cache import Fetcher
 from source_golden import DATA, check_golden, recorded_transport
 
 RECORDED = DATA / "arxiv" / "recorded"

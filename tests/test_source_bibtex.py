@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bibsync.bibtex.canonical import canonical_entry
 from bibsync.bibtex.read import read_bibtex, resolve_crossrefs
 from bibsync.cli import app
-from bibsync.sources.inputs import decode_bytes
+from bibsync.files.decoding import decode_bytes
 from bibsync.model import Entry, Failure
 from bibsync.sources import ParseContext
-from bibsync.sources.bibtex import canonical_entry, source
+from bibsync.sources.bibtex import source
 from source_golden import DATA, cases, check_golden
 
 

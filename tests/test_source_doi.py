@@ -10,12 +10,12 @@ import pytest
 
 from bibsync import __version__
 from bibsync.config import Settings
-from bibsync.sources.http_cache import Fetcher, RateLimiter, ResponseCache, user_agent
 from bibsync.model import Entry, Failure, Person
 from bibsync.pipeline import parse_sources
 from bibsync.registry import Registry
 from bibsync.sources import ParseContext
 from bibsync.sources.doi import DoiSource, crossref_url, doi_from_text, entry_from_crossref
+from bibsync.sources.http_cache import Fetcher, RateLimiter, ResponseCache, user_agent
 from source_golden import DATA, check_golden, recorded_transport
 
 RECORDED = DATA / "doi" / "recorded"

@@ -16,11 +16,11 @@ from bibsync.cli import app
 from bibsync.errors import InputError
 from bibsync.keys import assign_keys
 from bibsync.model import Entry, Person
+from bibsync.model import Origin
 from bibsync.pipeline import parse_text
 from bibsync.registry import default_registry
 from bibsync.sources import ParseContext
 from bibsync.sources.respub import source as text_source
-from bibsync.model import Origin
 from bibsync.sources.respub_common import (build_entry, names_a_meeting, parse_citation, parse_people, parse_person,
                                            split_header, split_title_venue)
 from bibsync.sources.respub_json import source as json_source

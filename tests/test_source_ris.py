@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bibsync.sources.inputs import decode_bytes
+from bibsync.files.decoding import decode_bytes
 from bibsync.model import Entry, Failure, Origin, Person
 from bibsync.sources import ParseContext
 from bibsync.sources.ris import entry_from_record, person_from_ris, ris_year_month, source, split_records

@@ -160,9 +160,9 @@ def test_zotero_target_is_built_lazily_with_all_options(files, monkeypatch) -> N
         calls["spec"], calls["kw"] = spec, kw
         return FakeZotero()
 
-    module = types.ModuleType("bibsync.targets.zotero.client")
+    module = types.ModuleType("bibsync.targets.zotero.target")
     module.open_zotero_target = open_zotero_target
-    monkeypatch.setitem(sys.modules, "bibsync.targets.zotero.client", module)
+    monkeypatch.setitem(sys.modules, "bibsync.targets.zotero.target", module)
     monkeypatch.setenv("BIBSYNC_ZOTERO_ENDPOINT", "http://127.0.0.1:9")
     result = run(str(source), "--zotero", "group:42", "--api-key-file", "key.txt", "--collection", "Thesis",
                  "--refresh", "--prefer", "source", "--yes")

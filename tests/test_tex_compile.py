@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from bibsync.bibtex.required_fields import incomplete_entries
 from bibsync.bibtex.write import default_style, format_entries
 from bibsync.config import Settings
 from bibsync.errors import InputError
 from bibsync.keys import assign_keys
 from bibsync.pipeline import parse_text
 from bibsync.registry import default_registry
-from bibsync.bibtex.required_fields import incomplete_entries
 from bibsync.sources.arxiv import ArxivSource
 from bibsync.sources.doi import DoiSource
 from source_golden import DATA, cases, recorded_transport

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from zotero_server import META_FIELDS, SCHEMA, type_fields
 
 from bibsync.model import Entry, Person
-from bibsync.text import MONTHS
+from bibsync.plan import FieldChange
 from bibsync.targets.zotero.items import (citation_key_of, entry_from_item, item_from_entry, item_type_for, parse_date,
                                           parse_extra, patch_from_changes, with_citation_key)
-from bibsync.plan import FieldChange
+from bibsync.text import MONTHS
 
 PAPER = Entry(
     "inproceedings",

@@ -20,8 +20,9 @@ from bibsync.errors import TargetError, UsageError
 from bibsync.model import Entry, Person
 from bibsync.plan import make_plan
 from bibsync.sync import run_sync
-from bibsync.targets.zotero.client import open_zotero_target, parse_library_spec, read_api_key
+from bibsync.targets.zotero.client import parse_library_spec, read_api_key
 from bibsync.targets.zotero.items import item_from_entry
+from bibsync.targets.zotero.target import open_zotero_target
 
 
 SPEC = f"group:{GROUP}"

@@ -155,8 +155,10 @@ def test_a_second_identical_run_writes_nothing(server, tmp_path):
 
 
 def test_a_published_version_merged_in_review_turns_the_preprint_item_into_a_conference_paper(tmp_path):
+    from bibsync.review.cases import Action
+    from bibsync.review.decisions import store_for
     from bibsync.review.session import review_target
-    from bibsync.review.walk import Action, QueuedReviewer
+    from bibsync.review.walk import QueuedReviewer
     from bibsync.sync import run_sync
 
     server = make_server()
@@ -176,7 +178,7 @@ def test_a_published_version_merged_in_review_turns_the_preprint_item_into_a_con
         assert run_sync(None, target, incoming=[published]).exit_code == 3  # never merged blindly
         target.close()
         target = open_target(server, tmp_path)
-        report = review_target(target, target.open_decisions(), QueuedReviewer([Action("merge", 0)]))
+        report = review_target(target, store_for(target), QueuedReviewer([Action("merge", 0)]))
         target.close()
         assert (report.merged, report.open_cases) == (1, [])
         item = next(d for d in server.items(SPEC) if d["key"] == key)

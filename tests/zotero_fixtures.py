@@ -14,8 +14,9 @@ from zotero_server import ZoteroTestServer
 from bibsync.config import Settings
 from bibsync.pipeline import parse_and_key
 from bibsync.plan import make_plan
-from bibsync.targets.zotero.client import RetryPolicy, open_zotero_target
+from bibsync.targets.zotero.client import RetryPolicy
 from bibsync.targets.zotero.items import citation_key_of, entry_from_item
+from bibsync.targets.zotero.target import open_zotero_target
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -34,7 +34,7 @@ class LineChange:
 
 
 def unified_diff(old: str, edits: Sequence[Edit], fromfile: str, tofile: str, context: int = CONTEXT) -> str:
-    """The unified diff of applying ``edits`` (as ``bibsplice.apply_edits`` does) to ``old``."""
+    """The unified diff of applying ``edits`` (as ``splice.apply_edits`` does) to ``old``."""
     changes = line_changes(old, edits)
     if not changes:
         return ""

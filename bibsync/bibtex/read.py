@@ -14,11 +14,11 @@ from typing import Iterable, Iterator, Mapping
 
 from bibtexparser import model as bm
 
-from .blocks import Span, parse_blocks
 from ..model import VERBATIM_FIELDS, Entry, Failure, Origin, Person, ReadOnlyFields
 from ..names import parse_bibtex_names
-from .splice import LayoutError, scan_entry
 from ..text import MONTHS, latex_to_unicode, normalize_doi, normalize_month, normalize_pages
+from .blocks import Span, parse_blocks
+from .splice import LayoutError, scan_entry
 
 # Accent groups such as {\"o} repeat across a whole bibliography: decode each once.
 _decode_group = lru_cache(maxsize=4096)(latex_to_unicode)

@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .write import FIELD_RANK, Style, entry_type_for, field_value, ordered_fields
-from ..model import Entry
 from ..errors import TargetError
+from ..model import Entry
 from ..text import MONTHS, escape_specials, latex_escape, unicode_to_latex
 from .splice import EntryLayout, LayoutError, LineStyle, scan_entry
+from .write import FIELD_RANK, Style, entry_type_for, field_value, ordered_fields
 
 # BibLaTeX names for canonical fields, used when the file is written in BibLaTeX.
 BIBLATEX_NAMES = {"journal": "journaltitle", "address": "location"}

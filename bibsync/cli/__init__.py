@@ -17,9 +17,9 @@ from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command_from_info
 
 from .. import __version__
+from ..errors import BibsyncError
 from . import commands
 from .help import BibsyncCommand, HelpContext, command_rows
-from ..errors import BibsyncError
 
 # `bibsync --help` lists commands in the order of a working day. A command not named here
 # is listed after these, by name. Each name maps to the module in bibsync/cli/commands that

@@ -1,40 +1,14 @@
-"""Loading the two sides of ``bibsync match`` / ``dedupe`` and shaping results as JSON-ready data."""
+"""What ``bibsync match`` and ``dedupe`` show: results as JSON-ready data, and the duplicate
+groups of a .bib with the pairs a person settled (its two sides are read by
+:func:`bibsync.pipeline.load_target` and :func:`bibsync.pipeline.load_bib`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from ..bibtex.read import read_bibtex
-from ..sources.inputs import read_source_text
-from ..model import Entry, Failure
-from ..pipeline import parse_and_key
 from ..match.results import DuplicateGroup, Proposal
-
-BIBTEX_SUFFIXES = (".bib", ".bibtex")
-
-
-@dataclass
-class Loaded:
-    """Entries read from one file (with their citation keys) and what could not be read."""
-
-    entries: list[Entry] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-
-
-def load_bib(path: str) -> Loaded:
-    """Read a .bib file keeping its citation keys; unreadable blocks become failures."""
-    doc = read_bibtex(read_source_text(path), path)
-    return Loaded(list(doc.entries), list(doc.failures))
-
-
-def load_target(path: str, fmt: str | None = None) -> Loaded:
-    """A match target: a .bib file read as it is, or any source (with generated keys)."""
-    if fmt in (None, "bibtex") and Path(path).suffix.lower() in BIBTEX_SUFFIXES:
-        return load_bib(path)
-    result = parse_and_key([path], fmt)
-    return Loaded(result.entries, result.failures)
+from ..model import Entry
 
 
 def label(entry: Entry) -> str:
@@ -97,9 +71,9 @@ def groups_json(entries: Sequence[Entry], groups: Sequence[DuplicateGroup], *, s
 def find_groups(bib: Path, entries: Sequence[Entry], *, progress_enabled: bool | None = None) -> list[DuplicateGroup]:
     """Duplicate groups of a .bib's entries, with the pairs a person settled (in the file's
     decision store) marked; a progress bar on a terminal unless ``progress_enabled`` is False."""
-    from ..review.decisions import DecisionStore
-    from ..progress import progress_bar
     from ..match.dedupe import find_duplicates
+    from ..progress import progress_bar
+    from ..review.decisions import DecisionStore
 
     store = DecisionStore.for_bib(bib)
 

@@ -81,7 +81,7 @@ def remove_leftovers(*paths: Path | str) -> list[str]:
     """Delete the temporary files interrupted writes of ``paths`` left (``.NAME.XXXXXXXX.tmp``).
 
     Only regular files owned by this user and named exactly as :func:`write_atomic` names
-    them are removed. Call it only while holding the file's lock (see ``filelock``), so that
+    them are removed. Call it only while holding the file's lock (see :mod:`bibsync.files.lock`), so that
     no other bibsync run is writing one of them. Returns the names removed.
     """
     removed = []

@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..bibtex.write import Style, format_entry
 from ..errors import TargetError
-from ..files.kinds import special_kind
-from ..files.jsonload import JsonLimitError, json_error_message, load_json
-from ..model import Entry
 from ..files.atomic import write_atomic
+from ..files.jsonload import JsonLimitError, json_error_message, load_json
+from ..files.kinds import special_kind
+from ..model import Entry
 from ..text import fold_ascii, latex_to_unicode, normalize_doi
 
 if TYPE_CHECKING:  # plan imports match; keep this module importable on its own
@@ -609,3 +609,18 @@ class DecisionStore:
         self._dirty, self._forgot, self._pending_set = False, False, False
         self._touched.clear()
         return True
+
+
+def store_for(target: object, path: Path | None = None) -> DecisionStore | None:
+    """The decision store of a sync target, in the file ``path`` when one is named
+    (``--decisions FILE``): for a Zotero library (a target with a ``library``, see
+    :class:`~bibsync.targets.zotero.target.ZoteroTarget`) otherwise one in the cache folder, for
+    a .bib file (a target with a ``path``) ``FILE.bib.bibsync.json`` next to it; None for a
+    target that has neither."""
+    library = getattr(target, "library", None)
+    if library is not None:
+        return DecisionStore.for_zotero(library.path, target.settings.cache_dir, path)
+    bib = getattr(target, "path", None)
+    if path is not None:
+        return DecisionStore(path, target=(bib if isinstance(bib, Path) else Path(path)).name)
+    return DecisionStore.for_bib(bib) if isinstance(bib, Path) else None

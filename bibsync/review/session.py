@@ -4,8 +4,9 @@ remember.
 ``review_bib`` and ``review_zotero`` (``review_target`` underneath) and ``inline_review_hook``
 (for ``sync --interactive``) take any Reviewer: the terminal one, a ``QueuedReviewer`` in
 tests and scripts, or None (nobody asked: remembered decisions are applied and the rest is
-reported open). The decision logic itself is pure, in :mod:`bibsync.review.walk`; this module is
-its I/O: the target, the decision store, and what the review reports.
+reported open). The decision logic itself is pure (:mod:`~bibsync.review.cases`,
+:mod:`~bibsync.review.merge`, :mod:`~bibsync.review.walk`, :mod:`~bibsync.review.outcomes`);
+this module is its I/O: the target, the decision store, and what the review reports.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..config import Settings
-from .decisions import DecisionStore
 from ..errors import TargetError
 from ..model import Entry
 from ..plan import Change, Plan, without_omitted
-from .walk import (Action, Outcome, ReviewCase, Reviewer, ReviewPlan, cases_from_duplicates, cases_from_pending,
-                   open_cases, plan_review, review_plan, run_review)
+from .cases import Action, ReviewCase, cases_from_duplicates, cases_from_pending
+from .decisions import DecisionStore, store_for
+from .outcomes import ReviewPlan, plan_review, review_plan
+from .walk import Outcome, Reviewer, open_cases, run_review
 
 
 class Lister:
@@ -192,12 +194,11 @@ def review_zotero(spec: str, reviewer: Reviewer | None, *, api_key_file: Path | 
                   **options) -> ReviewReport:
     """Review the cases a sync left for a Zotero library (``user:ID`` or ``group:ID``);
     ``decisions`` names the decision file (else the one in the cache folder)."""
-    from ..targets.zotero.client import open_zotero_target
+    from ..targets.zotero.target import open_zotero_target
 
     target = open_zotero_target(spec, api_key_file, endpoint, settings=settings or Settings(), **options)
-    target.decisions_path = decisions
     try:
-        return review_target(target, target.open_decisions(), reviewer)
+        return review_target(target, store_for(target, decisions), reviewer)
     finally:
         target.close()
 

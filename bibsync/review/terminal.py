@@ -18,8 +18,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import Entry
-from .walk import (INCOMING, TARGET, Action, FieldDiff, ReviewCase, arxiv_id, differing_fields, field_values,
-                   in_field_order, key_choices, publication_roles)
+from .cases import Action, ReviewCase
+from .merge import (INCOMING, TARGET, FieldDiff, arxiv_id, differing_fields, field_values, in_field_order,
+                    publication_roles)
+from .walk import key_choices
 
 ENTER = "enter"
 HELP_SYNC = """\

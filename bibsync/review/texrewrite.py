@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..errors import InputError
+from ..files.atomic import write_atomic
 from ..files.kinds import special_kind
 from ..model import Entry
-from ..files.atomic import write_atomic
 
 _COMMAND_RE = re.compile(r"\\([A-Za-z]*cite[A-Za-z]*)\*?")
 _COMMENT_RE = re.compile(r"(?<!\\)%[^\n]*")

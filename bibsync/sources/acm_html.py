@@ -23,8 +23,8 @@ from typing import Iterator
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from .inputs import line_numbers
 from ..text import latex_to_unicode, one_line, repair_text
+from .inputs import line_numbers
 
 # An <a> tag in the raw text, up to its ">" (or the next "<" or the end: it may be cut off), and
 # the tokens of its attributes. Every match consumes what it reads, so hostile text (thousands

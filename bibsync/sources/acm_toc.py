@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from ..model import Entry, Failure, Origin, Person
 from ..names import person_from_natural
-from . import ParseContext
+from ..registry import ParseContext
 
 if TYPE_CHECKING:
     from .acm_html import RawPage, RawPaper

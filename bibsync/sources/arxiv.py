@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Iterator
 from urllib.parse import unquote, urlencode
 
 from ..config import Settings
-from .http_cache import Fetcher, Unreachable
 from ..model import Entry, Failure, Origin
 from ..names import person_from_natural
+from ..registry import ParseContext
 from ..text import month_from_number, latex_to_unicode, one_line, repair_text
-from . import ParseContext
+from .http_cache import Fetcher, Unreachable
 from .identifiers import identifier_lines, looks_like_list
 
 if TYPE_CHECKING:  # httpx and lxml load when ids are looked up, not when a command starts

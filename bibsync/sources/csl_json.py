@@ -14,8 +14,8 @@ from ..errors import InputError
 from ..files.jsonload import json_error_message, load_json
 from ..model import Entry, Failure, Origin, Person
 from ..names import person_from_natural
+from ..registry import ParseContext
 from ..text import month_from_number, normalize_doi, normalize_pages, one_line, repair_text
-from . import ParseContext
 
 # CSL item type -> canonical entry type; anything else becomes misc.
 CSL_TYPES = {

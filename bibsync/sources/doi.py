@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
 from ..config import Settings
-from .http_cache import Fetcher, Unreachable
 from ..files.jsonload import load_json
 from ..model import Entry, Failure, Origin
+from ..registry import ParseContext
 from ..text import normalize_doi
-from . import ParseContext
 from .csl_json import clean_text, entry_from_csl
+from .http_cache import Fetcher, Unreachable
 from .identifiers import identifier_lines, looks_like_list
 
 if TYPE_CHECKING:

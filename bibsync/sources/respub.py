@@ -23,8 +23,8 @@ from typing import Iterator
 
 from ..errors import InputError
 from ..model import Entry, Failure, Origin
+from ..registry import ParseContext
 from ..text import repair_text
-from . import ParseContext
 from .respub_common import (
     SECTION_HEADINGS, build_entry, label_key, leading_people_count, looks_like_label, parse_citation,
     split_header, type_for_label,

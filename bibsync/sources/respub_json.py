@@ -27,12 +27,12 @@ from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from ..errors import InputError
-from .inputs import line_numbers
 from ..files.jsonload import json_error_message, load_json
 from ..model import Entry, Failure, Origin, Person
 from ..names import person_from_bibtex, person_from_natural
+from ..registry import ParseContext
 from ..text import MONTHS, normalize_doi, normalize_month, normalize_pages, one_line, repair_text
-from . import ParseContext
+from .inputs import line_numbers
 from .respub_common import build_entry, parse_people, parse_person, type_for_label
 
 _WRAPPER_RE = re.compile(r"\s*(?:/\*\*/\s*)?([A-Za-z_$][\w$.]*)\s*\(")

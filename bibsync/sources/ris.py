@@ -12,8 +12,8 @@ from typing import Iterator
 
 from ..model import Entry, Failure, Origin, Person
 from ..names import NAME_SUFFIXES, format_initials, person_from_natural
+from ..registry import ParseContext
 from ..text import MONTHS, month_from_number, normalize_doi, normalize_month, normalize_pages, one_line, repair_text
-from . import ParseContext
 
 # RIS reference type -> canonical entry type; anything else becomes misc.
 RIS_TYPES = {

@@ -38,9 +38,9 @@ def check_and_report(path: Path, console) -> int:
     count; return the exit code (0 complete, 3 some incomplete)."""
     from rich.markup import escape
 
+    from ...bibtex.required_fields import checked_type, incomplete_entries
     from ...errors import TargetError
     from ...files.kinds import require_bib_file
-    from ...bibtex.required_fields import checked_type, incomplete_entries
     from ...targets.bibfile.target import BibFileTarget
 
     require_bib_file(path)

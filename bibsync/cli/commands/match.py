@@ -29,7 +29,8 @@ def match(
 ) -> None:
     """Show, for each incoming entry, its best candidates in the target and why."""
     from ...match import Matcher
-    from ..match_report import label, load_target, proposal_json
+    from ...pipeline import load_target
+    from ..match_report import label, proposal_json
 
     target = load_target(against)
     incoming = parse_sources(sources, from_)
@@ -68,7 +69,8 @@ def dedupe(
         if code:
             raise typer.Exit(code)
         return
-    from ..match_report import find_groups, groups_json, label, load_bib
+    from ...pipeline import load_bib
+    from ..match_report import find_groups, groups_json, label
 
     loaded = load_bib(file)
     groups = find_groups(Path(file), loaded.entries, progress_enabled=False if json_ else None)

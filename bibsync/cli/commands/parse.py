@@ -12,14 +12,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from ...bibtex.write import default_style, format_entries, ordered_fields
+from ...files.atomic import save
 from ...keys import compile_pattern
 from ...model import Entry, Failure
-from ...progress import progress_tasks
 from ...pipeline import parse_and_key
+from ...progress import progress_tasks
 from ...registry import default_registry
 from ..failure_summary import summarise
 from ..parse_output import check_parse_output
-from ...files.atomic import save
 from .options import ASCII_OPTION, BIBLATEX_OPTION, KEY_FORMAT_OPTION, OFFLINE_OPTION, OMIT_OPTION, run_settings
 
 

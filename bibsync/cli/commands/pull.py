@@ -26,15 +26,15 @@ import typer
 from rich.console import Console
 
 from ...config import Settings
-from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
-                      OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, lock_wait_notice, run_settings)
-from .parse import report_incomplete
 from ...errors import UsageError
 from ...keys import compile_pattern
 from ...model import Entry
 from ...plan import POLICIES, Change, Plan, make_plan, new_key, without_omitted
 from ...progress import progress_tasks
 from ...targets.base import ApplyReport
+from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
+                      OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, lock_wait_notice, run_settings)
+from .parse import report_incomplete
 
 EXIT_OK, EXIT_ERROR, EXIT_REVIEW = 0, 1, 3
 
@@ -123,7 +123,7 @@ def run_pull(target, into: Path | str, *, collection: str | None = None, pin_key
     """Pull the Zotero ``target`` (a ZoteroTarget) into the .bib file ``into``; ``decisions``
     names the library's decision file (``--decisions FILE``; else the one in the cache). The
     .bib's lock is held from its read to its write (``on_lock_wait(pid)`` hears of a wait)."""
-    from ...review.decisions import DecisionStore
+    from ...review.decisions import DecisionStore, store_for
     from ...targets.bibfile.target import BibFileTarget  # bibtexparser loads when the pull runs
 
     settings = settings or Settings()
@@ -135,9 +135,7 @@ def run_pull(target, into: Path | str, *, collection: str | None = None, pin_key
     with bib.session():  # held from the read to the write, as sync holds it: a concurrent sync waits
         bib_entries = bib.load()
         bib_store = DecisionStore.for_bib(Path(into))
-        if decisions is not None:
-            target.decisions_path = decisions
-        library_store = target.open_decisions()
+        library_store = store_for(target, decisions)
         lookup = PullDecisions(bib_store, library_store)
         plan = make_plan(incoming, bib_entries, policy, decisions=lookup, key_pattern=settings.key_pattern,
                          merge_duplicates=False, pinned=_place_by_key(incoming, own, bib_entries))
@@ -202,7 +200,7 @@ def pull(
         raise UsageError(f"unknown --prefer {prefer!r}", hint="use source, fill or target")
     compile_pattern(settings.key_pattern)
     from ...files.kinds import require_bib_file
-    from ...targets.zotero.client import open_zotero_target
+    from ...targets.zotero.target import open_zotero_target
 
     require_bib_file(into, "--into")  # before Zotero is asked
 

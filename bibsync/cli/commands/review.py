@@ -14,13 +14,13 @@ import typer
 from rich.console import Console
 
 from ...config import Settings
-from .options import (API_KEY_FILE_OPTION, DECISIONS_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, lock_wait_notice,
-                      run_settings)
 from ...errors import UsageError
-from ...review.walk import ReviewCase
+from ...review.cases import ReviewCase
 from ...review.session import ReviewReport, decision_store_for, inline_review_hook, review_bib, review_zotero
 from ...review.terminal import KeyReader, ZoteroVocabulary, confirm, interactive_allowed, terminal_reviewer
 from ...review.texrewrite import aliases_of, apply_tex_rewrites, find_tex_files, plan_tex_rewrites, require_folder
+from .options import (API_KEY_FILE_OPTION, DECISIONS_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, lock_wait_notice,
+                      run_settings)
 
 EXIT_OPEN = 3  # cases are still waiting for a person
 

@@ -20,16 +20,16 @@ from rich.console import Console
 from rich.markup import escape
 
 from ...config import Settings
-from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
-                      OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target,
-                      lock_wait_notice, run_settings)
 from ...errors import Interrupted, UsageError
 from ...keys import DEFAULT_PATTERN, compile_pattern
 from ...model import Failure
 from ...plan import POLICIES, Plan
 from ...progress import ProgressTasks, progress_tasks
-from ..render import plan_to_json, render_plan
 from ...sync import ReviewHook, SyncResult, run_sync
+from ..render import plan_to_json, render_plan
+from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
+                      OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target,
+                      lock_wait_notice, run_settings)
 from .parse import report_failures as report_source_failures, report_unescaped
 
 
@@ -83,7 +83,7 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
     if options.backup or options.sorted_keys or options.force:
         raise UsageError("--backup, --sorted and --force are for .bib targets (--into)")
     try:
-        from ...targets.zotero.client import open_zotero_target
+        from ...targets.zotero.target import open_zotero_target
     except ImportError as exc:
         raise UsageError(f"Zotero targets are not available: {exc}") from None
     library = options.zotero
@@ -239,12 +239,9 @@ def written_fields(plan: Plan) -> list[tuple[str, list[tuple[str, str]]]]:
 
 def decisions_at(target, path: Path):
     """The decision store in the file ``path`` for ``target`` (``--decisions FILE``)."""
-    from ...review.decisions import DecisionStore
+    from ...review.decisions import store_for
 
-    if hasattr(target, "decisions_path"):  # a Zotero library: its own store, in the named file
-        target.decisions_path = path
-        return target.open_decisions()
-    return DecisionStore(path, target=getattr(target, "path", Path(path)).name)
+    return store_for(target, path)
 
 
 def _review_command(target_name: str) -> str:

@@ -28,12 +28,12 @@ import bibtexparser
 
 from ... import __version__
 from ...bibtex.read import EntryState
-from ...model import Failure, Origin, Person
 from ...files.atomic import write_atomic
+from ...model import Failure, Origin, Person
 from .filebytes import FileState
 from .state import ReadResult, long_lived
 
-FORMAT = 3  # 2: values and people kept as read until used (bibtex_read.ReadEntry); 3: decoded names
+FORMAT = 3  # 2: values and people kept as read until used (bibtex.read.ReadEntry); 3: decoded names
 READER = f"bibsync-bib-read/{FORMAT} bibsync/{__version__} bibtexparser/{getattr(bibtexparser, '__version__', '?')}"
 MIN_BYTES = 100_000  # smaller files parse in a few milliseconds: not worth a cache file
 _KEY_BYTES = 32
@@ -54,7 +54,7 @@ class ReadCache:
     def load(self, path: Path | str, state: FileState | None, text: str, where: str,
              freeze: bool = False) -> ReadResult | None:
         """The cached read of ``path`` if it is for exactly this state of the file, else None
-        (``freeze``: see ``bibstate.long_lived``)."""
+        (``freeze``: see ``state.long_lived``)."""
         if state is None or state.size < self.min_bytes:
             return None
         key = self._key(create=False)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import ConflictError, TargetError
-from ...sources.inputs import BOM, WIDE_BOMS, check_text_bytes, decode_single_byte, decode_wide, wide_encoding
 from ...files.atomic import refuse_special
+from ...files.decoding import BOM, WIDE_BOMS, check_text_bytes, decode_single_byte, decode_wide, wide_encoding
 
 _READ_ATTEMPTS = 3
 

@@ -20,9 +20,9 @@ from typing import Iterator, Sequence
 
 from bibtexparser import model as bm
 
+from ...bibtex.canonical import canonical_entry
 from ...bibtex.read import BibDocument, ReadEntry, canonical_value, read_bibtex, resolve_crossrefs
 from ...model import Entry, Failure, Origin
-from ...sources.bibtex import canonical_entry
 
 Span = tuple[int, int]
 Edit = tuple[int, int, int, str]

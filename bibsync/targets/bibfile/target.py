@@ -1,11 +1,11 @@
 """The .bib file target: read with bibtexparser, write by splicing into the original text.
 
-``load`` takes the file's lock (see ``filelock``: two bibsync runs on one file take turns),
-refuses what is not a regular file, and keeps the file's bytes, its decoded text and the
-span of every block. ``render`` turns a plan into the new text: each updated entry's span
-is replaced by the same text with only its new or changed fields edited (bibsplice), new
-entries are appended (or inserted in key order) in the file's own style (bibstyle); every
-other byte stays, in order. ``apply`` writes it atomically; just before the rename it checks
+``load`` takes the file's lock (see :mod:`bibsync.files.lock`: two bibsync runs on one file
+take turns), refuses what is not a regular file, and keeps the file's bytes, its decoded text
+and the span of every block. ``render`` turns a plan into the new text: each updated entry's
+span is replaced by the same text with only its new or changed fields edited
+(:mod:`bibsync.bibtex.splice`), new entries are appended (or inserted in key order) in the
+file's own style (:mod:`bibsync.bibtex.style`); every other byte stays, in order. ``apply`` writes it atomically; just before the rename it checks
 that the file is still the one ``load`` read (size, modification time, content hash), and
 writes nothing if not. ``close`` lets the lock go.
 """
@@ -20,23 +20,23 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from ...bibtex.read import FIELD_ALIASES
-from ...config import Settings
-from ...errors import ConflictError, Interrupted, TargetError
-from ...model import Entry, Failure
-from ...plan import ENTRY_KEY, ENTRY_TYPE, Change, Plan
-from ...files.atomic import check_output_file, link_backup, remove_leftovers, save
-from ..base import ApplyReport
-from .cache import ReadCache
 from ...bibtex.diff import unified_diff
-from .filebytes import Decoded, FileState, current_state, decode_bib, encode_bib, read_regular
-from .state import ReadResult, after_edits, read_result
+from ...bibtex.read import FIELD_ALIASES
 from ...bibtex.splice import LayoutError, NewField, apply_edits, is_empty_value, scan_entry, splice_entry
 from ...bibtex.style import (FileStyle, UnencodableError, delimited_value, detect_style, encodable, field_rank,
                              file_field_name, format_new_entry, sample, type_name, word_case)
-from ...files.lock import FileLock
-from .notbibtex import refuse_other_format
 from ...bibtex.write import default_style, entry_type_for
+from ...config import Settings
+from ...errors import ConflictError, Interrupted, TargetError
+from ...files.atomic import check_output_file, link_backup, remove_leftovers, save
+from ...files.lock import FileLock
+from ...model import Entry, Failure
+from ...plan import ENTRY_KEY, ENTRY_TYPE, Change, Plan
+from ..base import ApplyReport
+from .cache import ReadCache
+from .filebytes import Decoded, FileState, current_state, decode_bib, encode_bib, read_regular
+from .notbibtex import refuse_other_format
+from .state import ReadResult, after_edits, read_result
 
 
 class BibFileTarget:
@@ -45,12 +45,12 @@ class BibFileTarget:
     ``read_only`` (a dry run, a look at the entries) takes no lock and never writes;
     ``force`` replaces a read-only file; ``lock_timeout`` is how long to wait for another
     bibsync run on the same file, ``on_lock_wait(pid)`` is called once if it has to wait.
-    With a ``cache`` (see ``bibcache``), an unchanged file is not parsed again, and what a
+    With a ``cache`` (see :mod:`.cache`), an unchanged file is not parsed again, and what a
     write changed is kept there for the next run: by :meth:`close` (at the end of a
     :meth:`session` too, unless ``late_cache``: the command line closes the target after its
     output is printed, so that the cache write does not hold the output up). ``freeze_read``
     keeps the garbage collector off what was read until the process ends (for a command line
-    run; see ``bibstate.long_lived``).
+    run; see ``state.long_lived``).
     """
 
     name = "bib"
