@@ -17,8 +17,24 @@ import pytest
 from bibsync.bibtex.write import default_style, format_entries
 from bibsync.keys import DEFAULT_PATTERN, assign_keys
 from bibsync.model import Entry, Failure
+from bibsync.sources.arxiv import arxiv_query_url
+from bibsync.sources.doi import crossref_url
+from locations import DATA
 
-DATA = Path(__file__).parent / "data"
+# Recorded answers of the arXiv API and of Crossref, by the URL each answers.
+ARXIV_RECORDED = DATA / "arxiv" / "recorded"
+ARXIV_ROUTES = {
+    arxiv_query_url(["1706.03762", "2305.10601v2", "hep-th/9711200", "2401.99999"]): (200, ARXIV_RECORDED / "arxiv-batch.xml"),
+    arxiv_query_url(["2305.10601v2"]): (200, ARXIV_RECORDED / "arxiv-2305.10601v2.xml"),
+    arxiv_query_url(["1234.12345"]): (200, ARXIV_RECORDED / "arxiv-error.xml"),
+}
+CROSSREF_RECORDED = DATA / "doi" / "recorded"
+CROSSREF_ROUTES = {
+    crossref_url("10.1038/nature14539"): (200, CROSSREF_RECORDED / "crossref-10.1038-nature14539.json"),
+    crossref_url("10.1145/3698038.3698515"): (200, CROSSREF_RECORDED / "crossref-10.1145-3698038.3698515.json"),
+    crossref_url("10.1101/2022.07.20.500902"): (200, CROSSREF_RECORDED / "crossref-10.1101-2022.07.20.500902.json"),
+    crossref_url("10.1145/9999999.9999999"): (404, CROSSREF_RECORDED / "crossref-404.txt"),
+}
 
 
 def render(items: Iterable[Entry | Failure]) -> str:

@@ -1,4 +1,4 @@
-"""Issue 11, problems 1 to 8, each as the careful user met it (problem 4: test_zotero_writes.py).
+"""Issue 11, problems 1 to 8, each as the careful user met it (problem 4: targets/zotero/test_writes.py).
 
 Through the command line (typer's CliRunner; keys on stdin with BIBSYNC_INTERACTIVE=1), on
 copies of tests/data in tmp_path; Zotero over loopback against tests/zotero_server.py.
@@ -23,9 +23,12 @@ from bibsync.sources.doi import DoiSource, crossref_url
 from bibsync.sources.http_cache import ResponseCache
 from bibsync.sync import run_sync
 from bibsync.targets.bibfile.target import BibFileTarget
+from locations import DATA
+from sample_entries import CUBICLE_ARTEFACT_BIB as ARTEFACT
+from sample_entries import CUBICLE_PAPER_BIB as PAPER
 
-REVIEW = Path(__file__).parent / "data" / "review"
-CROSSREF = Path(__file__).parent / "data" / "doi" / "recorded"
+REVIEW = DATA / "review"
+CROSSREF = DATA / "doi" / "recorded"
 KEYS = {"BIBSYNC_INTERACTIVE": "1", "COLUMNS": "150", "NO_COLOR": "1"}
 PLAIN = {"COLUMNS": "150", "NO_COLOR": "1"}
 runner = CliRunner()
@@ -235,22 +238,6 @@ def test_5_zotero_review_in_zoteros_words_adds_into_the_collection_and_keeps_dec
 
 
 # --- 6. pull cannot place a settled item ----------------------------------------------------------------
-
-ARTEFACT = """@software{sartakov2020cubicleos,
-  author = {Sartakov, Vasily A. and Vilanova, Lluís and Pietzuch, Peter},
-  title = {CubicleOS: A Library OS with Software Componentisation for Practical Isolation},
-  year = {2020},
-  howpublished = {Zenodo},
-}
-"""
-PAPER = """@inproceedings{sartakov2021cubicleos,
-  author = {Sartakov, Vasily A. and Vilanova, Lluís and Pietzuch, Peter},
-  title = {CubicleOS: A Library OS with Software Componentisation for Practical Isolation},
-  booktitle = {ASPLOS '21},
-  pages = {546--558},
-  year = {2021},
-}
-"""
 
 
 def test_6_pull_places_an_item_added_in_review_and_names_what_it_cannot_place(zotero_server, tmp_path):

@@ -17,8 +17,7 @@ from bibsync.plan import make_plan
 from bibsync.targets.zotero.client import RetryPolicy
 from bibsync.targets.zotero.items import citation_key_of, entry_from_item
 from bibsync.targets.zotero.target import open_zotero_target
-
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+from locations import SAMPLES
 
 GROUP = 4711
 USER = 99

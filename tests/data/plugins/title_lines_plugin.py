@@ -1,4 +1,4 @@
-"""A third-party bibsync source, as another package would ship it (used by tests/test_plugins.py).
+"""A third-party bibsync source, as another package would ship it (used by tests/sources/test_plugins.py).
 
 Format: a first line ``#titles``, then ``Title | year`` per line. The test copies this file
 next to a throwaway ``*.dist-info`` whose entry_points.txt declares it; bibsync itself never
