@@ -23,15 +23,10 @@ from ..progress import ProgressCallback
 from .distance import distance
 from .index import CandidateIndex, as_list
 from .normalize import Features, features
-from .recommend import make_candidate
+from .recommend import AMBIGUOUS, HELD_BACK, MAX_GROUP, TOO_LARGE, explain, make_candidate
 from .results import Candidate, DuplicateGroup
 from .settings import MatchSettings
 
-MAX_GROUP = 30  # a larger group is not merged automatically: it is left to grow no further
-# Why a confident pair is left to a person.
-AMBIGUOUS = "held back: another entry matches about as well and is a different work"
-HELD_BACK = "held back: the group of one holds a work the other is not"
-TOO_LARGE = f"held back: a group of more than {MAX_GROUP}"
 _PROGRESS_STEP = 2000  # pairs scored between two progress reports
 
 Decided = Callable[[int, int], "str | None"]  # a person's decision about two entries: merge, different or None
@@ -54,6 +49,11 @@ class _Pairs:
             found = self.known[key] = make_candidate(key[1], distance(self.feats[key[0]], self.feats[key[1]],
                                                                       self.settings), self.settings)
         return found
+
+    def held_back(self, i: int, j: int, why: str) -> str:
+        """The explanation of a confident pair held back for review: its parts, ``review``, and why."""
+        d = distance(self.feats[min(i, j)], self.feats[max(i, j)], self.settings)
+        return explain(d, "review", d.score, why, self.settings)
 
     def decision(self, i: int, j: int) -> str | None:
         """A person's decision about the two entries, if any."""
@@ -195,9 +195,7 @@ def find_duplicates(entries: Sequence[Entry], settings: MatchSettings = MatchSet
     for centre, spokes in _stars([(i, j) for _, i, j in best.values()]):
         links = [(pairs.get(centre, s), (min(centre, s), max(centre, s))) for s in spokes]
         strongest, key = max(links, key=lambda link: link[0].weight)
-        explanation = strongest.explanation
-        if key in left_out:
-            explanation += f" ({left_out[key]})"
+        explanation = pairs.held_back(*key, left_out[key]) if key in left_out else strongest.explanation
         out.append(DuplicateGroup(tuple(sorted([centre, *spokes])), "review", strongest.score, explanation,
                                   centre=centre if spokes[1:] else None))
     for (i, j), found in settled.items():

@@ -15,17 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from . import fitted
 from .levels import (ITEM_LABELS, LABEL_WEIGHTS, PAGES_DIFFER, PAGES_SAME, REWORDED_TITLES, author_level, venue_level,
                      words_level, year_level)
-from .normalize import LOOSE, Features, content_words
+from .normalize import LOOSE, Features, PersonKey, content_words
 from .people import MAX_PEOPLE, shared_people, swapped_people
 from .settings import MatchSettings
 from .rarity import contained
 from .titles import TitleReading, is_noise, noise_words, read_titles
 from .venues import venue_similarity
-from .words import NOTICE_WORDS, replaced, typo_like, unmatched
+from .words import NEGATION_WORDS, NOTICE_WORDS, replaced, typo_like, unmatched
 
 __all__ = ["Distance", "distance", "shared_people", "typo_like", "venue_similarity"]
 
@@ -38,7 +39,8 @@ PREPRINT = "preprint vs published"
 ISBN_DIFFERS = "isbn differs"
 NOTICE = "correction notice"
 ISSUE_DIFFERS = "other issue"  # a generic title in another volume, number or pages
-PAGES_APART = "pages apart"  # page ranges that do not overlap, in the same venue and year
+PAGES_APART = "pages apart"  # page ranges that do not overlap, in one venue, the same year or one apart
+VOLUME_DIFFERS = "other volume"  # one venue, two of its volumes (volume field, or the year in its name)
 SAME_WORK = "same work"  # an identifier links the two, but they are different records of it
 
 
@@ -55,6 +57,7 @@ class Distance:
     decided_by: str | None = None
     same: bool | None = None  # True / False when an identifier settled the pair
     generic: bool = False
+    issue_same: bool = False  # a generic title's item named alike (number or first page), or by neither
     authors_missing: bool = False
     same_type: bool = False
     venue_known: bool = False
@@ -199,16 +202,33 @@ def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
     if reading.sequel:
         d.flag(WORDS_DIFFER, "sequel")
         return
+    names = _names(d, a, b)
+    if names is not None:
+        d.flag(WORDS_DIFFER, f"names ≠ {names[0]}/{names[1]}")
+        return
     if reading.level in ("fair", "weak", "different"):
         return  # too different to match anyway: no need to name the words
     one, other = reading.words
     missing_a, missing_b = unmatched(one, other), unmatched(other, one)
-    if missing_a and missing_b and replaced(missing_a, missing_b):
-        if d.agree and len(missing_a) == len(missing_b) == 1 and typo_like(missing_a[0], missing_b[0]):
-            # One word mistyped in one record, while the people, year and venue all agree.
-            d.add("typo", None, f"typo {missing_a[0]}/{missing_b[0]}")
-        else:
-            d.flag(WORDS_DIFFER, f"words ≠ {' '.join(missing_a[:2])}/{' '.join(missing_b[:2])}")
+    swapped = replaced(missing_a, missing_b) if missing_a and missing_b else None
+    if swapped and d.agree and len(missing_a) == len(missing_b) == 1 and typo_like(missing_a[0], missing_b[0]):
+        # One word mistyped in one record, while the people, year and venue all agree.
+        d.add("typo", None, f"typo {missing_a[0]}/{missing_b[0]}")
+    elif swapped or NEGATION_WORDS.intersection(missing_a + missing_b):
+        d.flag(WORDS_DIFFER, f"words ≠ {' '.join(missing_a[:2]) or '-'}/{' '.join(missing_b[:2]) or '-'}")
+
+
+def _names(d: Distance, a: Features, b: Features) -> tuple[str, str] | None:
+    """The two names when both titles open with a one-word name before the subtitle ("NASTIA:
+    ..." / "DINASTI: ..."): a system, corpus or tool each. Only between curated records (every
+    given name spelt out: a scraped title glues junk and OCR slips to its first word), and only
+    names more than one slip apart (an edit, or a word cut short): None otherwise."""
+    if not d.named or len(a.main_words) != 1 or len(b.main_words) != 1 or not (a.sub and b.sub):
+        return None
+    x, y = a.main_words[0], b.main_words[0]
+    if x == y or typo_like(x, y) or OSA.distance(x, y) <= 1:
+        return None
+    return x, y
 
 
 def _title_words(d: Distance, a: Features, b: Features) -> None:
@@ -231,18 +251,32 @@ def _authors(d: Distance, a: Features, b: Features, title_level: str) -> None:
     na, nb = min(len(a.people), MAX_PEOPLE), min(len(b.people), MAX_PEOPLE)
     shared = shared_people(a.people, b.people)
     low, high = min(na, nb), max(na, nb)
-    d.shared_people, d.fewest_people = shared, low
     d.named = a.named and b.named
     swapped = swapped_people(a.people, b.people) if shared == 0 else 0
-    level = author_level(shared, low, swapped, title_level)
     if a.truncated or b.truncated:
         value = shared / low  # an "and others" list: only the names shown can be compared
     else:
         value = 0.75 * shared / low + 0.25 * shared / high
     item = f"authors {shared}/{low}" + (f" of {high}" if high != low else "")
+    headless = (d.named and not d.generic and low < high and shared >= low
+                and not _same_first(a.people, b.people))
+    if headless:
+        # A curated list cut short keeps its head ("and others" drops the tail): a shorter
+        # list found inside the longer one but without its first author is another team
+        # (Ng alone, against Rahman and Ng); its people are not all the longer list's. Not
+        # for a generic title: a column's editor stands anywhere among its contributors.
+        value = shared / high
+        item = f"authors {shared}/{low} of {high} (first ≠)"
+    d.shared_people, d.fewest_people = shared, high if headless else low
+    level = author_level(shared, low, swapped, title_level, headless)
     if level.startswith("swapped"):
         item = f"authors {swapped}/{low} (initials swapped)"
     d.add("authors", value, item, level, _fitted("authors", level))
+
+
+def _same_first(a: tuple[PersonKey, ...], b: tuple[PersonKey, ...]) -> bool:
+    """True when the two lists' first people are one person."""
+    return shared_people(a[:1], b[:1]) == 1
 
 
 def _year(d: Distance, a: Features, b: Features) -> None:
@@ -273,25 +307,61 @@ def _type(d: Distance, a: Features, b: Features) -> None:
         d.flag(TYPE_CONFLICT, f"type ≠ ({a.family}/{b.family})")
 
 
+def _volume(d: Distance, a: Features, b: Features) -> None:
+    """Two records of one venue in two of its volumes are two items: a work is printed once.
+    The volume is the ``volume`` field, or the year a dated series writes in its name
+    ("The 2009 Annual Conference ..." / "NAACL HLT 2010 Tutorial Abstracts")."""
+    if not _same_venue(d):
+        return
+    if a.volume and b.volume and a.volume != b.volume:
+        d.flag(VOLUME_DIFFERS, f"volume ≠ ({a.volume}/{b.volume})")
+    elif a.venue_years and b.venue_years and not a.venue_years & b.venue_years:
+        d.flag(VOLUME_DIFFERS, f"volume ≠ ({min(a.venue_years)}/{min(b.venue_years)})")
+
+
+def _same_venue(d: Distance) -> bool:
+    """The two venues are known to agree."""
+    return d.venue_known and d.parts.get("venue", 0.0) >= 0.5
+
+
 def _pages(d: Distance, a: Features, b: Features) -> None:
+    """Pages: the same first page within one volume is strong evidence of one work, pages that
+    differ weak evidence against; page ranges of one venue series that do not overlap, in the
+    same year or a year apart, are two items."""
     if not (a.pages and b.pages):
         return
     same = a.pages == b.pages
-    d.add("pages", 1.0 if same else 0.0, "pages =" if same else "pages ≠", None, PAGES_SAME if same else PAGES_DIFFER)
+    apart = d.levels.get("year", "same") != "same" or d.levels.get("venue") in ("low", "kind") or (
+        VOLUME_DIFFERS in d.flags)
+    if same and apart:
+        # Volumes of a series, and different venues, number their pages alike (each opens
+        # at page 1): the same pages in another year or venue say nothing.
+        d.add("pages", 1.0, "pages = (other volume)")
+    else:
+        d.add("pages", 1.0 if same else 0.0, "pages =" if same else "pages ≠", None,
+              PAGES_SAME if same else PAGES_DIFFER)
     ra, rb = a.pages_range, b.pages_range
-    if (not same and ra and rb and (ra[1] < rb[0] or rb[1] < ra[0]) and d.parts.get("year") == 1.0
-            and d.venue_known and d.parts.get("venue", 0.0) >= 0.5):
-        # Two page ranges of one venue and year that do not overlap are two pieces of it.
+    if (not same and ra and rb and (ra[1] < rb[0] or rb[1] < ra[0])
+            and d.levels.get("year") in ("same", "one") and _same_venue(d)):
+        # One work keeps its pages when its date is given two ways (online first, printed the
+        # next year): two page ranges of one venue that do not overlap are two pieces of it.
         d.flag(PAGES_APART, f"pages apart ({ra[0]}-{ra[1]}/{rb[0]}-{rb[1]})")
 
 
 def _issue(d: Distance, a: Features, b: Features) -> None:
     """A generic title ("Editorial") names its item only by volume, number and pages: any of them
-    differing is another item."""
+    differing is another item. An item is named by its number, first page or DOI (a volume
+    holds several issues, each with its editorial): the pair is one item only when both name
+    it alike (the same number or first page), or neither names it at all (nothing tells the
+    two apart, nor is specific to one issue); when one record names its item and the other
+    does not, the other may be any issue of the year."""
     for name, x, y in (("volume", a.volume, b.volume), ("number", a.number, b.number), ("pages", a.pages, b.pages)):
         if x and y and x != y:
             d.flag(ISSUE_DIFFERS, f"{name} ≠ ({x}/{y})")
             return
+    named_a, named_b = bool(a.number or a.pages or a.doi), bool(b.number or b.pages or b.doi)
+    d.issue_same = (not named_a and not named_b) or bool(a.number and a.number == b.number) or bool(
+        a.pages and a.pages == b.pages)
 
 
 def _agreement(d: Distance, s: MatchSettings) -> bool:
@@ -336,6 +406,8 @@ def distance(a: Features, b: Features, settings: MatchSettings) -> Distance:
     d.items += items
     d.flags += flags
     _type(d, a, b)
+    if not d.generic:
+        _volume(d, a, b)  # a generic title's volume is read with its number and pages (_issue)
     _pages(d, a, b)
     if d.generic:
         _issue(d, a, b)

@@ -17,7 +17,7 @@ from .normalize import Features
 PARTS = ("title", "words", "authors", "year", "venue")
 
 # Levels per part, strongest agreement first. Title levels: see titles.TITLE_LEVELS.
-AUTHOR_LEVELS = ("all3", "all2", "all1", "nearly", "most", "some", "swapped", "none")
+AUTHOR_LEVELS = ("all3", "all2", "all1", "nearly", "inside", "most", "some", "swapped", "none")
 YEAR_LEVELS = ("same", "one", "few", "far")
 VENUE_LEVELS = ("agree", "unrelated", "low", "kind")
 # Title words weighed by rarity (rarity.py): how much of one title's information the other
@@ -48,11 +48,14 @@ ITEM_LABELS = frozenset({"demo", "poster"})  # labels naming an item of its own,
 STRONG_TITLES = frozenset({"exact", "exact-short", "noise", "near"})
 
 
-def author_level(shared: int, fewest: int, swapped: int, title_level: str) -> str:
+def author_level(shared: int, fewest: int, swapped: int, title_level: str, headless: bool = False) -> str:
     """The people level: all of the shorter list (by its length), nearly all of a long one, most,
     some, swapped initials, none; then "/title" when the titles read alike, "/reworded" when
-    they do not."""
-    if fewest and shared >= fewest:
+    they do not. ``headless``: the whole shorter list is found, but not the longer one's first
+    person (two curated lists: another team, not a list cut short) — "inside"."""
+    if headless:
+        level = "inside"
+    elif fewest and shared >= fewest:
         level = "all3" if fewest >= 3 else "all2" if fewest == 2 else "all1"
     elif fewest >= 4 and shared * 5 >= fewest * 4:
         level = "nearly"  # all but one in five of a long list: a name dropped or misspelt beyond repair

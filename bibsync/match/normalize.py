@@ -528,6 +528,7 @@ class Features:
     pages_range: tuple[int, int] | None = None  # (first, last) page when numeric
     volume: str = ""
     number: str = ""
+    venue_years: frozenset[int] = frozenset()  # years written in the venue's name ("NAACL HLT 2010")
 
 
 # Words that name a publication, an institution or a gap, never a person: scraped records put
@@ -550,6 +551,12 @@ def _fragment(person: Person) -> bool:
 
 
 _VENUE_YEAR_RE = re.compile(r"(?<![\d\w])(1[89]\d\d|20\d\d)(?![\d\w])")
+
+
+def venue_years(venue: str) -> frozenset[int]:
+    """The years a venue's name carries ("Proceedings of the 2009 Annual Conference ...",
+    "LREC-2014"): a dated series names its volume by them."""
+    return frozenset(int(y) for y in _VENUE_YEAR_RE.findall(venue)) if venue else frozenset()
 
 
 def entry_year(entry: Entry) -> int | None:
@@ -627,5 +634,6 @@ def features(entry: Entry, settings: MatchSettings) -> Features:
         by_cut=by_cut,
         pages_range=page_range(entry),
         volume=issue_key(entry.get("volume")),
+        venue_years=venue_years(venue_text),
         number=issue_key(entry.get("number") or entry.get("issue")),
     )

@@ -14,15 +14,25 @@ import math
 from typing import Sequence
 
 from . import fitted
-from .distance import ISSUE_DIFFERS, PAGES_APART, PREFIX, PREPRINT, SAME_WORK, TYPE_CONFLICT, WORDS_DIFFER, Distance
+from .distance import (ISSUE_DIFFERS, PAGES_APART, PREFIX, PREPRINT, SAME_WORK, TYPE_CONFLICT, VOLUME_DIFFERS, WORDS_DIFFER,
+                       Distance)
+from .levels import REWORDED_TITLES
 from .results import Candidate
 from .settings import MatchSettings
 
 GENERIC_OTHER_YEAR = "generic title, other year"
 GENERIC_NEEDS = "generic title needs year and venue"
+GENERIC_UNNAMED = "generic title, issue not named"
 YEAR_ACROSS_TYPES = "year ±1 across types"
 NO_SHARED_PEOPLE = "no author in common"
 YEARS_APART = "years apart"
+REWORDED_ELSEWHERE = "reworded title, other venue"
+VENUES_APART = ("low", "kind")  # venue levels that say "published elsewhere"
+# Why dedupe holds a confident pair back for a person.
+MAX_GROUP = 30  # a larger group is not merged automatically: it is left to grow no further
+AMBIGUOUS = "held back: another entry matches about as well and is a different work"
+HELD_BACK = "held back: the group of one holds a work the other is not"
+TOO_LARGE = f"held back: a group of more than {MAX_GROUP}"
 
 # What a person can look at to settle a case stopped by each reason.
 _SETTLE = {
@@ -32,11 +42,17 @@ _SETTLE = {
     WORDS_DIFFER: "a typo, or another work?",
     PREFIX: "is the prefix part of the title?",
     ISSUE_DIFFERS: "another issue of the series?",
-    PAGES_APART: "two items of one issue?",
+    PAGES_APART: "two items of one venue?",
+    VOLUME_DIFFERS: "one item printed in two volumes?",
     GENERIC_NEEDS: "a volume, number, pages or DOI would settle it",
+    GENERIC_UNNAMED: "a number, pages or DOI would settle it",
     YEAR_ACROSS_TYPES: "a paper and its journal version?",
     NO_SHARED_PEOPLE: "the same title by other people?",
     YEARS_APART: "a reprint or a later version?",
+    REWORDED_ELSEWHERE: "one work, or a demo or workshop version of it?",
+    AMBIGUOUS: "which of them is this one?",
+    HELD_BACK: "which group does it belong to?",
+    TOO_LARGE: "merge them a few at a time",
 }
 
 
@@ -53,10 +69,19 @@ def _gate(d: Distance, s: MatchSettings) -> str:
         people_disagree = not d.authors_missing and d.shared_people * 2 < d.fewest_people
         if year is None or not venue_agrees or people_disagree:
             return GENERIC_NEEDS
+        if not d.issue_same:
+            # The same generic title, people, venue and year still leave the issue open: a
+            # journal prints an editorial in each issue.
+            return GENERIC_UNNAMED
     # A label in front of a title ("Neptune: X" against "X") is the same work only when
     # all the people agree and neither the year nor the venue disagrees.
     if PREFIX in d.flags and not d.consistent:
         return PREFIX
+    # A reworded title in a venue whose name disagrees: the same people publish related items
+    # under reworded titles (a demo beside the paper, a workshop version), and where each
+    # appeared is what tells them apart.
+    if d.title_level in REWORDED_TITLES and d.levels.get("venue") in VENUES_APART:
+        return REWORDED_ELSEWHERE
     # The same title by other people: no name in common between two curated author lists
     # (given names spelt out). A scraped record that gives initials only may list its
     # publisher or a cut name as its authors: there the people are weighed, not a veto.
@@ -106,16 +131,16 @@ def verdict(d: Distance, s: MatchSettings) -> tuple[str, float, str]:
         return "new", score, reason
     if d.generic and not reason:
         if d.title_level.startswith("exact"):
-            return "match", score, ""  # the same generic title, year, venue and people, no other issue
+            return "match", score, ""  # the same generic title, year, venue, people and issue
         return "review", score, GENERIC_NEEDS
     if not reason and score >= s.match_threshold:
         return "match", score, ""
     return ("review" if score >= s.review_threshold else "new"), score, reason
 
 
-def make_candidate(index: int, d: Distance, s: MatchSettings) -> Candidate:
-    """Turn a distance into a Candidate with its one-line explanation."""
-    kind, score, reason = verdict(d, s)
+def explain(d: Distance, kind: str, score: float, reason: str, s: MatchSettings) -> str:
+    """The one-line explanation: every part compared, then the verdict, the score, and for a
+    review what stopped the pair and what would settle it."""
     line = " · ".join(d.items) + f" -> {kind} {score:.2f}"
     if kind == "review":
         note = reason if reason and reason not in d.flags and reason != SAME_WORK else ""
@@ -123,6 +148,13 @@ def make_candidate(index: int, d: Distance, s: MatchSettings) -> Candidate:
         line += f" ({note}; {hint})" if note else f" ({hint})"
     elif reason == GENERIC_OTHER_YEAR or (reason and kind == "new" and score >= s.match_threshold):
         line += f" ({reason})"
+    return line
+
+
+def make_candidate(index: int, d: Distance, s: MatchSettings) -> Candidate:
+    """Turn a distance into a Candidate with its one-line explanation."""
+    kind, score, reason = verdict(d, s)
+    line = explain(d, kind, score, reason, s)
     # A rule that stopped the pair is a contradiction too: such a candidate is no rival.
     flags = tuple(d.flags) + ((reason,) if reason and reason not in d.flags and kind != "match" else ())
     return Candidate(index, round(score, 4), dict(d.parts), line, d.decided_by, kind, flags, round(d.weight, 3))

@@ -45,6 +45,9 @@ _DESCRIPTIVE = frozenset("""
     january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec vldb sigmod icde pods edbt kdd cikm tods tkde
     """.split())
+# Words that open a question: the title's own first word, never noise glued in front.
+QUESTION_OPENERS = frozenset("is are was were do does did can could should will would how what why when which who where"
+                             .split())
 _NOISE_SHORT = 2  # words of at most this many letters are initials or fragments
 # Content words the shorter title needs to be read with noise around it, and to be read as
 # the beginning of a longer title (two words begin too many titles).
@@ -121,7 +124,9 @@ def _strip_leading_noise(p: str, q: str, names: frozenset[str]) -> tuple[str, bo
     """``p`` without the noise glued before it (``srikant r. fast algorithms ...``): (rest, stripped).
 
     The beginning of ``q`` is looked for in ``p``; the words before where it is found must
-    all be noise, and ``p`` must not start with ``q``'s beginning already.
+    all be noise, and ``p`` must not start with ``q``'s beginning already. A word that opens
+    a question ("Is", "How", "Why") right before it belongs to the title: "Is X feasible
+    without Y?" asks something about X, it is not X with noise in front.
     """
     head = q[:_ALIGN_CHARS]
     if p.startswith(head):
@@ -133,7 +138,7 @@ def _strip_leading_noise(p: str, q: str, names: frozenset[str]) -> tuple[str, bo
     while 0 < start < len(p) and p[start - 1] != " ":
         start -= 1  # the word the match starts in belongs to the title
     before = p[:start].split()
-    if not before or not mostly_noise(before, names):
+    if not before or before[-1] in QUESTION_OPENERS or not mostly_noise(before, names):
         return p, False
     return p[start:], True
 

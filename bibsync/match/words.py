@@ -29,6 +29,22 @@ SEQUEL_RE = re.compile(r"(?:part|parts|vol|volume|chapter|section|book|revisited
                         r"|[0-9]\w*|[ivx]+)\b")
 
 
+# Prefixes that negate the word they precede: "unsupervised" names the opposite of "supervised",
+# "nonlinear" of "linear", "asynchronous" of "synchronous". A negated word is a replaced word,
+# not a typo, however alike the letters are; "non" also stands apart ("non-linear").
+_NEGATING_PREFIXES = ("non", "un", "in", "im", "il", "ir", "dis", "anti", "a")
+NEGATION_WORDS = frozenset({"non"})
+_NEGATED_MIN = 4  # letters the negated word needs: shorter ones are other words ("unit"/"it")
+
+
+def negates(x: str, y: str) -> bool:
+    """True when one word is the other with a negating prefix (supervised/unsupervised)."""
+    short, long_ = (x, y) if len(x) < len(y) else (y, x)
+    if len(short) < _NEGATED_MIN or not long_.endswith(short):
+        return False
+    return long_[:len(long_) - len(short)] in _NEGATING_PREFIXES
+
+
 # Ligatures that text copied from a PDF loses: "le" for "file", "ecient" for "efficient".
 _LIGATURES = ("ffi", "ffl", "ff", "fi", "fl")
 
@@ -50,6 +66,8 @@ def words_match(x: str, y: str) -> bool:
     dept/department), or a ligature lost (le/file)."""
     if x == y:
         return True
+    if negates(x, y):
+        return False
     if 2 <= abs(len(x) - len(y)) <= 3 and min(len(x), len(y)) >= 2 and _ligature_lost(*sorted((x, y), key=len)):
         return True
     if y in TITLE_ABBREVIATIONS.get(x, ()) or x in TITLE_ABBREVIATIONS.get(y, ()):
@@ -86,8 +104,12 @@ def _same_number(x: str, y: str) -> bool:
 
 def replaced(xs: list[str], ys: list[str]) -> tuple[str, str] | None:
     """A word of ``xs`` replaced by one of ``ys`` of the same kind (Part I/II, 1st/21st, CPUs/GPUs,
-    SQL/XML), or None. A damaged word of another kind (an OCR fragment "x" for "fix") is not one,
-    nor one number written two ways (2nd/2)."""
+    SQL/XML) or by its negation (supervised/unsupervised), or None. A damaged word of another
+    kind (an OCR fragment "x" for "fix") is not one, nor one number written two ways (2nd/2)."""
+    for x in xs:
+        for y in ys:
+            if negates(x, y):
+                return x, y
     for x in xs:
         kind = _kind(x)
         if kind:

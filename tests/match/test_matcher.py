@@ -163,7 +163,7 @@ def test_match_command_json():
     ]
     assert proposals[1]["candidates"][0]["decided_by"] == "doi"
     assert proposals[2]["candidates"][1]["explanation"] == (
-        "title 1.00 +7.9 · authors 3/3 +3.2 · year ±1 -3.1 · type ≠ (artefact/paper) -> review 0.92 "
+        "title 1.00 +7.9 · authors 3/3 +3.2 · year ±1 -3.1 · type ≠ (artefact/paper) -> review 0.91 "
         "(is one item the other?)")
 
 

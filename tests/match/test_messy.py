@@ -209,7 +209,7 @@ def test_a_review_case_says_what_would_settle_it():
     a = scholar(title, "T Catarci, G Santucci", "SIGMOD Conference", "1994")
     c = compare(a, scholar(title, "L Sapienza"))
     assert c.verdict == "review"
-    assert c.explanation == "title 1.00 +7.9 · authors 0/1 of 2 -3.2 -> review 0.54 (a year or a DOI would settle it)"
+    assert c.explanation == "title 1.00 +7.9 · authors 0/1 of 2 -3.2 -> review 0.53 (a year or a DOI would settle it)"
     assert compare(a, scholar(title, "L Sapienza", "", "1994")).verdict == "match"
     people = "M Stonebraker, J Hellerstein, P Aoki"
     b = scholar("Content integration for e-business", people, "SIGMOD Conference", "2001")
