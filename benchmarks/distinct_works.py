@@ -22,15 +22,14 @@ import time
 from pathlib import Path
 
 from bibsync.match import Matcher, MatchSettings, find_duplicates
-from bibsync.match.report import load_bib
+from bibsync.pipeline import load_bib
 
-DEFAULT_BIB = Path("/work/shared/data/real-bib/acl-anthology-lrec-emnlp-naacl.bib")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Count the merges on a file of distinct works; print the figures as the last line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bib", type=Path, default=DEFAULT_BIB)
+    parser.add_argument("--bib", type=Path, required=True, help="a .bib of distinct works (e.g. an ACL Anthology export)")
     parser.add_argument("--split", type=int, default=1500, help="entries synced into the rest")
     parser.add_argument("--seeds", type=int, default=5, help="random splits to draw")
     parser.add_argument("--errors", action="store_true", help="print each merge and review first")

@@ -15,11 +15,12 @@ from typer.testing import CliRunner
 
 from bibsync.cli import app
 from bibsync.match import Matcher, find_duplicates
-from bibsync.match.report import load_bib
+from bibsync.pipeline import load_bib
 from bibsync.match.words import negates, replaced, words_match
 from bibsync.model import Entry, Person
+from locations import DATA as LOCATIONS_DATA
 
-DATA = Path(__file__).parent / "data" / "match" / "lookalikes"
+DATA = LOCATIONS_DATA / "match" / "lookalikes"
 ACL = {e.key: e for e in load_bib(str(DATA / "acl.bib")).entries}
 EDITORIALS = {e.key: e for e in load_bib(str(DATA / "editorials.bib")).entries}
 runner = CliRunner()
