@@ -23,9 +23,15 @@ pytest_plugins = ["zotero_fixtures"]
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Every test gets its own bibsync cache folder and no proxy settings."""
+    """Every test gets its own bibsync cache folder, and no proxy or terminal settings of the caller."""
     monkeypatch.setenv("BIBSYNC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
+    # What the caller's shell or CI runner says about the terminal (colours forced on or off, a
+    # width, bibsync's own switches) is not the test's: each test that needs one sets it.
+    for name in ("FORCE_COLOR", "NO_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS",
+                 "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES", "BIBSYNC_DEBUG", "BIBSYNC_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")  # CI runners often say "dumb": rich draws no bar there
     monkeypatch.delenv("ZOTERO_API_KEY", raising=False)
     monkeypatch.delenv("BIBSYNC_ZOTERO_ENDPOINT", raising=False)
