@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ...config import Settings
-from ...errors import Interrupted, UsageError
+from ...errors import BibsyncError, Interrupted, UsageError
 from ...keys import DEFAULT_PATTERN, compile_pattern
 from ...model import Failure
 from ...plan import POLICIES, Plan
@@ -197,12 +197,23 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
                 out.print("(no change to the file)")
         _report_incomplete(err, result, options, target)
         err.print("dry run: nothing written")
+        if result.write_problem is not None:
+            _report_write_problem(err, result.write_problem)
         _report_failures_and_pending(err, result, target_name, dry_run=True)
         return result.exit_code
     _report_outcome(err, result, target_name)
     if result.applied:
         _report_incomplete(err, result, options, target)
     return result.exit_code
+
+
+def _report_write_problem(console: Console, problem: BibsyncError) -> None:
+    """A dry run's error for what would stop the real run's write (exit code 1, as that run's)."""
+    where = f"{problem.where}: " if problem.where else ""
+    console.print(f"[bold red]error:[/] {escape(where)}the real run would stop here: {escape(problem.message)}",
+                  markup=True, highlight=False)
+    if problem.hint:
+        console.print(f"[dim]hint:[/] {escape(problem.hint)}", markup=True, highlight=False)
 
 
 def _report_incomplete(console: Console, result: SyncResult, options: SyncOptions, target) -> None:
