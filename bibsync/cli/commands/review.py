@@ -108,7 +108,8 @@ def review(
 
     Keys: m merge (choose the key and fields that stay), a keep both (add as its own entry),
     n not this one (never add it), s skip for now, u undo, q quit, ? help. The .bib is
-    replaced atomically; FILE.bib.orig keeps it as it was before the review. Without a
+    replaced atomically; FILE.bib.orig (numbered .orig.1, ... when taken) keeps it as it was
+    before the review. Without a
     terminal nothing is asked: remembered decisions are applied, the open cases listed,
     and the exit code is 3 if any are left.
     """

@@ -317,7 +317,8 @@ def sync(
     prefer: str = typer.Option("fill", "--prefer", metavar="fill|source|target",
                                help="fill: add missing fields; source: also replace differing values; "
                                     "target: change nothing that exists."),
-    backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig."),
+    backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig, numbered (FILE.bib.orig.1, ...) "
+                                     "when that name is taken, so that a backup is never replaced."),
     force: bool = typer.Option(False, "--force", help="Replace the .bib file even if it is read-only."),
     verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Read the .bib file in full instead of reusing the last read of it."),
