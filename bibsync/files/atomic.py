@@ -136,7 +136,8 @@ def _replace_deferring_sigint(tmp: str, path: Path, replaced: Callable[[], None]
 
 
 def write_atomic(path: Path | str, data: bytes, *, before_replace: Callable[[], None] | None = None,
-                 replaced: Callable[[], None] | None = None, durable: bool = True) -> None:
+                 replaced: Callable[[], None] | None = None, durable: bool = True,
+                 mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so that a reader (or a crash) sees the old file or the new one.
 
     The temporary file lives in the same folder (rename is atomic only within a file
@@ -145,18 +146,19 @@ def write_atomic(path: Path | str, data: bytes, *, before_replace: Callable[[], 
     and a backup; raising there leaves everything as it was), then the rename, then
     ``replaced()`` (with Ctrl-C held back in between). A symbolic link is followed: the file
     it points to is replaced and the link stays a link. ``durable=False`` skips the fsyncs
-    (for a cache, which is checked when read and can be lost).
+    (for a cache, which is checked when read and can be lost); ``mode`` gives the new file
+    those permissions instead of the old file's (a private cache file: 0o600).
     """
     path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     try:
         info = path.stat()
         refuse_special(info.st_mode, str(path))  # never replace a device, FIFO or socket by a file
-        mode = stat.S_IMODE(info.st_mode)
+        old_mode = stat.S_IMODE(info.st_mode)
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
-        mode = 0o666 & ~umask
+        old_mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         try:
@@ -165,7 +167,7 @@ def write_atomic(path: Path | str, data: bytes, *, before_replace: Callable[[], 
                 os.fsync(fd)
         finally:
             os.close(fd)
-        os.chmod(tmp, mode)
+        os.chmod(tmp, old_mode if mode is None else mode)
         if before_replace is not None:
             before_replace()
         _replace_deferring_sigint(tmp, path, replaced)
