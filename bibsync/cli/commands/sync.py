@@ -28,7 +28,7 @@ from ...progress import ProgressTasks, progress_tasks
 from ...sync import ReviewHook, SyncResult, run_sync
 from ..render import plan_to_json, render_plan
 from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
-                      OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target,
+                      OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, VERBOSE_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target,
                       lock_wait_notice, run_settings)
 from .parse import report_failures as report_source_failures, report_unescaped
 
@@ -320,7 +320,7 @@ def sync(
     backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig, numbered (FILE.bib.orig.1, ...) "
                                      "when that name is taken, so that a backup is never replaced."),
     force: bool = typer.Option(False, "--force", help="Replace the .bib file even if it is read-only."),
-    verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
+    verbose: bool = VERBOSE_OPTION,
     no_cache: bool = typer.Option(False, "--no-cache", help="Read the .bib file in full instead of reusing the last read of it."),
     sorted_keys: bool = typer.Option(False, "--sorted", help="Insert new entries in key order instead of at the end."),
     from_: Optional[str] = typer.Option(None, "--from", metavar="FORMAT",
