@@ -88,7 +88,8 @@ def dedupe(
         if settled:
             note = (f"; {settled} settled pair{'s' if settled != 1 else ''} "
                     + ("listed with the decision" if all_ else "left out (--all lists them)"))
-        out.print(f"{len(open_groups)} duplicate group(s) among {len(loaded.entries)} entries in {escape(file)}{note}")
+        out.print(f"{len(open_groups)} duplicate group(s) among {len(loaded.entries)} entries in {escape(file)}{note}"
+                  + _questions_note(open_groups))
         for g in groups if all_ else open_groups:
             names = [label(loaded.entries[i]) for i in g.indices]
             if g.centre is not None:
@@ -103,6 +104,17 @@ def dedupe(
             out.print(f"       [dim]{escape(g.explanation)}[/]")
     if open_groups:
         raise typer.Exit(EXIT_UNDECIDED)
+
+
+def _questions_note(groups) -> str:
+    """How many questions ``bibsync review`` asks about ``groups``, when that is not one a group
+    (a group of three or more is asked about one entry at a time)."""
+    from ...review.cases import duplicate_questions
+
+    asked = len(duplicate_questions(groups))
+    if asked == len(groups):
+        return ""
+    return f"; bibsync review asks {asked} question{'s' if asked != 1 else ''} about them, one per entry to merge"
 
 
 def register(app: typer.Typer) -> None:
