@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests must not depend on the machine's speed or on earlier runs: CI runs on a
+# shared, loaded machine from a clean clone. So no per-example deadline, no "too slow"
+# health check, no example database; and one fixed sequence of examples, so that a failure
+# in CI is the same failure on a developer's machine. BIBSYNC_HYPOTHESIS=explore draws new
+# examples on every run instead.
+settings.register_profile("ci", deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("BIBSYNC_HYPOTHESIS", "ci"))
 
 # Fixtures of the Zotero-compatible test server (tests/zotero_fixtures.py), for every module.
 pytest_plugins = ["zotero_fixtures"]

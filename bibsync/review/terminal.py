@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..streams import is_terminal
 from ..model import Entry
 from .cases import Action, ReviewCase
 from .merge import (INCOMING, TARGET, FieldDiff, arxiv_id, differing_fields, field_values, in_field_order,
@@ -133,11 +134,7 @@ def interactive_allowed(stream: IO[str] | None = None) -> bool:
     """True if a person can answer: stdin is a terminal, or ``BIBSYNC_INTERACTIVE=1`` says keys come on stdin."""
     if os.environ.get("BIBSYNC_INTERACTIVE") == "1":
         return True
-    stream = stream if stream is not None else sys.stdin
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
+    return is_terminal(stream if stream is not None else sys.stdin)
 
 
 class KeyReader:
@@ -159,6 +156,8 @@ class KeyReader:
         if self._is_tty():
             return self._read_tty()
         if not self._buffer:
+            if self.stream is None:  # standard input closed: nothing will ever come
+                raise EOFError
             line = self.stream.readline()
             if line == "":
                 raise EOFError
@@ -167,10 +166,7 @@ class KeyReader:
         return self._buffer.pop(0)
 
     def _is_tty(self) -> bool:
-        try:
-            return bool(self.stream.isatty())
-        except (AttributeError, ValueError):
-            return False
+        return is_terminal(self.stream)
 
     def _read_tty(self) -> str:
         import termios

@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from ...config import Settings
 from ...errors import BibsyncError, Interrupted, UsageError
+from ...streams import is_terminal
 from ...keys import DEFAULT_PATTERN, compile_pattern
 from ...model import Failure
 from ...plan import POLICIES, Plan
@@ -108,7 +109,7 @@ def ask_to_write(plan: Plan, options: SyncOptions, target_name: str, console: Co
         return True
     writes = len(plan.to_apply())
     what = f"{writes} change{'s' if writes != 1 else ''}"
-    if not sys.stdin.isatty():
+    if not is_terminal(sys.stdin):
         (console or Console(stderr=True, highlight=False)).print(
             f"nothing written: standard input is not a terminal, so nobody can confirm the {what} planned; "
             "add --yes to write them", highlight=False)
@@ -162,7 +163,7 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
         report_target_failures(err, result.target_failures, target_name, options.verbose)
         # With --json the plan is the JSON on standard output; the table is drawn (on standard
         # error) only for a person about to be asked to confirm it.
-        asking = not options.yes and not options.dry_run and sys.stdin.isatty() and bool(result.plan.to_apply())
+        asking = not options.yes and not options.dry_run and is_terminal(sys.stdin) and bool(result.plan.to_apply())
         if not options.json or asking:
             render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
         shown.append(result)
@@ -281,7 +282,7 @@ def _report_failures_and_pending(console: Console, result: SyncResult, target_na
 
 def _report_outcome(console: Console, result: SyncResult, target_name: str) -> None:
     if result.declined:
-        if sys.stdin.isatty():  # off a terminal, ask_to_write said why already
+        if is_terminal(sys.stdin):  # off a terminal, ask_to_write said why already
             console.print("nothing written")
         return
     report = result.report
