@@ -257,7 +257,8 @@ def render_case(console: Console, case: ReviewCase, position: int, total: int, t
     """Print one case: header, the side-by-side table, the ranked scores with their explanations,
     and a line for a preprint against its published version."""
     what = "uncertain match" if case.kind == "sync" else "possible duplicate"
-    console.rule(f"[bold]{what} {position + 1}/{total}[/] · {target}")
+    group = f" (dedupe group {case.group[0]}/{case.group[1]})" if case.group else ""
+    console.rule(f"[bold]{what} {position + 1}/{total}[/]{group} · {target}")
     console.print(case_table(case, vocabulary))
     for n, cand in enumerate(case.candidates, 1):
         how = f" (by {cand.decided_by})" if cand.decided_by else ""
@@ -361,7 +362,8 @@ class TerminalReviewer:
         fields: dict[str, str] = {}
         while True:
             if diffs:
-                self.console.print(fields_table(diffs, into, left, self.vocabulary, case.candidates[n].entry))
+                self.console.print(fields_table(diffs, into, left, self.vocabulary, case.candidates[n].entry,
+                                                keep=keep))
             self.console.print(f"the merged entry keeps the key [bold]{keep}[/]"
                                + ("" if len(keys) < 2 else " ([bold]k[/] keeps another)"), markup=True,
                                highlight=False)
@@ -412,10 +414,11 @@ class TerminalReviewer:
 
 
 def fields_table(diffs: Sequence[FieldDiff], into: str | None, left: str = "incoming",
-                 vocabulary: Vocabulary | None = None, target: Entry | None = None) -> Table:
-    """The differing fields of a merge and which side wins by default."""
+                 vocabulary: Vocabulary | None = None, target: Entry | None = None, keep: str | None = None) -> Table:
+    """The differing fields of a merge and which side wins by default; the title names the
+    key the merged entry keeps (``keep``; default ``into``, the candidate's)."""
     vocabulary = vocabulary or Vocabulary()
-    table = Table(title=f"merging into {into}: differing fields", title_justify="left", expand=True)
+    table = Table(title=f"merging into {keep or into}: differing fields", title_justify="left", expand=True)
     table.add_column("field", style="bold", no_wrap=True)
     table.add_column(left, ratio=1)
     table.add_column(into or "target", ratio=1)
