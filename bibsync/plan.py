@@ -96,6 +96,9 @@ class Plan:
 
     changes: list[Change] = field(default_factory=list)
     merged: list[tuple[int, ...]] = field(default_factory=list)  # incoming indices merged into one
+    # Keys (lower-cased) no new or renamed entry may take though no target entry has them
+    # (a .bib file's %-commented entries, which BibTeX reads: see bibsync.bibtex.keys_in_text).
+    reserved: frozenset[str] = frozenset()
 
     def to_apply(self) -> list[Change]:
         """The changes that write something: adds and updates."""
@@ -491,17 +494,21 @@ def make_plan(
     merge_duplicates: bool = True,
     pinned: Mapping[int, int] | None = None,
     omit: Iterable[str] = (),
+    reserved_keys: Iterable[str] = (),
 ) -> Plan:
     """Plan a sync of ``incoming`` entries into ``target_entries`` (see the module docstring). Pure.
 
     ``pinned`` maps incoming indices to target indices known to be the same entry: those
     pairs are planned first (update or same), without the matcher. ``omit`` names fields
-    never written (see :func:`without_omitted`).
+    never written (see :func:`without_omitted`). ``reserved_keys`` count as taken when new
+    entries get keys (see :attr:`Plan.reserved`).
     """
     if policy not in POLICIES:
         raise UsageError(f"unknown policy {policy!r}", hint="use fill, source or target")
     settings = settings or MatchSettings()
     planner = _Planner(list(target_entries), policy, decisions, key_pattern, len(incoming))
+    reserved = frozenset(k.lower() for k in reserved_keys)
+    planner.taken |= reserved
     slots = planner.slots
     rest: list[int] = []
     for i, j in (pinned or {}).items():
@@ -523,4 +530,4 @@ def make_plan(
         note = f"merged {len(group)} incoming duplicates" if len(group) > 1 else ""
         planner.place(rest[group[0]], planner.change(entry, rest[group[0]], proposal, note))
     merged = [tuple(rest[m] for m in group) for group in members if len(group) > 1]
-    return without_omitted(Plan([c for c in slots if c is not None], merged), omit, planner.targets)
+    return without_omitted(Plan([c for c in slots if c is not None], merged, reserved), omit, planner.targets)

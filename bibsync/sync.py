@@ -197,7 +197,7 @@ def run_sync(
         if decisions == "auto":
             decisions = open_decisions(target)
         plan = make_plan(incoming, target_entries, policy, match_settings, decisions, settings.key_pattern,
-                         omit=settings.omit)
+                         omit=settings.omit, reserved_keys=getattr(target, "reserved_keys", ()))
         if review is not None and plan.by_kind("review"):
             plan = without_omitted(review(plan, target_entries, decisions), settings.omit, target_entries)
         collection = getattr(target, "collection", None)

@@ -131,7 +131,7 @@ def review_plan(plan: Plan, targets: Sequence[Entry], reviewer: Reviewer, store:
         planned[j] = plan.changes[position].result or targets[j]
     cases = cases_from_changes([plan.changes[i] for i in reviews], planned)
     result = run_review(cases, reviewer, store)
-    added = [c.key for c in plan.changes if c.kind == "add" and c.key]
+    added = [c.key for c in plan.changes if c.kind == "add" and c.key] + sorted(plan.reserved)
     for position, outcome in sorted(result.outcomes.items()):
         if outcome.action.kind == "decline":
             changes[reviews[position]] = Change("declined", outcome.case.entry,
@@ -144,4 +144,4 @@ def review_plan(plan: Plan, targets: Sequence[Entry], reviewer: Reviewer, store:
             join_change(changes, reviews[position], change, writers)
             if decided[0].kind == "add" and decided[0].key:
                 added.append(decided[0].key)
-    return Plan([c for c in changes if c is not None], plan.merged), result
+    return Plan([c for c in changes if c is not None], plan.merged, plan.reserved), result

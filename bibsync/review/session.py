@@ -144,7 +144,7 @@ def review_target(target, store: DecisionStore, reviewer: Reviewer | None, *, pe
     report.quit = result.quit
     settled = result.settled()
     planned = plan_review(entries, settled, getattr(getattr(target, "settings", None), "key_pattern", None)
-                          or Settings().key_pattern)
+                          or Settings().key_pattern, taken=getattr(target, "reserved_keys", ()))
     collections = {change.key or "": outcome.case.collection for outcome, change in planned.by_outcome
                    if change.kind == "add" and outcome.case.collection}
     omit = getattr(getattr(target, "settings", None), "omit", ())  # fields bibsync never writes

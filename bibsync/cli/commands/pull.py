@@ -103,7 +103,7 @@ def _own_entries(plan: Plan, own: list[bool], bib_entries: list[Entry], key_patt
 
     claimed = {c.target_index for c in plan.changes if c.kind in ("update", "same")}
     taken = {e.key.lower() for e in bib_entries if e.key} | {c.key.lower() for c in plan.changes
-                                                             if c.kind == "add" and c.key}
+                                                             if c.kind == "add" and c.key} | plan.reserved
     make_key = compile_key(key_pattern)
     changes = []
     for k, change in enumerate(plan.changes):
@@ -114,7 +114,7 @@ def _own_entries(plan: Plan, own: list[bool], bib_entries: list[Entry], key_patt
             change = Change("add", change.entry, key=key, explanation=why, candidates=change.candidates,
                             result=change.entry.with_key(key))
         changes.append(change)
-    return Plan(changes, plan.merged)
+    return Plan(changes, plan.merged, plan.reserved)
 
 
 def run_pull(target, into: Path | str, *, collection: str | None = None, pin_keys: bool = False,
@@ -138,7 +138,8 @@ def run_pull(target, into: Path | str, *, collection: str | None = None, pin_key
         library_store = store_for(target, decisions)
         lookup = PullDecisions(bib_store, library_store)
         plan = make_plan(incoming, bib_entries, policy, decisions=lookup, key_pattern=settings.key_pattern,
-                         merge_duplicates=False, pinned=_place_by_key(incoming, own, bib_entries))
+                         merge_duplicates=False, pinned=_place_by_key(incoming, own, bib_entries),
+                         reserved_keys=bib.reserved_keys)
         plan = _own_entries(plan, own, bib_entries, settings.key_pattern)
         plan = without_omitted(plan, settings.omit, bib_entries)
         result = PullResult(plan, items=len(incoming))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from ...bibtex.diff import unified_diff
+from ...bibtex.keys_in_text import keys_in_text
 from ...bibtex.read import FIELD_ALIASES
 from ...bibtex.splice import LayoutError, NewField, apply_edits, is_empty_value, scan_entry, splice_entry
 from ...bibtex.style import (FileStyle, UnencodableError, delimited_value, detect_style, encodable, field_rank,
@@ -174,6 +175,12 @@ class BibFileTarget:
     def text(self) -> str:
         """The file's text as loaded (without a BOM)."""
         return self._decoded.text
+
+    @property
+    def reserved_keys(self) -> frozenset[str]:
+        """Keys (lower-cased) that BibTeX reads in the file beside its entries' own: those of
+        ``%``-commented entries and of blocks bibsync cannot read. New keys avoid them."""
+        return keys_in_text(self.text)
 
     @property
     def encoding(self) -> str:
