@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import json
-import sys
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +20,6 @@ from rich.markup import escape
 
 from ...config import Settings
 from ...errors import BibsyncError, Interrupted, UsageError
-from ...streams import is_terminal
 from ...keys import DEFAULT_PATTERN, compile_pattern
 from ...model import Failure
 from ...plan import POLICIES, Plan
@@ -102,19 +100,34 @@ def report_target_failures(console: Console, failures: Sequence[Failure], target
     report_source_failures(list(failures), console, verbose, error_label=f"kept as it is in {escape(target_name)}:")
 
 
+def someone_can_confirm() -> bool:
+    """Whether a person can answer the write question: the same test as the review's (a
+    terminal on standard input, or ``BIBSYNC_INTERACTIVE=1`` for keys piped in)."""
+    from ...review.terminal import interactive_allowed
+
+    return interactive_allowed()
+
+
 def ask_to_write(plan: Plan, options: SyncOptions, target_name: str, console: Console | None = None) -> bool:
-    """Ask once before writing. ``--yes`` says yes; without a terminal nobody can answer, so
-    nothing is written and the message says to add ``--yes``."""
+    """Ask once before writing. ``--yes`` says yes; when nobody can answer (see
+    :func:`someone_can_confirm`), or the answer never comes (end of input), nothing is
+    written and the message says to add ``--yes``."""
     if options.yes:
         return True
     writes = len(plan.to_apply())
     what = f"{writes} change{'s' if writes != 1 else ''}"
-    if not is_terminal(sys.stdin):
-        (console or Console(stderr=True, highlight=False)).print(
-            f"nothing written: standard input is not a terminal, so nobody can confirm the {what} planned; "
-            "add --yes to write them", highlight=False)
+    err = console or Console(stderr=True, highlight=False)
+    if not someone_can_confirm():
+        err.print(f"nothing written: standard input is not a terminal, so nobody can confirm the {what} planned; "
+                  "add --yes to write them", highlight=False)
         return False
-    return typer.confirm(f"write {what} to {target_name}?", default=False, err=options.json)
+    try:
+        return typer.confirm(f"write {what} to {target_name}?", default=False, err=options.json)
+    except (typer.Abort, EOFError) as stop:
+        if isinstance(stop.__context__, KeyboardInterrupt):  # Ctrl-C, which click also turns into Abort
+            raise KeyboardInterrupt from None
+        err.print("\nno answer (end of input); add --yes to write without asking", highlight=False)
+        return False
 
 
 def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
@@ -163,7 +176,8 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
         report_target_failures(err, result.target_failures, target_name, options.verbose)
         # With --json the plan is the JSON on standard output; the table is drawn (on standard
         # error) only for a person about to be asked to confirm it.
-        asking = not options.yes and not options.dry_run and is_terminal(sys.stdin) and bool(result.plan.to_apply())
+        asking = (not options.yes and not options.dry_run and bool(result.plan.to_apply())
+                  and someone_can_confirm())
         if not options.json or asking:
             render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
         shown.append(result)
@@ -282,7 +296,7 @@ def _report_failures_and_pending(console: Console, result: SyncResult, target_na
 
 def _report_outcome(console: Console, result: SyncResult, target_name: str) -> None:
     if result.declined:
-        if is_terminal(sys.stdin):  # off a terminal, ask_to_write said why already
+        if someone_can_confirm():  # when nobody could answer, ask_to_write said why already
             console.print("nothing written")
         return
     report = result.report
