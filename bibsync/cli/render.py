@@ -112,3 +112,11 @@ def plan_to_json(plan: Plan, target_entries: Sequence[Entry] = (), **extra: Any)
     data["merged"] = [list(group) for group in plan.merged]
     data["changes"] = [change_to_json(c, target_entries) for c in plan.changes]
     return data
+
+
+def print_verbatim(console: Console, text: str) -> None:
+    """Write ``text`` (a diff) to the console's stream exactly as it is: rich would expand tabs
+    into spaces and fold long lines, so a saved ``--dry-run`` diff would not apply as a patch."""
+    stream = console.file
+    stream.write(text)
+    stream.flush()

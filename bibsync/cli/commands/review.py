@@ -19,6 +19,7 @@ from ...review.cases import ReviewCase
 from ...review.session import ReviewReport, decision_store_for, inline_review_hook, review_bib, review_zotero
 from ...review.terminal import KeyReader, ZoteroVocabulary, confirm, interactive_allowed, terminal_reviewer
 from ...review.texrewrite import aliases_of, apply_tex_rewrites, find_tex_files, plan_tex_rewrites, require_folder
+from ..render import print_verbatim
 from .options import (API_KEY_FILE_OPTION, DECISIONS_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target, lock_wait_notice,
                       run_settings)
 
@@ -89,7 +90,7 @@ def rewrite_tex_step(console: Console, bib: Path, folder: Path, yes: bool, ask: 
         console.print(f"no citation in {folder} uses an old key")
         return 0
     for rewrite in rewrites:
-        console.print(rewrite.diff(folder), markup=False, highlight=False, end="")
+        print_verbatim(console, rewrite.diff(folder))
     total = sum(r.count for r in rewrites)
     question = f"rewrite {total} citation{'s' if total != 1 else ''} in {len(rewrites)} file(s)?"
     if not yes and (ask is None or not ask(question)):

@@ -25,7 +25,7 @@ from ...model import Failure
 from ...plan import POLICIES, Plan
 from ...progress import ProgressTasks, progress_tasks
 from ...sync import ReviewHook, SyncResult, run_sync
-from ..render import plan_to_json, render_plan
+from ..render import plan_to_json, print_verbatim, render_plan
 from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
                       OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, VERBOSE_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target,
                       lock_wait_notice, run_settings)
@@ -207,7 +207,7 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
         if diff is not None and not options.json:
             text = diff(result.plan)
             if text:
-                out.print(text, markup=False, highlight=False, end="")
+                print_verbatim(out, text)
             else:
                 out.print("(no change to the file)")
         _report_incomplete(err, result, options, target)
