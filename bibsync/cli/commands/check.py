@@ -19,8 +19,9 @@ def check(
     """List the entries that lack a field their type requires in the standard BibTeX styles.
 
     Like JabRef's integrity check: BibTeX would warn "empty FIELD in KEY" and leave a hole
-    in the bibliography. Exit codes: 0 every entry is complete, 1 error (the file cannot be
-    read), 2 usage, 3 some entries lack a required field.
+    in the bibliography. Blocks that cannot be read (a missing brace) are listed too. Exit
+    codes: 0 every entry is complete, 1 error (the file cannot be read), 2 usage, 3 some
+    entries lack a required field or some blocks cannot be read.
     """
     from ...errors import UsageError
     from .options import pipe_safe_console, run_settings
@@ -36,7 +37,8 @@ def check(
 
 def check_and_report(path: Path, console, errors=None, verbose: bool = False) -> int:
     """Print the incomplete entries of ``path`` (``FILE:LINE: KEY (@type) lacks FIELD``) and a
-    count on ``console``; return the exit code (0 complete, 3 some incomplete). What is odd in
+    count on ``console``, then how many blocks cannot be read; return the exit code (0
+    complete, 3 some incomplete or unreadable). What is odd in
     the file goes to ``errors`` (standard error by default) summarised as ``sync`` does: one
     line per kind with its count and first places, the hint once (every one with ``verbose``)."""
     from rich.console import Console
@@ -64,10 +66,23 @@ def check_and_report(path: Path, console, errors=None, verbose: bool = False) ->
         as_type = checked_type(item.entry.type)
         shown = f"@{item.entry.type}" + (f", checked as @{as_type}" if as_type != item.entry.type else "")
         lines.append(f"{escape(where)}: {escape(item.key)} ({shown}) lacks {escape(', '.join(item.missing))}")
+    unreadable = [f for f in target.failures if f.severity == "error"]  # named with their lines on errors
     lines.append(_summary(len(found), len(entries)))
     for text in lines:  # `check refs.bib | head -1`: the console goes quiet, the exit code stays the run's
         console.print(text)
-    return EXIT_INCOMPLETE if found else 0
+    if unreadable:
+        console.print(_unreadable_summary(unreadable), markup=False)
+    return EXIT_INCOMPLETE if found or unreadable else 0
+
+
+def _unreadable_summary(failures) -> str:
+    """The last line of ``check`` when some blocks cannot be read: BibTeX may not read them
+    either, and whatever entries they hold were not checked."""
+    n = len(failures)
+    hint = next((f.hint for f in failures if f.hint), "")
+    hint = hint.split(";")[0] if hint else "check for a missing brace or comma"
+    return (f"{n} block{'s' if n != 1 else ''} cannot be read (see the standard error), so "
+            f"{'their' if n != 1 else 'its'} entries were not checked: {hint}")
 
 
 def _summary(n: int, total: int) -> str:
