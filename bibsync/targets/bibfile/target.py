@@ -220,7 +220,7 @@ class BibFileTarget:
         plan (and remove entries by index), and the changes that could not be spliced."""
         self._require_loaded()
         text, style = self._decoded.text, self.style
-        edits: list[tuple[int, int, int, str]] = [self._removal(i, text) for i in removals]
+        edits: list[tuple[int, int, int, str]] = _gap_taken_at_end(text, [self._removal(i, text) for i in removals])
         problems: list[str] = []
         for change in plan.by_kind("update"):
             index = change.target_index
@@ -474,6 +474,20 @@ def _kept_end(text: str, edits: Sequence[tuple[int, int, int, str]]) -> int:
             break
         end = start
     return end
+
+
+def _gap_taken_at_end(text: str, removals: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """``removals`` with the first of those that delete the end of ``text`` also taking the
+    blank lines before it. A removal takes the blank lines after its entry, but the file's
+    last entry has none: without this the file would end in the gap that led to it, not as
+    if the entry had never been there."""
+    end = _kept_end(text, removals)
+    if end == len(text):
+        return removals
+    kept = len(text[:end].rstrip(" \t\r\n"))  # the end of the last line that stays
+    line_end = text.find("\n", kept, end)
+    start = 0 if kept == 0 else line_end + 1 if line_end >= 0 else end
+    return [(start if begin == end else begin, stop, order, new) for begin, stop, order, new in removals]
 
 
 def _end_prefix(text: str, style: FileStyle) -> str:
