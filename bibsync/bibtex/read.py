@@ -366,10 +366,9 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
     one entry of a file whose ``@string`` blocks were read before). ``lazy``: entries decode
     their values and people when first asked for (see :class:`ReadEntry`).
     """
-    blocks, spans = parse_blocks(text)
+    blocks, spans, lines = parse_blocks(text)
     doc = BibDocument(blocks=blocks, spans=spans, macros=dict(macros or {}))
-    for block, span in zip(blocks, spans):
-        line = block.start_line + 1
+    for block, span, line in zip(blocks, spans, lines):
         inner = block.ignore_error_block if isinstance(block, bm.DuplicateBlockKeyBlock) else block
         if isinstance(inner, bm.String):
             if inner.key.lower() in doc.macros:  # macro names are case-insensitive in BibTeX
