@@ -186,17 +186,11 @@ def _mark_duplicates(blocks: list[bm.Block], keys: set[tuple[str, str]]) -> list
     return out
 
 
-# The last line of a failed block's raw text when bibtexparser stopped at a block start
-# there (``@article{key`` then ``@misc{...`` on the next line): the next block starts on it.
-_BLOCK_START_LINE_RE = re.compile(r"[ \t]*@\w*[ \t]*")
-
-
 def block_spans(text: str, blocks: Sequence[bm.Block]) -> list[Span | None]:
     """The (start, end) offsets of each block's raw text in ``text``, in block order.
 
     Blocks come in file order, so each raw text is searched from the end of the previous
-    one (from its last line when a failed block's raw text runs into the next block's
-    start); a block whose raw text cannot be found (never seen) has None and is never edited.
+    one (or from the block start a failed block's raw text ends with); a block whose raw text cannot be found (never seen) has None and is never edited.
     """
     spans: list[Span | None] = []
     pos = 0
@@ -208,10 +202,13 @@ def block_spans(text: str, blocks: Sequence[bm.Block]) -> list[Span | None]:
             continue
         spans.append((start, start + len(raw)))
         pos = start + len(raw)
-        if isinstance(block, bm.ParsingFailedBlock) and "\n" in raw:
-            last_line = raw.rfind("\n") + 1
-            if _BLOCK_START_LINE_RE.fullmatch(raw, last_line):
-                pos = start + raw.index("@", last_line)
+        if isinstance(block, bm.ParsingFailedBlock) and "@" in raw[1:]:
+            # bibtexparser stopped at a block start ("@article{key" then "@misc{...") and
+            # took it into this raw text: the next block starts there.
+            at = start + raw.rfind("@")
+            opener = _BLOCK_START_RE.match(text, at)
+            if opener is not None and opener.end() == pos:
+                pos = at
     return spans
 
 

@@ -9,7 +9,7 @@ import os
 
 import bibtexparser
 from bibtexparser import model as bm
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bibsync.bibtex import blocks as blocks_module
@@ -96,6 +96,8 @@ def test_the_region_reparse_equals_a_full_masked_parse(text: str) -> None:
 
 
 @PROPS
+@example("@article{nokeycomma\r\n% @article{x, title={y}}\r\nsee @misc{inline, title = {In text}} here\r\n"
+         "@comment{ unbalanced { here }\r\nsee @misc{inline, title = {In text}} here", "@misc{pad, title = {P}}")
 @given(bib_text(), st.sampled_from(["@misc{pad, title = {P}}", "@string{acm = {X}}", "@article{a, t = {u}}"]))
 def test_it_holds_in_a_longer_file_too(text: str, pad: str) -> None:
     text = "\n".join([pad] * 5) + "\n" + text + "\n" + "\n".join([pad] * 5) + "\n"
