@@ -248,7 +248,8 @@ def entry_end(text: str, pos: int) -> int | None:
 
 def fidelity_problem(old: str, new: str, spans: list[tuple[int, int]], adds: int) -> str | None:
     """Why ``new`` is not ``old`` with only the entries at ``spans`` respliced and ``adds``
-    entries appended; None when it is."""
+    entries added, at the end or together at one place before it (before a block BibTeX
+    would read them into); None when it is."""
     spans = sorted(spans)
     keep = []
     pos = 0
@@ -256,21 +257,21 @@ def fidelity_problem(old: str, new: str, spans: list[tuple[int, int]], adds: int
         keep.append(old[pos:start])
         pos = end
     keep.append(old[pos:])
-    if not new.startswith(keep[0]):
+    at, pending = _kept(new, 0, keep[0], adds)
+    if at is None:
         return "the text before the first spliced entry changed"
-    at = len(keep[0])
     for (start, end), segment in zip(spans, keep[1:]):
-        if new.startswith(old[start:end], at) and new.startswith(segment, at + end - start):
-            at += end - start  # this update was left as it was
-        else:
-            finish = entry_end(new, at)
-            if finish is None:
-                return f"the spliced entry at {at} does not scan"
-            at = finish
-        if not new.startswith(segment, at):
-            return f"the text after the spliced entry at {at} changed"
-        at += len(segment)
-    for n in range(adds):
+        unchanged = _kept(new, at + end - start, segment, pending) if new.startswith(old[start:end], at) else None
+        if unchanged and unchanged[0] is not None:  # this update was left as it was
+            at, pending = unchanged
+            continue
+        finish = entry_end(new, at)
+        if finish is None:
+            return f"the spliced entry at {at} does not scan"
+        at, pending = _kept(new, finish, segment, pending)
+        if at is None:
+            return f"the text after the spliced entry at {finish} changed"
+    for n in range(pending):
         finish = entry_end(new, at)
         if finish is None:
             return f"added entry {n + 1} does not scan"
@@ -278,6 +279,32 @@ def fidelity_problem(old: str, new: str, spans: list[tuple[int, int]], adds: int
     if new[at:].strip():
         return "unexpected text at the end"
     return None
+
+
+def _kept(new: str, at: int, segment: str, adds: int) -> tuple[int | None, int]:
+    """Where ``segment`` (old text that stays) ends in ``new`` from ``at``, and how many of
+    the ``adds`` added entries are still to come: 0 when they were all found inside or
+    before ``segment`` (entries, then newlines, at one place); (None, adds) if it is not there."""
+    if new.startswith(segment, at):
+        return at + len(segment), adds
+    if not adds:
+        return None, adds
+    common = 0
+    while common < len(segment) and at + common < len(new) and new[at + common] == segment[common]:
+        common += 1
+    for cut in range(common, -1, -1):  # the added entries went in at segment[cut]: a line or block start
+        if cut and segment[cut - 1] != "\n" and segment[cut:cut + 1] != "@":
+            continue
+        finish = at + cut
+        for _ in range(adds):
+            finish = entry_end(new, finish) if finish is not None else None
+        if finish is None:
+            continue
+        newlines = len(new[finish:]) - len(new[finish:].lstrip("\r\n"))
+        for skip in range(newlines + 1):
+            if new.startswith(segment[cut:], finish + skip):
+                return finish + skip + len(segment) - cut, 0
+    return None, adds
 
 
 @dataclass
