@@ -31,6 +31,7 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
+from typing import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -257,45 +258,46 @@ def fidelity_problem(old: str, new: str, spans: list[tuple[int, int]], adds: int
         keep.append(old[pos:start])
         pos = end
     keep.append(old[pos:])
-    at, pending = _kept(new, 0, keep[0], adds)
-    if at is None:
-        return "the text before the first spliced entry changed"
-    for (start, end), segment in zip(spans, keep[1:]):
-        unchanged = _kept(new, at + end - start, segment, pending) if new.startswith(old[start:end], at) else None
-        if unchanged and unchanged[0] is not None:  # this update was left as it was
-            at, pending = unchanged
-            continue
-        finish = entry_end(new, at)
-        if finish is None:
-            return f"the spliced entry at {at} does not scan"
-        at, pending = _kept(new, finish, segment, pending)
-        if at is None:
-            return f"the text after the spliced entry at {finish} changed"
-    for n in range(pending):
-        finish = entry_end(new, at)
-        if finish is None:
-            return f"added entry {n + 1} does not scan"
-        at = finish
-    if new[at:].strip():
-        return "unexpected text at the end"
-    return None
+    updates = [old[start:end] for start, end in spans]
+    problems: list[str] = []  # the first is the one reported
+
+    def walk(i: int, at: int, pending: int) -> bool:  # does keep[i] (and all after it) follow from ``at``?
+        places = list(_kept(new, at, keep[i], pending))
+        if not places:
+            problems.append("the text before the first spliced entry changed" if i == 0 else
+                            f"the text after the spliced entry at {at} changed")
+        for after, left in places:
+            if i == len(updates):
+                if _added_at_end(new, after, left, problems):
+                    return True
+                continue
+            if new.startswith(updates[i], after) and walk(i + 1, after + len(updates[i]), left):
+                return True  # this update was left as it was
+            finish = entry_end(new, after)
+            if finish is None:
+                problems.append(f"the spliced entry at {after} does not scan")
+            elif walk(i + 1, finish, left):
+                return True
+        return False
+
+    return None if walk(0, 0, adds) else problems[0]
 
 
-def _kept(new: str, at: int, segment: str, adds: int) -> tuple[int | None, int]:
-    """Where ``segment`` (old text that stays) ends in ``new`` from ``at``, and how many of
-    the ``adds`` added entries are still to come: 0 when they were all found inside or
-    before ``segment`` (entries, then newlines, at one place); (None, adds) if it is not there."""
+def _kept(new: str, at: int, segment: str, adds: int) -> Iterator[tuple[int, int]]:
+    """The places where ``segment`` (old text that stays) can end in ``new`` from ``at``, with
+    how many of the ``adds`` added entries are still to come: as it is, or with all of them
+    inserted at a line or block start inside it (entries, then newlines)."""
     if new.startswith(segment, at):
-        return at + len(segment), adds
+        yield at + len(segment), adds
     if not adds:
-        return None, adds
+        return
     common = 0
     while common < len(segment) and at + common < len(new) and new[at + common] == segment[common]:
         common += 1
-    for cut in range(common, -1, -1):  # the added entries went in at segment[cut]: a line or block start
+    for cut in range(common, -1, -1):
         if cut and segment[cut - 1] != "\n" and segment[cut:cut + 1] != "@":
             continue
-        finish = at + cut
+        finish: int | None = at + cut
         for _ in range(adds):
             finish = entry_end(new, finish) if finish is not None else None
         if finish is None:
@@ -303,8 +305,20 @@ def _kept(new: str, at: int, segment: str, adds: int) -> tuple[int | None, int]:
         newlines = len(new[finish:]) - len(new[finish:].lstrip("\r\n"))
         for skip in range(newlines + 1):
             if new.startswith(segment[cut:], finish + skip):
-                return finish + skip + len(segment) - cut, 0
-    return None, adds
+                yield finish + skip + len(segment) - cut, 0
+
+
+def _added_at_end(new: str, at: int, adds: int, problems: list[str]) -> bool:
+    for n in range(adds):
+        finish = entry_end(new, at)
+        if finish is None:
+            problems.append(f"added entry {n + 1} does not scan")
+            return False
+        at = finish
+    if new[at:].strip():
+        problems.append("unexpected text at the end")
+        return False
+    return True
 
 
 @dataclass
