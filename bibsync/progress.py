@@ -64,11 +64,10 @@ def _terminal(stream: Optional[IO[str]], enabled: Optional[bool]) -> Optional[IO
     """The stream to draw on (standard error by default), or None when nothing is drawn:
     the stream is not a terminal, or ``enabled`` is False. ``enabled`` can only switch bars
     off, so that no caller draws escape codes into a pipe or a log file by accident."""
+    from .streams import is_terminal
+
     stream = stream if stream is not None else sys.stderr
-    try:
-        terminal = bool(stream.isatty())
-    except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream
-        terminal = False
+    terminal = is_terminal(stream)
     return stream if enabled is not False and terminal else None  # None, as callers may pass, is the default
 
 

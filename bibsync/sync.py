@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from .config import Settings
+from .errors import BibsyncError
 from .match import MatchSettings
 from .model import Entry, Failure
 from .pipeline import parse_sources
@@ -51,6 +52,7 @@ class SyncResult:
     pending: int = 0
     source_failures: list[Failure] = field(default_factory=list)
     target_failures: list[Failure] = field(default_factory=list)
+    write_problem: BibsyncError | None = None  # a dry run: what would stop the real run's write
 
     @property
     def source_errors(self) -> list[Failure]:
@@ -60,9 +62,10 @@ class SyncResult:
     @property
     def exit_code(self) -> int:
         """The exit code of the run (a dry run: of the run it shows): 1 if something could
-        not be read or written or the plan was not confirmed, else 3 if review cases wait,
-        else 0."""
-        if self.declined or (self.report is not None and self.report.failed) or self.source_errors:
+        not be read or written (a dry run: would not be, ``write_problem``) or the plan was not
+        confirmed, else 3 if review cases wait, else 0."""
+        if (self.declined or (self.report is not None and self.report.failed) or self.source_errors
+                or self.write_problem is not None):
             return EXIT_ERROR
         if (self.applied or self.dry_run) and self.pending:
             return EXIT_REVIEW
@@ -146,6 +149,14 @@ def record_pending(decisions: object, plan: Plan, target_entries: Sequence[Entry
         save()
 
 
+def predicted_write_problem(target: Target) -> BibsyncError | None:
+    """What would stop a real run from writing ``target`` (a target with ``write_problem()``,
+    such as a .bib file: read-only, on a read-only file system, in a folder that takes no new
+    file), so that a dry run exits as the real run would; None when nothing would."""
+    check = getattr(target, "write_problem", None)
+    return check() if callable(check) else None
+
+
 def run_sync(
     sources: Sequence[str] | None,
     target: Target,
@@ -194,6 +205,7 @@ def run_sync(
                             target_failures=list(getattr(target, "failures", [])),
                             pending=pending_after(decisions, plan, target_entries, collection))
         if dry_run:
+            result.write_problem = predicted_write_problem(target)
             return result
         if confirm is not None and plan.to_apply() and not confirm(result):
             result.declined = True

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from ..errors import TargetError, UsageError
-from ..files.atomic import check_output_file
+from ..files.writable import require_writable
 
 if TYPE_CHECKING:
     from ..bibtex.read import BibDocument
@@ -27,7 +27,7 @@ def check_parse_output(output: Path, sources: Sequence[str], *, force: bool = Fa
     """Refuse ``output`` for ``parse -o`` (see the module docstring): a device, FIFO or socket;
     a read-only file or one with other content (unless ``force``); one of ``sources``
     (``-`` is standard input), even with ``force``. Nothing is read but ``output`` itself."""
-    check_output_file(output, force=force, flag="-o")
+    require_writable(output, force=force, flag="-o")
     same = same_file_as(output, sources)
     if same is not None:
         shown = "standard input" if same == "-" else same
@@ -57,7 +57,7 @@ def same_file_as(output: Path, sources: Sequence[str]) -> str | None:
 def _refuse_other_content(output: Path) -> None:
     from ..sources.inputs import MAX_INPUT_BYTES
 
-    try:  # a regular file: check_output_file refused anything else
+    try:  # a regular file: require_writable refused anything else
         if output.stat().st_size > MAX_INPUT_BYTES:  # more than parse ever reads: not its output
             raise _other_content(output, 0)
         data = output.read_bytes()

@@ -1,7 +1,7 @@
 """Replacing a file atomically: temporary file in the same folder, fsync, last check, rename.
 
-Also the checks a file must pass before bibsync reads it as a target or writes it (a regular
-file the user may write, never a device, FIFO or socket), and the clean-up of temporary
+Also the refusal of a file that is not a regular file (a device, FIFO or socket: see
+:mod:`bibsync.files.writable` for the rest of what a write needs), and the clean-up of temporary
 files that a killed run left behind.
 """
 
@@ -60,21 +60,11 @@ def is_read_only(path: Path | str, mode: int) -> bool:
     return not os.access(path, os.W_OK)
 
 
-def check_output_file(path: Path | str, *, force: bool = False, flag: str = "-o") -> None:
-    """Refuse an output path that exists but is not a regular file, or is read-only (unless ``force``).
-
-    A missing file is fine (it will be created); a symbolic link is judged by what it points to.
-    """
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise TargetError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    refuse_special(info.st_mode, str(path), flag)
-    if not force and is_read_only(path, info.st_mode):
-        raise TargetError("the file is read-only; nothing was written", where=str(path),
-                          hint="make it writable (chmod u+w), or pass --force to replace it anyway")
+def read_only_file_system_error(where: str) -> TargetError:
+    """The error for a write refused by a file system mounted read-only (EROFS)."""
+    return TargetError("cannot write: the file system is mounted read-only; nothing was written", where=where,
+                       hint="copy the file to a writable place and use the copy, or remount the file system "
+                            "read-write")
 
 
 def remove_leftovers(*paths: Path | str) -> list[str]:
@@ -146,7 +136,8 @@ def _replace_deferring_sigint(tmp: str, path: Path, replaced: Callable[[], None]
 
 
 def write_atomic(path: Path | str, data: bytes, *, before_replace: Callable[[], None] | None = None,
-                 replaced: Callable[[], None] | None = None, durable: bool = True) -> None:
+                 replaced: Callable[[], None] | None = None, durable: bool = True,
+                 mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so that a reader (or a crash) sees the old file or the new one.
 
     The temporary file lives in the same folder (rename is atomic only within a file
@@ -155,18 +146,19 @@ def write_atomic(path: Path | str, data: bytes, *, before_replace: Callable[[], 
     and a backup; raising there leaves everything as it was), then the rename, then
     ``replaced()`` (with Ctrl-C held back in between). A symbolic link is followed: the file
     it points to is replaced and the link stays a link. ``durable=False`` skips the fsyncs
-    (for a cache, which is checked when read and can be lost).
+    (for a cache, which is checked when read and can be lost); ``mode`` gives the new file
+    those permissions instead of the old file's (a private cache file: 0o600).
     """
     path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     try:
         info = path.stat()
         refuse_special(info.st_mode, str(path))  # never replace a device, FIFO or socket by a file
-        mode = stat.S_IMODE(info.st_mode)
+        old_mode = stat.S_IMODE(info.st_mode)
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
-        mode = 0o666 & ~umask
+        old_mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         try:
@@ -175,7 +167,7 @@ def write_atomic(path: Path | str, data: bytes, *, before_replace: Callable[[], 
                 os.fsync(fd)
         finally:
             os.close(fd)
-        os.chmod(tmp, mode)
+        os.chmod(tmp, old_mode if mode is None else mode)
         if before_replace is not None:
             before_replace()
         _replace_deferring_sigint(tmp, path, replaced)
@@ -197,36 +189,6 @@ def write_atomic(path: Path | str, data: bytes, *, before_replace: Callable[[], 
         pass
 
 
-def link_backup(path: Path | str, backup: Path | str) -> None:
-    """Make ``backup`` hold the current content of ``path`` without copying it.
-
-    A hard link to the current file: the rename that follows gives ``path`` a new file, and
-    the old one lives on as the backup, costing no disk space (so a full disk cannot leave a
-    backup without the write). Where links are not possible, the bytes are copied. The
-    backup replaces an older one atomically.
-    """
-    path = Path(os.path.realpath(path))
-    backup = Path(backup)
-    fd, tmp = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=backup.parent)
-    os.close(fd)
-    try:
-        os.unlink(tmp)
-        try:
-            os.link(path, tmp)
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
-                raise
-            write_atomic(tmp, path.read_bytes())
-            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
-        os.replace(tmp, backup)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def save(path: Path | str, data: bytes, hint: str = "check the folder's permissions and free space", *,
          before_replace: Callable[[], None] | None = None, replaced: Callable[[], None] | None = None) -> None:
     """:func:`write_atomic`, with a failure (no such folder, a folder in the way, no permission,
@@ -236,4 +198,6 @@ def save(path: Path | str, data: bytes, hint: str = "check the folder's permissi
     except IsADirectoryError:
         raise TargetError("is a folder, not a file", where=str(path), hint="name a file inside it") from None
     except OSError as exc:
+        if exc.errno == errno.EROFS:
+            raise read_only_file_system_error(str(path)) from None
         raise TargetError(f"cannot write: {exc.strerror or exc}", where=str(path), hint=hint) from None

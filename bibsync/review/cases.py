@@ -53,6 +53,7 @@ class ReviewCase:
     index: int | None = None
     explanation: str = ""
     collection: str | None = None  # a Zotero sync's collection: an added entry goes there
+    group: tuple[int, int] | None = None  # a duplicate case: (number, how many) of the dedupe groups
 
     @property
     def label(self) -> str:
@@ -121,20 +122,40 @@ def cases_from_changes(changes: Sequence[Change], targets: Sequence[Entry]) -> l
     return cases
 
 
+def duplicate_questions(groups: Sequence[DuplicateGroup]) -> list[tuple[int, tuple[int, ...], int]]:
+    """The questions a review asks about duplicate groups, as ``(entry, candidates, group)``
+    indices: each member of a group after the first (in file order), against the members it
+    is linked to (every other member of a ``match`` group; the centre of a group around one,
+    or the leaves for the centre itself). A pair asked about in an earlier group is not asked
+    again (groups around a centre may share a pair); a member with nothing left is not asked.
+    ``bibsync dedupe`` counts the same questions."""
+    asked: set[frozenset[int]] = set()
+    questions: list[tuple[int, tuple[int, ...], int]] = []
+    for number, group in enumerate(groups):
+        members = sorted(group.indices)
+        here: set[frozenset[int]] = set()
+        for i in members[1:]:
+            cands = tuple(j for j in members if j != i and frozenset((i, j)) not in asked
+                          and (group.centre is None or group.centre in (i, j)))
+            if cands:
+                questions.append((i, cands, number))
+                here.update(frozenset((i, j)) for j in cands)
+        asked |= here
+    return questions
+
+
 def cases_from_duplicates(entries: Sequence[Entry], groups: Sequence[DuplicateGroup],
                           matcher: Matcher) -> list[ReviewCase]:
-    """Duplicate cases: each member of a group after the first, against the other members.
+    """Duplicate cases, one per question of :func:`duplicate_questions`.
 
     The first member (in file order) is ranked first on equal scores, so merging defaults
-    to keeping the earliest key.
+    to keeping the earliest key. Each case knows its group's number among ``groups``.
     """
     cases = []
-    for group in groups:
-        members = sorted(group.indices)
-        for i in members[1:]:
-            cands = [_as_case_candidate(matcher.compare(entries[i], entries[j]), entries, j)
-                     for j in members if j != i]
-            cases.append(ReviewCase("duplicate", entries[i], _rank(cands), i, group.explanation))
+    for i, members, number in duplicate_questions(groups):
+        cands = [_as_case_candidate(matcher.compare(entries[i], entries[j]), entries, j) for j in members]
+        cases.append(ReviewCase("duplicate", entries[i], _rank(cands), i, groups[number].explanation,
+                                group=(number + 1, len(groups))))
     return cases
 
 

@@ -114,7 +114,7 @@ def differing_fields(incoming: Entry, target: Entry) -> list[FieldDiff]:
     beside a ``booktitle``) and everything the target has is kept. Choosing the incoming
     side of a field it lacks removes the field; ``ids`` (aliases) are merged, never chosen.
     For a preprint and its published version, the published side wins the facts of
-    publication (``PUBLISHED_FIELDS``, and its own ``url`` over an arXiv one), absent ones included, and the
+    publication (``PUBLISHED_FIELDS``, its title, and its own ``url`` over an arXiv one), absent ones included, and the
     preprint's arXiv id is filled in as ``eprint`` and ``archiveprefix``; a note that only
     says what the preprint was (``PREPRINT_NOTE_RE``) is not copied.
     """
@@ -126,6 +126,8 @@ def differing_fields(incoming: Entry, target: Entry) -> list[FieldDiff]:
     published_facts = set(PUBLISHED_FIELDS)
     if preprint is not None and "arxiv" in preprint.get("url").lower() and published.get("url"):
         published_facts.add("url")  # the published version's own link replaces the arXiv one
+    if preprint is not None and published.get("title"):
+        published_facts.add("title")  # as published (and as its record protects it: {BERT}), never the preprint's
     diffs = []
     for name in in_field_order([*a, *b]):
         mine, theirs = a.get(name), b.get(name)

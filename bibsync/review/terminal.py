@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..streams import is_terminal
 from ..model import Entry
 from .cases import Action, ReviewCase
 from .merge import (INCOMING, TARGET, FieldDiff, arxiv_id, differing_fields, field_values, in_field_order,
@@ -133,11 +134,7 @@ def interactive_allowed(stream: IO[str] | None = None) -> bool:
     """True if a person can answer: stdin is a terminal, or ``BIBSYNC_INTERACTIVE=1`` says keys come on stdin."""
     if os.environ.get("BIBSYNC_INTERACTIVE") == "1":
         return True
-    stream = stream if stream is not None else sys.stdin
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
+    return is_terminal(stream if stream is not None else sys.stdin)
 
 
 class KeyReader:
@@ -159,6 +156,8 @@ class KeyReader:
         if self._is_tty():
             return self._read_tty()
         if not self._buffer:
+            if self.stream is None:  # standard input closed: nothing will ever come
+                raise EOFError
             line = self.stream.readline()
             if line == "":
                 raise EOFError
@@ -167,10 +166,7 @@ class KeyReader:
         return self._buffer.pop(0)
 
     def _is_tty(self) -> bool:
-        try:
-            return bool(self.stream.isatty())
-        except (AttributeError, ValueError):
-            return False
+        return is_terminal(self.stream)
 
     def _read_tty(self) -> str:
         import termios
@@ -261,7 +257,8 @@ def render_case(console: Console, case: ReviewCase, position: int, total: int, t
     """Print one case: header, the side-by-side table, the ranked scores with their explanations,
     and a line for a preprint against its published version."""
     what = "uncertain match" if case.kind == "sync" else "possible duplicate"
-    console.rule(f"[bold]{what} {position + 1}/{total}[/] · {target}")
+    group = f" (dedupe group {case.group[0]}/{case.group[1]})" if case.group else ""
+    console.rule(f"[bold]{what} {position + 1}/{total}[/]{group} · {target}")
     console.print(case_table(case, vocabulary))
     for n, cand in enumerate(case.candidates, 1):
         how = f" (by {cand.decided_by})" if cand.decided_by else ""
@@ -365,7 +362,8 @@ class TerminalReviewer:
         fields: dict[str, str] = {}
         while True:
             if diffs:
-                self.console.print(fields_table(diffs, into, left, self.vocabulary, case.candidates[n].entry))
+                self.console.print(fields_table(diffs, into, left, self.vocabulary, case.candidates[n].entry,
+                                                keep=keep))
             self.console.print(f"the merged entry keeps the key [bold]{keep}[/]"
                                + ("" if len(keys) < 2 else " ([bold]k[/] keeps another)"), markup=True,
                                highlight=False)
@@ -416,10 +414,11 @@ class TerminalReviewer:
 
 
 def fields_table(diffs: Sequence[FieldDiff], into: str | None, left: str = "incoming",
-                 vocabulary: Vocabulary | None = None, target: Entry | None = None) -> Table:
-    """The differing fields of a merge and which side wins by default."""
+                 vocabulary: Vocabulary | None = None, target: Entry | None = None, keep: str | None = None) -> Table:
+    """The differing fields of a merge and which side wins by default; the title names the
+    key the merged entry keeps (``keep``; default ``into``, the candidate's)."""
     vocabulary = vocabulary or Vocabulary()
-    table = Table(title=f"merging into {into}: differing fields", title_justify="left", expand=True)
+    table = Table(title=f"merging into {keep or into}: differing fields", title_justify="left", expand=True)
     table.add_column("field", style="bold", no_wrap=True)
     table.add_column(left, ratio=1)
     table.add_column(into or "target", ratio=1)

@@ -29,6 +29,9 @@ def read_source_bytes(path: str, limit: int = MAX_INPUT_BYTES) -> tuple[bytes, s
     than ``limit`` bytes (say so instead of filling the memory).
     """
     if path == "-":
+        if sys.stdin is None:
+            raise InputError("standard input is closed, so there is nothing to read", where="-",
+                             hint="pipe a listing in, or name its file instead of -")
         return _read_bounded(sys.stdin.buffer, "<stdin>", limit), "<stdin>"
     try:
         kind = kind_of(os.stat(path).st_mode)

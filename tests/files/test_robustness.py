@@ -45,7 +45,7 @@ def test_symlinked_target_is_written_through_the_link(tmp_path: Path) -> None:
 def test_parse_output_into_missing_folder_or_onto_a_folder(tmp_path: Path) -> None:
     (tmp_path / "in.bib").write_text(BIB)
     (tmp_path / "taken").mkdir()
-    for out, words in [(tmp_path / "nodir" / "x.bib", ("cannot write", "nodir")),
+    for out, words in [(tmp_path / "nodir" / "x.bib", ("does not exist", "nodir")),
                        (tmp_path / "taken", ("is a folder", "taken"))]:
         result = runner.invoke(app, ["parse", str(tmp_path / "in.bib"), "-o", str(out)])
         _clean_failure(result, *words)

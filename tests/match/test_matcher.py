@@ -143,7 +143,8 @@ def test_dedupe_text_output():
     result = runner.invoke(app, ["dedupe", str(DATA / "library.bib")])
     assert result.exit_code == 3
     lines = result.stdout.splitlines()
-    assert lines[0] == f"5 duplicate group(s) among 14 entries in {DATA / 'library.bib'}"
+    assert lines[0] == (f"5 duplicate group(s) among 14 entries in {DATA / 'library.bib'}; "
+                        "bibsync review asks 6 questions about them, one per entry to merge")
     assert lines[1] == "match  1.00 mai2020kungfu, kungfu-copy"
     assert lines[2].strip() == "title 1.00 +7.9 · authors 6/6 +3.2 · year = +1.3 · venue 1.00 +0.4 -> match 1.00"
     assert lines[-2] == "review 1.00 scabbard-no-doi ~ theodorakis2022scabbard, scabbard-other-doi"

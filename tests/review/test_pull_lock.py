@@ -23,20 +23,35 @@ from review_helpers import leave_pending
 OTHER_RUN = "\n@misc{written2024meanwhile,\n  title = {Written by the other run meanwhile},\n  year = {2024},\n}\n"
 
 
-def _hold_then_write(path: Path, start, seconds: float) -> None:
-    """Hold ``path``'s lock while ``start()`` runs, then write as a sync would and let the lock go."""
-    lock = FileLock(path)
-    assert lock.acquire()
+def _hold_then_write(path: Path, start, monkeypatch) -> None:
+    """Hold ``path``'s lock while ``start()`` runs until the other run waits for it, then write
+    as a sync would and let the lock go.
+
+    The other run's wait is observed (its lock calls ``on_wait``), not guessed with a sleep, so
+    the test holds on a loaded machine too."""
+    waiting = threading.Event()
+    original = FileLock.acquire
+
+    def acquire_noting_the_wait(self: FileLock) -> bool:
+        if self is not holder:
+            told = self.on_wait
+            self.on_wait = lambda pid: (told(pid) if told else None, waiting.set())
+        return original(self)
+
+    monkeypatch.setattr(FileLock, "acquire", acquire_noting_the_wait)
+    holder = FileLock(path)
+    assert holder.acquire()
     try:
         start()
-        time.sleep(seconds)  # the other run reads, plans, waits (or, without the lock, writes and fails)
+        assert waiting.wait(60), "the other run never waited for the lock"
+        time.sleep(0.2)  # it waits and polls; the write below lands while it does
         with path.open("a", encoding="utf-8") as stream:
             stream.write(OTHER_RUN)
     finally:
-        lock.release()
+        holder.release()
 
 
-def test_review_waits_for_a_sync_and_keeps_its_work(tmp_path: Path) -> None:
+def test_review_waits_for_a_sync_and_keeps_its_work(tmp_path: Path, monkeypatch) -> None:
     bib = tmp_path / "thesis.bib"
     shutil.copy(DATA / "thesis.bib", bib)
     leave_pending(bib)
@@ -49,7 +64,7 @@ def test_review_waits_for_a_sync_and_keeps_its_work(tmp_path: Path) -> None:
             outcome["error"] = exc
 
     worker = threading.Thread(target=review)
-    _hold_then_write(bib, worker.start, 0.5)
+    _hold_then_write(bib, worker.start, monkeypatch)
     worker.join(30)
     assert "error" not in outcome, outcome.get("error")
     assert outcome["report"].added == 1
@@ -57,7 +72,7 @@ def test_review_waits_for_a_sync_and_keeps_its_work(tmp_path: Path) -> None:
     assert "@misc{written2024meanwhile," in text and "@article{zhu2022msrl," in text
 
 
-def test_pull_waits_for_a_sync_and_keeps_its_work(zotero_server, tmp_path: Path) -> None:
+def test_pull_waits_for_a_sync_and_keeps_its_work(zotero_server, tmp_path: Path, monkeypatch) -> None:
     sync_into(zotero_server, tmp_path / "cache", socc_entries()[:3])
     out = tmp_path / "mine.bib"
     out.write_text("% my own notes\n@misc{mine,\n    title = \"Kept as I wrote it\",\n}\n", encoding="utf-8")
@@ -69,7 +84,7 @@ def test_pull_waits_for_a_sync_and_keeps_its_work(zotero_server, tmp_path: Path)
             env={"ZOTERO_API_KEY": WRITE_KEY, "COLUMNS": "200"})
 
     worker = threading.Thread(target=pull)
-    _hold_then_write(out, worker.start, 2.0)
+    _hold_then_write(out, worker.start, monkeypatch)
     worker.join(60)
     result = outcome["result"]
     assert result.exit_code == 0, result.output

@@ -14,6 +14,7 @@ def check(
     ctx: typer.Context,
     file: Optional[Path] = typer.Argument(None, metavar="FILE.bib",
                                           help="The .bib file to check (default: bibsync.toml's into)."),
+    verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
 ) -> None:
     """List the entries that lack a field their type requires in the standard BibTeX styles.
 
@@ -28,15 +29,20 @@ def check(
         file = run_settings(ctx).into
         if file is None:
             raise UsageError("say which .bib file to check", hint="bibsync check FILE.bib, or set into in bibsync.toml")
-    code = check_and_report(file, pipe_safe_console(highlight=False, soft_wrap=True))
+    code = check_and_report(file, pipe_safe_console(highlight=False, soft_wrap=True), verbose=verbose)
     if code:
         raise typer.Exit(code)
 
 
-def check_and_report(path: Path, console) -> int:
+def check_and_report(path: Path, console, errors=None, verbose: bool = False) -> int:
     """Print the incomplete entries of ``path`` (``FILE:LINE: KEY (@type) lacks FIELD``) and a
-    count; return the exit code (0 complete, 3 some incomplete)."""
+    count on ``console``; return the exit code (0 complete, 3 some incomplete). What is odd in
+    the file goes to ``errors`` (standard error by default) summarised as ``sync`` does: one
+    line per kind with its count and first places, the hint once (every one with ``verbose``)."""
+    from rich.console import Console
     from rich.markup import escape
+
+    from .parse import report_failures
 
     from ...bibtex.required_fields import checked_type, incomplete_entries
     from ...errors import TargetError
@@ -48,9 +54,8 @@ def check_and_report(path: Path, console) -> int:
         raise TargetError("no such file", where=str(path), hint="check the path")
     target = BibFileTarget(path)
     entries = target.load()
-    for failure in target.failures:
-        label = "warning" if failure.is_warning else "cannot read"
-        console.print(f"[yellow]{label}:[/] {escape(failure.where() + ': ' + failure.message)}")
+    report_failures(target.failures, errors or Console(stderr=True, highlight=False), verbose,
+                    error_label=f"kept as it is in {escape(str(path))}:")
     found = incomplete_entries(entries)
     lines = []
     for item in found:

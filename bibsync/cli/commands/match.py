@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ...pipeline import parse_sources
+from .options import VERBOSE_OPTION
 from .parse import report_failures
 
 # Exit code when groups remain that nobody has decided (as for review cases left open).
@@ -26,6 +27,7 @@ def match(
     from_: Optional[str] = typer.Option(None, "--from", metavar="FORMAT", help="Force the format of the incoming sources."),
     limit: int = typer.Option(3, "--limit", min=1, metavar="N", help="Candidates to show per entry."),
     json_: bool = typer.Option(False, "--json", help="Print JSON instead of text."),
+    verbose: bool = VERBOSE_OPTION,
 ) -> None:
     """Show, for each incoming entry, its best candidates in the target and why."""
     from ...match import Matcher
@@ -36,7 +38,7 @@ def match(
     incoming = parse_sources(sources, from_)
     proposals = Matcher(target.entries).propose_all(incoming.entries, limit=limit)
     errors = Console(stderr=True, highlight=False)
-    report_failures(target.failures + incoming.failures, errors)
+    report_failures(target.failures + incoming.failures, errors, verbose)
     if json_:
         data = {"proposals": [proposal_json(p, target.entries) for p in proposals]}
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -56,6 +58,7 @@ def dedupe(
     interactive: bool = typer.Option(False, "--interactive",
                                      help="Settle each group now with single keys (merge keeps one key, the "
                                           "others become ids aliases); decisions are remembered."),
+    verbose: bool = VERBOSE_OPTION,
 ) -> None:
     """List groups of entries in one .bib file that look like the same work.
 
@@ -74,7 +77,7 @@ def dedupe(
 
     loaded = load_bib(file)
     groups = find_groups(Path(file), loaded.entries, progress_enabled=False if json_ else None)
-    report_failures(loaded.failures, Console(stderr=True, highlight=False))
+    report_failures(loaded.failures, Console(stderr=True, highlight=False), verbose)
     open_groups = [g for g in groups if g.decision is None]
     settled = len(groups) - len(open_groups)
     if json_:
@@ -85,7 +88,8 @@ def dedupe(
         if settled:
             note = (f"; {settled} settled pair{'s' if settled != 1 else ''} "
                     + ("listed with the decision" if all_ else "left out (--all lists them)"))
-        out.print(f"{len(open_groups)} duplicate group(s) among {len(loaded.entries)} entries in {escape(file)}{note}")
+        out.print(f"{len(open_groups)} duplicate group(s) among {len(loaded.entries)} entries in {escape(file)}{note}"
+                  + _questions_note(open_groups))
         for g in groups if all_ else open_groups:
             names = [label(loaded.entries[i]) for i in g.indices]
             if g.centre is not None:
@@ -100,6 +104,17 @@ def dedupe(
             out.print(f"       [dim]{escape(g.explanation)}[/]")
     if open_groups:
         raise typer.Exit(EXIT_UNDECIDED)
+
+
+def _questions_note(groups) -> str:
+    """How many questions ``bibsync review`` asks about ``groups``, when that is not one a group
+    (a group of three or more is asked about one entry at a time)."""
+    from ...review.cases import duplicate_questions
+
+    asked = len(duplicate_questions(groups))
+    if asked == len(groups):
+        return ""
+    return f"; bibsync review asks {asked} question{'s' if asked != 1 else ''} about them, one per entry to merge"
 
 
 def register(app: typer.Typer) -> None:

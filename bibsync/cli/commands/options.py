@@ -33,6 +33,7 @@ DECISIONS_OPTION = typer.Option(
     help="Keep review decisions in FILE (default: FILE.bib.bibsync.json, or the cache folder for Zotero).",
 )
 OFFLINE_OPTION = typer.Option(False, "--offline", help="Look DOIs and arXiv ids up in the cache only.")
+VERBOSE_OPTION = typer.Option(False, "--verbose", help="List every problem found, not one line per kind.")
 
 # Options whose values are settings: parameter name -> Settings field.
 SETTING_PARAMETERS = {

@@ -20,18 +20,22 @@ from ...progress import progress_tasks
 from ...registry import default_registry
 from ..failure_summary import summarise
 from ..parse_output import check_parse_output
-from .options import ASCII_OPTION, BIBLATEX_OPTION, KEY_FORMAT_OPTION, OFFLINE_OPTION, OMIT_OPTION, run_settings
+from .options import (ASCII_OPTION, BIBLATEX_OPTION, KEY_FORMAT_OPTION, OFFLINE_OPTION, OMIT_OPTION, VERBOSE_OPTION,
+                      run_settings)
 
 
 def report_failures(failures: list[Failure], console: Console, verbose: bool = False,
                     error_label: str = "skipped:") -> None:
     """Print unreadable records (``skipped:``) and kept-but-odd ones (``warning:``), one line
-    per kind of problem with its count and first places, each hint once (every one with ``verbose``)."""
+    per kind of problem with its count and first places, each hint once (every one with ``verbose``).
+
+    Never wrapped by the console (``soft_wrap``): a ``file:line`` place stays whole on its line
+    in a pipe or CI log, where rich would otherwise break lines at 80 columns."""
     for line in summarise(failures, verbose):
         label = "[cyan]warning:[/]" if line.warning else f"[yellow]{error_label}[/]"
-        console.print(f"{label} {escape(line.text)}", highlight=False)
+        console.print(f"{label} {escape(line.text)}", highlight=False, soft_wrap=True)
         if line.hint:
-            console.print(f"  [dim]hint:[/] {escape(line.hint)}", highlight=False)
+            console.print(f"  [dim]hint:[/] {escape(line.hint)}", highlight=False, soft_wrap=True)
 
 
 def parse(
@@ -48,7 +52,7 @@ def parse(
     offline: bool = OFFLINE_OPTION,
     force: bool = typer.Option(False, "--force",
                                help="Replace the output file even if it is read-only or holds what bibsync did not write."),
-    verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
+    verbose: bool = VERBOSE_OPTION,
 ) -> None:
     """Turn listings into canonical BibTeX entries with generated citation keys."""
     compile_pattern(key_format)  # a bad pattern fails before any input is read

@@ -50,13 +50,24 @@ def print_open_cases(console: Console, cases: Sequence[ReviewCase], where: str) 
         console.print(f"  {what} {case.entry.key or '(no key)'} ~ {cands}", highlight=False, markup=False)
 
 
+def _groups_note(cases: Sequence[ReviewCase]) -> str:
+    """`` (N of them in G duplicate groups)``: the open duplicate cases counted as ``bibsync
+    dedupe`` counts them, by group; "" when none is open."""
+    groups = {case.group for case in cases if case.kind == "duplicate" and case.group}
+    duplicates = sum(1 for case in cases if case.kind == "duplicate")
+    if not duplicates:
+        return ""
+    return f" ({duplicates} of them in {len(groups)} duplicate group{'s' if len(groups) != 1 else ''})"
+
+
 def print_report(console: Console, report: ReviewReport, where: str) -> None:
     """One summary line, and the open cases if any."""
     declined = f"{report.declined} declined, " if report.declined else ""
     already = f"{report.already_there} already there (nothing to add), " if report.already_there else ""
     # soft_wrap: a path is never broken across lines (it is there to be copied)
     console.print(f"{where}: {report.merged} merged, {already}{report.added} added, {report.removed} removed as "
-                  f"duplicates, {report.kept_apart} kept apart, {declined}{len(report.open_cases)} open",
+                  f"duplicates, {report.kept_apart} kept apart, {declined}{len(report.open_cases)} open"
+                  + _groups_note(report.open_cases),
                   highlight=False, soft_wrap=True)
     for old, new in sorted(report.renames.items()):
         console.print(f"  {old} -> {new} (kept as an alias in ids)", highlight=False)
@@ -108,7 +119,8 @@ def review(
 
     Keys: m merge (choose the key and fields that stay), a keep both (add as its own entry),
     n not this one (never add it), s skip for now, u undo, q quit, ? help. The .bib is
-    replaced atomically; FILE.bib.orig keeps it as it was before the review. Without a
+    replaced atomically; FILE.bib.orig (numbered .orig.1, ... when taken) keeps it as it was
+    before the review. Without a
     terminal nothing is asked: remembered decisions are applied, the open cases listed,
     and the exit code is 3 if any are left.
     """

@@ -20,7 +20,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from ...config import Settings
-from ...errors import Interrupted, UsageError
+from ...errors import BibsyncError, Interrupted, UsageError
+from ...streams import is_terminal
 from ...keys import DEFAULT_PATTERN, compile_pattern
 from ...model import Failure
 from ...plan import POLICIES, Plan
@@ -28,7 +29,7 @@ from ...progress import ProgressTasks, progress_tasks
 from ...sync import ReviewHook, SyncResult, run_sync
 from ..render import plan_to_json, render_plan
 from .options import (API_KEY_FILE_OPTION, ASCII_OPTION, BIBLATEX_OPTION, DECISIONS_OPTION, KEY_FORMAT_OPTION,
-                      OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target,
+                      OFFLINE_OPTION, OMIT_OPTION, REFRESH_OPTION, VERBOSE_OPTION, ZOTERO_ENDPOINT_OPTION, chosen_target,
                       lock_wait_notice, run_settings)
 from .parse import report_failures as report_source_failures, report_unescaped
 
@@ -108,7 +109,7 @@ def ask_to_write(plan: Plan, options: SyncOptions, target_name: str, console: Co
         return True
     writes = len(plan.to_apply())
     what = f"{writes} change{'s' if writes != 1 else ''}"
-    if not sys.stdin.isatty():
+    if not is_terminal(sys.stdin):
         (console or Console(stderr=True, highlight=False)).print(
             f"nothing written: standard input is not a terminal, so nobody can confirm the {what} planned; "
             "add --yes to write them", highlight=False)
@@ -162,7 +163,7 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
         report_target_failures(err, result.target_failures, target_name, options.verbose)
         # With --json the plan is the JSON on standard output; the table is drawn (on standard
         # error) only for a person about to be asked to confirm it.
-        asking = not options.yes and not options.dry_run and sys.stdin.isatty() and bool(result.plan.to_apply())
+        asking = not options.yes and not options.dry_run and is_terminal(sys.stdin) and bool(result.plan.to_apply())
         if not options.json or asking:
             render_plan(result.plan, out, result.target_entries, title=f"sync into {target_name}")
         shown.append(result)
@@ -197,12 +198,23 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
                 out.print("(no change to the file)")
         _report_incomplete(err, result, options, target)
         err.print("dry run: nothing written")
+        if result.write_problem is not None:
+            _report_write_problem(err, result.write_problem)
         _report_failures_and_pending(err, result, target_name, dry_run=True)
         return result.exit_code
     _report_outcome(err, result, target_name)
     if result.applied:
         _report_incomplete(err, result, options, target)
     return result.exit_code
+
+
+def _report_write_problem(console: Console, problem: BibsyncError) -> None:
+    """A dry run's error for what would stop the real run's write (exit code 1, as that run's)."""
+    where = f"{problem.where}: " if problem.where else ""
+    console.print(f"[bold red]error:[/] {escape(where)}the real run would stop here: {escape(problem.message)}",
+                  markup=True, highlight=False)
+    if problem.hint:
+        console.print(f"[dim]hint:[/] {escape(problem.hint)}", markup=True, highlight=False)
 
 
 def _report_incomplete(console: Console, result: SyncResult, options: SyncOptions, target) -> None:
@@ -270,7 +282,7 @@ def _report_failures_and_pending(console: Console, result: SyncResult, target_na
 
 def _report_outcome(console: Console, result: SyncResult, target_name: str) -> None:
     if result.declined:
-        if sys.stdin.isatty():  # off a terminal, ask_to_write said why already
+        if is_terminal(sys.stdin):  # off a terminal, ask_to_write said why already
             console.print("nothing written")
         return
     report = result.report
@@ -306,9 +318,10 @@ def sync(
     prefer: str = typer.Option("fill", "--prefer", metavar="fill|source|target",
                                help="fill: add missing fields; source: also replace differing values; "
                                     "target: change nothing that exists."),
-    backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig."),
+    backup: bool = typer.Option(False, "--backup", help="Keep the old file as FILE.bib.orig, numbered (FILE.bib.orig.1, ...) "
+                                     "when that name is taken, so that a backup is never replaced."),
     force: bool = typer.Option(False, "--force", help="Replace the .bib file even if it is read-only."),
-    verbose: bool = typer.Option(False, "--verbose", help="List every problem found, not one line per kind."),
+    verbose: bool = VERBOSE_OPTION,
     no_cache: bool = typer.Option(False, "--no-cache", help="Read the .bib file in full instead of reusing the last read of it."),
     sorted_keys: bool = typer.Option(False, "--sorted", help="Insert new entries in key order instead of at the end."),
     from_: Optional[str] = typer.Option(None, "--from", metavar="FORMAT",

@@ -4,8 +4,13 @@ One file per target in the user cache folder (``Settings.cache_dir`` / ``BIBSYNC
 under ``bib-reads/``), named by a hash of the target's real path. A cache file is used only
 if it is for that path, for exactly the bytes on disk now (size, modification time and
 SHA-256 of the content, which bibsync computes anyway for its last check before a write),
-and for this version of the reader; anything else (stale, corrupt, foreign, from another
-version) is ignored and replaced.
+and for this reader: its version and a SHA-256 of the source of every module a read runs
+(:func:`reader_fingerprint`), so that an upgraded or edited bibsync never trusts a cache
+another reader wrote; anything else (stale, corrupt, foreign, from another reader) is
+ignored and replaced.
+
+The cache holds the user's bibliography: its folder is made 0700 (tightened if it is looser)
+and each cache file 0600, whatever the umask.
 
 Why JSON and a MAC, not pickle: the cache decides where bibsync splices (the spans of the
 entries), so it must never be trusted blindly. JSON cannot run code when it is loaded; an
@@ -35,6 +40,11 @@ from .state import ReadResult, long_lived
 
 FORMAT = 3  # 2: values and people kept as read until used (bibtex.read.ReadEntry); 3: decoded names
 READER = f"bibsync-bib-read/{FORMAT} bibsync/{__version__} bibtexparser/{getattr(bibtexparser, '__version__', '?')}"
+# The code a read runs: by the layer contract (pyproject.toml), bibtex/ and targets/bibfile/
+# import only from the bottom layer, whose modules are listed here; any edit to one of these
+# files (or a new version) makes earlier caches foreign.
+READER_SOURCES = ("__init__.py", "bibtex", "targets/bibfile", "config.py", "errors.py", "files", "keys.py",
+                  "model.py", "names.py", "progress.py", "registry.py", "tex_letters.py", "text.py")
 MIN_BYTES = 100_000  # smaller files parse in a few milliseconds: not worth a cache file
 _KEY_BYTES = 32
 
@@ -45,6 +55,14 @@ class ReadCache:
     def __init__(self, folder: Path | str, min_bytes: int = MIN_BYTES) -> None:
         self.folder = Path(folder) / "bib-reads"
         self.min_bytes = min_bytes
+        self._reader: str | None = None
+
+    @property
+    def reader(self) -> str:
+        """What a cache file must name as its reader: versions and the reader's code hash."""
+        if self._reader is None:
+            self._reader = f"{READER} code/{reader_fingerprint()}"
+        return self._reader
 
     def file_for(self, path: Path | str) -> Path:
         """The cache file of the .bib at ``path`` (by its real path)."""
@@ -70,7 +88,7 @@ class ReadCache:
         try:
             with long_lived(freeze):
                 data = json.loads(payload)
-                if (data.get("reader") != READER or data.get("path") != os.path.realpath(path)
+                if (data.get("reader") != self.reader or data.get("path") != os.path.realpath(path)
                         or data.get("state") != [state.size, state.mtime_ns, state.sha256]):
                     return None
                 return _decode(data, text, where)
@@ -83,13 +101,13 @@ class ReadCache:
             return
         try:
             key = self._key(create=True)
-            if key is None:
+            if key is None or not private_folder(self.folder):
                 return
             data = _encode(result)
-            data.update(reader=READER, path=os.path.realpath(path), state=[state.size, state.mtime_ns, state.sha256])
+            data.update(reader=self.reader, path=os.path.realpath(path), state=[state.size, state.mtime_ns, state.sha256])
             payload = json.dumps(data, separators=(",", ":")).encode("ascii")
             mac = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
-            write_atomic(self.file_for(path), mac + b"\n" + payload, durable=False)
+            write_atomic(self.file_for(path), mac + b"\n" + payload, durable=False, mode=0o600)
         except (OSError, ValueError):
             pass
 
@@ -114,7 +132,8 @@ class ReadCache:
         return key if len(key) == _KEY_BYTES else None
 
     def _new_key(self, path: Path) -> bytes | None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        if not private_folder(self.folder):
+            return None
         key = os.urandom(_KEY_BYTES)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -125,6 +144,50 @@ class ReadCache:
         finally:
             os.close(fd)
         return key
+
+
+def private_folder(folder: Path) -> bool:
+    """Make ``folder`` (and any missing parent) with mode 0700, or tighten it to 0700 if it is
+    this user's and looser; False (no cache) if it is a link, not a folder, or another user's."""
+    missing = []
+    for level in [folder, *folder.parents]:
+        if os.path.lexists(level):
+            break
+        missing.append(level)
+    try:
+        for level in reversed(missing):
+            try:
+                os.mkdir(level, 0o700)
+            except FileExistsError:
+                pass
+            os.chmod(level, 0o700)  # mkdir's mode is cut by the umask
+        info = os.lstat(folder)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            return False
+        if stat.S_IMODE(info.st_mode) != 0o700:
+            os.chmod(folder, 0o700)
+    except OSError:
+        return False
+    return True
+
+
+def reader_fingerprint(root: Path | None = None) -> str:
+    """SHA-256 (hex, 16 digits) of the reader's source files under ``root`` (the installed
+    bibsync package): :data:`READER_SOURCES`, by relative path and content. A missing file or
+    folder counts as missing; a few milliseconds for the whole set."""
+    root = root or Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    for name in READER_SOURCES:
+        place = root / name
+        files = sorted(place.rglob("*.py")) if place.is_dir() else [place]
+        for file in files:
+            try:
+                data = file.read_bytes()
+            except OSError:
+                data = b"<missing>"
+            digest.update(f"{file.relative_to(root).as_posix()}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+            digest.update(data)
+    return digest.hexdigest()[:16]
 
 
 # --- (de)serialising ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ writes nothing if not. ``close`` lets the lock go.
 
 from __future__ import annotations
 
+import os
 import re
 import weakref
 from collections import Counter
@@ -30,8 +31,10 @@ from ...bibtex.style import (FileStyle, UnencodableError, delimited_value, detec
 from ...bibtex.write import default_style, entry_type_for
 from ...config import Settings
 from ...errors import ConflictError, Interrupted, TargetError
-from ...files.atomic import check_output_file, link_backup, remove_leftovers, save
+from ...files.atomic import remove_leftovers, save
+from ...files.backup import backup_base, backup_problem, make_backup
 from ...files.lock import FileLock
+from ...files.writable import write_problem
 from ...model import Entry, Failure
 from ...plan import ENTRY_KEY, ENTRY_TYPE, Change, Plan
 from ..base import ApplyReport
@@ -116,9 +119,21 @@ class BibFileTarget:
         bibsync run on it), and delete the temporary files that a killed run left beside it."""
         if self._lock is None or self._lock.held:
             return
-        check_output_file(self.path, force=self.force, flag="--into")
+        problem = self.write_problem()
+        if problem is not None:
+            raise problem
         if self._lock.acquire():
             remove_leftovers(self.path, self._backup_path(), self.path.with_name(self.path.name + ".bibsync.json"))
+
+    def write_problem(self) -> TargetError | None:
+        """What would stop a write of this file, as the error a real run raises before it reads
+        (None: nothing): not a regular file, a read-only file system, a read-only file (unless
+        ``force``), a folder that is missing or takes no new file, a ``FILE.bib.orig`` that is no
+        regular file (with ``backup``). A dry run reports it and exits as the real run would."""
+        problem = write_problem(self.path, force=self.force, flag="--into")
+        if problem is None and self.backup and os.path.lexists(self.path):
+            problem = backup_problem(self._backup_path())
+        return problem
 
     def close(self) -> None:
         """Keep what was read (or written) in the cache, and let the file's lock go."""
@@ -260,12 +275,13 @@ class BibFileTarget:
         data = encode_bib(new_text, self._decoded.encoding, self._decoded.bom)
         self._take_lock()
         backup = self._backup_path() if self.backup and self._data is not None else None
+        kept: list[Path] = []
 
         def last_check() -> None:  # just before the rename: nothing may have changed since load
             self._check_unchanged()
             if backup is not None:
                 try:
-                    link_backup(self.path, backup)
+                    kept.append(make_backup(self.path, backup))
                 except OSError as exc:
                     raise TargetError(f"cannot write the backup: {exc.strerror or exc}", where=str(backup),
                                       hint="check the folder's permissions and free space; the file is unchanged"
@@ -282,8 +298,8 @@ class BibFileTarget:
                 raise
             raise Interrupted(f"interrupted after the new file was written (complete: {report.added} added, "
                               f"{report.updated} updated)", where=str(self.path)) from None
-        if backup is not None:
-            report.details["backup"] = str(backup)
+        if kept:
+            report.details["backup"] = str(kept[0])
         report.details["path"] = str(self.path)
         # The loaded state now describes the new file: a later apply compares against it.
         self._data = data
@@ -301,7 +317,7 @@ class BibFileTarget:
             raise TargetError("load() the .bib file before planning against it", where=str(self.path))
 
     def _backup_path(self) -> Path:
-        return self.path.with_name(self.path.name + ".orig")
+        return backup_base(self.path)
 
     def _check_unchanged(self) -> None:
         """Raise ConflictError unless the file is still the one ``load`` read (size, mtime, hash)."""

@@ -104,7 +104,8 @@ def test_a_read_only_file_is_refused_unless_forced(tmp_path: Path) -> None:
     result = _cli("sync", str(listing), "--into", str(path), "--yes")
     _refused(result, "read-only", "--force")
     assert path.read_text() == BIB
-    assert _cli("sync", str(listing), "--into", str(path), "--dry-run").exit_code == 0  # reading is fine
+    dry = _cli("sync", str(listing), "--into", str(path), "--dry-run")  # the plan is shown, the code is the real run's
+    assert dry.exit_code == 1 and "wang2024" in dry.stdout and "the real run would stop here" in dry.stderr
     out = tmp_path / "out.bib"
     out.write_text("old")
     out.chmod(0o444)
