@@ -354,7 +354,7 @@ _SWALLOWED_FIELD_RE = re.compile(r"[\s}\"][ \t]*[^\s=,{}()\"#%]+[ \t]*=")
 
 
 def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] | None = None,
-                lazy: bool = False) -> BibDocument:
+                lazy: bool = False, target: bool = False) -> BibDocument:
     """Parse BibTeX text into canonical entries, keeping every block for lossless writing.
 
     ``%`` lines are comments (see :mod:`bibsync.bibtex.blocks`). A duplicate key keeps both
@@ -365,7 +365,9 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
     and kept as a block; every other block (``@preamble``, ``@comment``, text) is kept as it is.
     ``macros`` (lower-case name -> value) are defined before the text starts (for reading
     one entry of a file whose ``@string`` blocks were read before). ``lazy``: entries decode
-    their values and people when first asked for (see :class:`ReadEntry`).
+    their values and people when first asked for (see :class:`ReadEntry`). ``target`` (a file
+    bibsync adds to): a block that cannot be parsed and that BibTeX reads on past is reported
+    as such (see :mod:`.reach`).
     """
     blocks, spans, lines = parse_blocks(text)
     doc = BibDocument(blocks=blocks, spans=spans, macros=dict(macros or {}))
@@ -412,7 +414,7 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
                                                lazy))
         doc.entry_blocks.append(block)
         doc.entry_spans.append(span)
-    if unparsed:
+    if unparsed and target:
         _report_runaways(text, filename, doc, unparsed)
     return doc
 
@@ -437,7 +439,7 @@ def _report_runaways(text: str, filename: str, doc: BibDocument, unparsed: dict[
         if end > len(text):
             some = f" ({_entries(swallowed)})" if swallowed else ""
             failure = Failure(f"{name} is never closed: bibtex reads the rest of the file as part of it{some}; "
-                              "new entries go before it", filename, line,
+                              "bibsync adds new entries before it", filename, line,
                               hint="close its braces or quotes (bibsync keeps it as it is); biber reads nothing "
                                    "from a file with such a block", raw=text[start:start + 200], kind=OPEN_TO_END_KIND)
         else:
