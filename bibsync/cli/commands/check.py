@@ -76,13 +76,11 @@ def check_and_report(path: Path, console, errors=None, verbose: bool = False) ->
 
 
 def _unreadable_summary(failures) -> str:
-    """The last line of ``check`` when some blocks cannot be read: BibTeX may not read them
-    either, and whatever entries they hold were not checked."""
+    """The last line of ``check`` when some blocks cannot be read (standard error names each,
+    with a hint): BibTeX may not read them either, and their entries were not checked."""
     n = len(failures)
-    hint = next((f.hint for f in failures if f.hint), "")
-    hint = hint.split(";")[0] if hint else "check for a missing brace or comma"
     return (f"{n} block{'s' if n != 1 else ''} cannot be read (see the standard error), so "
-            f"{'their' if n != 1 else 'its'} entries were not checked: {hint}")
+            f"{'their' if n != 1 else 'its'} entries were not checked")
 
 
 def _summary(n: int, total: int) -> str:
