@@ -31,6 +31,7 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
+from typing import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,7 +249,8 @@ def entry_end(text: str, pos: int) -> int | None:
 
 def fidelity_problem(old: str, new: str, spans: list[tuple[int, int]], adds: int) -> str | None:
     """Why ``new`` is not ``old`` with only the entries at ``spans`` respliced and ``adds``
-    entries appended; None when it is."""
+    entries added, at the end or together at one place before it (before a block BibTeX
+    would read them into); None when it is."""
     spans = sorted(spans)
     keep = []
     pos = 0
@@ -256,28 +258,67 @@ def fidelity_problem(old: str, new: str, spans: list[tuple[int, int]], adds: int
         keep.append(old[pos:start])
         pos = end
     keep.append(old[pos:])
-    if not new.startswith(keep[0]):
-        return "the text before the first spliced entry changed"
-    at = len(keep[0])
-    for (start, end), segment in zip(spans, keep[1:]):
-        if new.startswith(old[start:end], at) and new.startswith(segment, at + end - start):
-            at += end - start  # this update was left as it was
-        else:
-            finish = entry_end(new, at)
+    updates = [old[start:end] for start, end in spans]
+    problems: list[str] = []  # the first is the one reported
+
+    def walk(i: int, at: int, pending: int) -> bool:  # does keep[i] (and all after it) follow from ``at``?
+        places = list(_kept(new, at, keep[i], pending))
+        if not places:
+            problems.append("the text before the first spliced entry changed" if i == 0 else
+                            f"the text after the spliced entry at {at} changed")
+        for after, left in places:
+            if i == len(updates):
+                if _added_at_end(new, after, left, problems):
+                    return True
+                continue
+            if new.startswith(updates[i], after) and walk(i + 1, after + len(updates[i]), left):
+                return True  # this update was left as it was
+            finish = entry_end(new, after)
             if finish is None:
-                return f"the spliced entry at {at} does not scan"
-            at = finish
-        if not new.startswith(segment, at):
-            return f"the text after the spliced entry at {at} changed"
-        at += len(segment)
+                problems.append(f"the spliced entry at {after} does not scan")
+            elif walk(i + 1, finish, left):
+                return True
+        return False
+
+    return None if walk(0, 0, adds) else problems[0]
+
+
+def _kept(new: str, at: int, segment: str, adds: int) -> Iterator[tuple[int, int]]:
+    """The places where ``segment`` (old text that stays) can end in ``new`` from ``at``, with
+    how many of the ``adds`` added entries are still to come: as it is, or with all of them
+    inserted at a line or block start inside it (entries, then newlines)."""
+    if new.startswith(segment, at):
+        yield at + len(segment), adds
+    if not adds:
+        return
+    common = 0
+    while common < len(segment) and at + common < len(new) and new[at + common] == segment[common]:
+        common += 1
+    for cut in range(common, -1, -1):
+        if cut and segment[cut - 1] != "\n" and segment[cut:cut + 1] != "@":
+            continue
+        finish: int | None = at + cut
+        for _ in range(adds):
+            finish = entry_end(new, finish) if finish is not None else None
+        if finish is None:
+            continue
+        newlines = len(new[finish:]) - len(new[finish:].lstrip("\r\n"))
+        for skip in range(newlines + 1):
+            if new.startswith(segment[cut:], finish + skip):
+                yield finish + skip + len(segment) - cut, 0
+
+
+def _added_at_end(new: str, at: int, adds: int, problems: list[str]) -> bool:
     for n in range(adds):
         finish = entry_end(new, at)
         if finish is None:
-            return f"added entry {n + 1} does not scan"
+            problems.append(f"added entry {n + 1} does not scan")
+            return False
         at = finish
     if new[at:].strip():
-        return "unexpected text at the end"
-    return None
+        problems.append("unexpected text at the end")
+        return False
+    return True
 
 
 @dataclass

@@ -119,3 +119,14 @@ def compile_biblatex(bib: str, folder: Path) -> Compiled:
     _run(["pdflatex", "-draftmode", "-interaction=nonstopmode", "doc.tex"], folder)
     result.problems += _latex_errors(folder, "doc", re.compile(r"\\entry\{([^}]*)\}"))
     return result
+
+
+def bibtex_keys(bib: str, folder: Path) -> list[str]:
+    """The keys of the entries BibTeX reads from ``bib`` (every one cited), in the order of
+    its .bbl (plain style)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "refs.bib").write_text(bib, encoding="utf-8")
+    (folder / "doc.aux").write_text("\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{refs}\n")
+    _run(["bibtex", "doc"], folder)
+    bbl = folder / "doc.bbl"
+    return re.findall(r"\\bibitem\{([^}]*)\}", bbl.read_text(encoding="utf-8", errors="replace")) if bbl.exists() else []

@@ -18,6 +18,7 @@ from ..model import VERBATIM_FIELDS, Entry, Failure, Origin, Person, ReadOnlyFie
 from ..names import parse_bibtex_names
 from ..text import MONTHS, latex_to_unicode, normalize_doi, normalize_month, normalize_pages
 from .blocks import Span, parse_blocks
+from .reach import runaways
 from .splice import LayoutError, scan_entry
 
 # Accent groups such as {\"o} repeat across a whole bibliography: decode each once.
@@ -353,7 +354,7 @@ _SWALLOWED_FIELD_RE = re.compile(r"[\s}\"][ \t]*[^\s=,{}()\"#%]+[ \t]*=")
 
 
 def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] | None = None,
-                lazy: bool = False) -> BibDocument:
+                lazy: bool = False, target: bool = False) -> BibDocument:
     """Parse BibTeX text into canonical entries, keeping every block for lossless writing.
 
     ``%`` lines are comments (see :mod:`bibsync.bibtex.blocks`). A duplicate key keeps both
@@ -364,12 +365,14 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
     and kept as a block; every other block (``@preamble``, ``@comment``, text) is kept as it is.
     ``macros`` (lower-case name -> value) are defined before the text starts (for reading
     one entry of a file whose ``@string`` blocks were read before). ``lazy``: entries decode
-    their values and people when first asked for (see :class:`ReadEntry`).
+    their values and people when first asked for (see :class:`ReadEntry`). ``target`` (a file
+    bibsync adds to): a block that cannot be parsed and that BibTeX reads on past is reported
+    as such (see :mod:`.reach`).
     """
-    blocks, spans = parse_blocks(text)
+    blocks, spans, lines = parse_blocks(text)
     doc = BibDocument(blocks=blocks, spans=spans, macros=dict(macros or {}))
-    for block, span in zip(blocks, spans):
-        line = block.start_line + 1
+    unparsed: dict[int, int] = {}  # start of each block that cannot be parsed -> its failure's index
+    for block, span, line in zip(blocks, spans, lines):
         inner = block.ignore_error_block if isinstance(block, bm.DuplicateBlockKeyBlock) else block
         if isinstance(inner, bm.String):
             if inner.key.lower() in doc.macros:  # macro names are case-insensitive in BibTeX
@@ -392,6 +395,8 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
                                             hint="rename one of them", raw=block.raw, severity="warning",
                                             kind="entries with a duplicate key (both kept)"))
         elif isinstance(block, bm.ParsingFailedBlock):
+            if span is not None:
+                unparsed[span[0]] = len(doc.failures)
             doc.failures.append(Failure(f"cannot parse this block: {_first_line(str(block.error))}", filename, line,
                                         hint="check for a missing brace or comma; the block is kept as it is",
                                         raw=block.raw, kind="blocks that cannot be parsed (kept as they are)"))
@@ -409,7 +414,47 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
                                                lazy))
         doc.entry_blocks.append(block)
         doc.entry_spans.append(span)
+    if unparsed and target:
+        _report_runaways(text, filename, doc, unparsed)
     return doc
+
+
+# Kinds of problem (see Failure.kind) of a block that BibTeX reads on past its end.
+OPEN_TO_END_KIND = "blocks open to the end of the file (bibtex reads the rest as part of them)"
+OPEN_KIND = "blocks that bibtex reads on into the entries after them"
+_BLOCK_HEAD_RE = re.compile(r"@[^{(\n]*[{(][^,\n]{0,40}")
+
+
+def _report_runaways(text: str, filename: str, doc: BibDocument, unparsed: dict[int, int]) -> None:
+    """Say which blocks that cannot be parsed BibTeX reads on past (see :mod:`.reach`): in
+    place of their "cannot parse" failure, or as a failure of their own."""
+    parsed = sorted(span[0] for span, block in zip(doc.spans, doc.blocks)
+                    if span is not None and span[0] not in unparsed and not isinstance(block, bm.ImplicitComment))
+    entry_starts = [(span[0], entry.key) for span, entry in zip(doc.entry_spans, doc.entries) if span]
+    for start, end in runaways(text, sorted(unparsed), parsed):
+        head = _BLOCK_HEAD_RE.match(text, start)
+        name = head.group(0) if head else "this block"
+        swallowed = [key for at, key in entry_starts if start < at < end]
+        line = text.count("\n", 0, start) + 1
+        if end > len(text):
+            some = f" ({_entries(swallowed)})" if swallowed else ""
+            failure = Failure(f"{name} is never closed: bibtex reads the rest of the file as part of it{some}; "
+                              "bibsync adds new entries before it", filename, line,
+                              hint="close its braces or quotes (bibsync keeps it as it is); biber reads nothing "
+                                   "from a file with such a block", raw=text[start:start + 200], kind=OPEN_TO_END_KIND)
+        else:
+            failure = Failure(f"{name} is not closed where it should be: bibtex reads "
+                              f"{_entries(swallowed) if swallowed else 'on'} after it as part of it", filename, line,
+                              hint="close its braces or quotes (bibsync keeps it as it is)", raw=text[start:start + 200],
+                              kind=OPEN_KIND)
+        if start in unparsed:
+            doc.failures[unparsed[start]] = failure
+        else:
+            doc.failures.append(failure)
+
+
+def _entries(keys: list[str]) -> str:
+    return f"the entry {keys[0]!r}" if len(keys) == 1 else f"{len(keys)} entries from {keys[0]!r} on"
 
 
 def _first_line(text: str) -> str:

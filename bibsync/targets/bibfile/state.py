@@ -70,7 +70,7 @@ def read_result(text: str, where: str, macros: dict[str, str] | None = None, fre
     """Read ``text`` (the whole file, or one snippet with the file's ``macros``); ``freeze``: see
     :func:`long_lived`."""
     with long_lived(freeze):
-        doc = read_bibtex(text, where, macros, lazy=True)
+        doc = read_bibtex(text, where, macros, lazy=True, target=True)
         resolved, problems = resolve_crossrefs(doc.entries, where)
         entries = [_with_crossref(canonical_entry(e), read.get("crossref")) for e, read in zip(resolved, doc.entries)]
     return ReadResult(entries, list(doc.entry_spans), list(doc.failures) + problems, dict(doc.macros),

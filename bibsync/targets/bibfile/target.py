@@ -5,7 +5,8 @@ take turns), refuses what is not a regular file, and keeps the file's bytes, its
 and the span of every block. ``render`` turns a plan into the new text: each updated entry's
 span is replaced by the same text with only its new or changed fields edited
 (:mod:`bibsync.bibtex.splice`), new entries are appended (or inserted in key order) in the
-file's own style (:mod:`bibsync.bibtex.style`); every other byte stays, in order. ``apply`` writes it atomically; just before the rename it checks
+file's own style (:mod:`bibsync.bibtex.style`), before a block that BibTeX would read them into
+(:mod:`bibsync.bibtex.reach`); every other byte stays, in order. ``apply`` writes it atomically; just before the rename it checks
 that the file is still the one ``load`` read (size, modification time, content hash), and
 writes nothing if not. ``close`` lets the lock go.
 """
@@ -22,7 +23,8 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from ...bibtex.diff import unified_diff
-from ...bibtex.read import FIELD_ALIASES
+from ...bibtex.reach import block_reading_past_end
+from ...bibtex.read import FIELD_ALIASES, OPEN_TO_END_KIND
 from ...bibtex.splice import LayoutError, NewField, apply_edits, is_empty_value, scan_entry, splice_entry
 from ...bibtex.style import (FileStyle, UnencodableError, delimited_value, detect_style, encodable, field_rank,
                              file_field_name, format_new_entry, sample, type_name, word_case)
@@ -432,10 +434,11 @@ class BibFileTarget:
         entries = [(key, self._encodable(body, key, style)) for key, body in entries]
         edits: list[tuple[int, int, int, str]] = []
         at_end = entries
+        unread_from = self._unread_from(text)
         if self.sorted_keys:
             at_end = []
             existing = [(e.key.lower(), span) for e, span in zip(self._read.entries, self._spans)
-                        if span is not None and e.key]
+                        if span is not None and e.key and (unread_from is None or span[0] < unread_from)]
             for order, (key, body) in enumerate(sorted(entries, key=lambda kb: kb[0].lower())):
                 spot = next((span for k, span in existing if k > key.lower()), None)
                 if spot is None:
@@ -444,10 +447,27 @@ class BibFileTarget:
                 line_start = text.rfind("\n", 0, spot[0]) + 1
                 offset = line_start if not text[line_start:spot[0]].strip() else spot[0]
                 edits.append((offset, offset, order, body + gap))
-        if at_end:
+        if at_end and unread_from is not None:  # before the block BibTeX would read them into
+            line_start = text.rfind("\n", 0, unread_from) + 1
+            offset = line_start if not text[line_start:unread_from].strip() else unread_from
+            edits.append((offset, offset, len(entries) + 1, _end_prefix(text[:offset], style)
+                          + gap.join(body for _, body in at_end) + gap))
+        elif at_end:
             edits.append((len(text), len(text), len(entries) + 1, _end_prefix(text[:kept_end], style) + gap.join(
                 body for _, body in at_end) + nl))
         return edits
+
+    def _unread_from(self, text: str) -> int | None:
+        """Where BibTeX stops seeing the file: the start of the block it reads on to the end
+        of the file (reported when the file was read), so that appended entries would be
+        part of it; None when there is none."""
+        lines = [f.line for f in self._read.failures if f.kind == OPEN_TO_END_KIND and f.line]
+        if not lines:
+            return None
+        line_start = 0
+        for _ in range(min(lines) - 1):
+            line_start = text.find("\n", line_start) + 1
+        return block_reading_past_end(text, line_start)
 
 
 def _renamed(raw: str, key: str) -> str:

@@ -31,6 +31,16 @@ def test_fidelity_check_catches_a_byte_changed_outside_the_spliced_entries() -> 
     assert fuzz.fidelity_problem(OLD, spliced.replace("year = {2020},", "year = {2020"), [a], 0) is not None
 
 
+def test_fidelity_check_takes_entries_added_before_an_open_block_and_nothing_else() -> None:
+    fuzz = _fuzz_module()
+    old = OLD + "\n@misc{open,\n  title = {Never"
+    inserted = OLD + "\n@misc{c,\n  title = {C},\n}\n\n@misc{open,\n  title = {Never"
+    assert fuzz.fidelity_problem(old, inserted, [], 1) is None
+    assert fuzz.fidelity_problem(old, inserted.replace("{Never", "{never"), [], 1) is not None
+    assert fuzz.fidelity_problem(old, inserted.replace("{B}", "{b}"), [], 1) is not None
+    assert fuzz.fidelity_problem(old, inserted, [], 2) is not None
+
+
 def test_seed_files_are_every_bib_under_tests_data_and_samples() -> None:
     seeds = _fuzz_module().seed_files([ROOT / "tests" / "data", ROOT / "samples"])
     names = {p.relative_to(ROOT).as_posix() for p in seeds}
