@@ -77,3 +77,16 @@ def test_a_candidate_called_different_is_not_shown_again_though_nothing_is_remem
     assert shown == [[0, 2], [2], [0, 1]]  # line 8 against lines 1 and 15, then against 15 alone; then line 15
     assert result.outcomes[0].action.kind == "different" and not result.outcomes[0].auto
     assert store.decisions() == []
+
+
+def test_a_pending_case_finds_the_entry_the_sync_named_among_those_sharing_its_key():
+    from bibsync.review.cases import cases_from_pending
+    from bibsync.review.decisions import PendingCandidate, PendingCase
+
+    entries = BibFileTarget(SOURCE).load()
+    # an entry the matcher would not propose today: only the stored candidate names it
+    incoming = entries[1].with_fields(title="Attention is all you need", year="2017", journal="NeurIPS").with_key("v")
+    pending = [PendingCase(incoming, (PendingCandidate("devlin2018bert", 0, 0.9),))]
+    (case,) = cases_from_pending(pending, entries, Matcher(entries))
+    assert [(c.index, case.name(c.entry)) for c in case.candidates] == [(0, "devlin2018bert (line 1)")]
+    assert case.ambiguous
