@@ -128,7 +128,8 @@ def latex_to_unicode(value: str) -> str:
     if accented is not None:  # "Unit{\'e} Acoustique": only accented letters, decoded one by one
         return accented
     words = _words(value) if len(value) > _LONG else None
-    if words is not None:  # an abstract with a few commands: decode only the words that hold them
+    if words is not None and len(words) > 1:  # an abstract with a few commands: decode only the words that hold them
+        # (each word is shorter than the value, so this ends; one long word is decoded whole)
         return "".join(latex_to_unicode(w) if "\\" in w or "{" in w else w for w in words)
     return decode_markup(value)
 

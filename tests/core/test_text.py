@@ -74,3 +74,11 @@ def test_fold_ascii_and_months():
 def test_url_commands_unwrap():
     assert latex_to_unicode(r"at \url{https://x.org/a_b} or \href{https://y}{the {MSRL} site}") == \
         "at https://x.org/a_b or the MSRL site"
+
+
+def test_a_long_value_without_spaces_outside_braces_is_decoded_whole_not_forever():
+    """A value over 200 characters that does not cut into words (one long braced word, as a
+    damaged entry's value can be) is decoded whole; it once recursed until RecursionError."""
+    value = "{" + "\\\"o" * 300 + "} tail"
+    assert latex_to_unicode(value) == "ö" * 300 + " tail"
+    assert latex_to_unicode("x" * 250 + "\\alpha{}") == "x" * 250 + "α"
