@@ -24,8 +24,11 @@ syncing a file into itself plans nothing, duplicates included); the other incomi
 that the matcher calls duplicates of each other (recommendation ``match``) are merged into
 one (``Plan.merged`` records which); each remaining entry is matched against the target,
 earlier decisions first (an entry a person declined is ``declined``, whatever matches it).
-The automatic assignment is one-to-one: a second incoming entry that the matcher pairs with a
-target entry already matched goes to review. A person's merge is not part of that assignment:
+The automatic assignment is one-to-one between works: a second incoming entry that the matcher
+pairs with a target entry already matched goes to review, unless the matcher also calls it the
+same work as the incoming entry that matched first (then both are that target entry, as they
+would have been merged into one had the target lacked the work: a second identical sync is
+``same`` throughout). A person's merge is not part of that assignment:
 it always holds, whatever else matches the same target entry. Every target entry gets at most
 one writing change: when several incoming entries are the same target entry (a person's merge
 beside an automatic match, say), the first that writes holds all their field changes, each
@@ -368,14 +371,17 @@ class _Planner:
     and the plan so far (one slot per incoming entry)."""
 
     def __init__(self, targets: list[Entry], policy: str, decisions: DecisionLookup | None, key_pattern: str,
-                 size: int) -> None:
+                 size: int, settings: MatchSettings | None = None, share: bool = True) -> None:
         self.targets = targets
+        self.settings = settings or MatchSettings()
+        self.share = share  # incoming entries that are one work may share a target entry
         self.policy = policy
         self.decisions = decisions
         self.make_key = compile_pattern(key_pattern)
         # target index -> incoming index that matched it automatically (by the matcher, by
         # key, or identically): the one-to-one assignment. A person's merge claims nothing.
         self.claimed: dict[int, int] = {}
+        self.claimers: dict[int, Entry] = {}  # target index -> the (merged) incoming entry that claimed it
         self.slots: list[Change | None] = [None] * size
         self.writers: dict[int, int] = {}  # target index -> slot of the update that writes it
         self.taken = {t.key.lower() for t in targets if t.key}
@@ -399,9 +405,22 @@ class _Planner:
         return next((i for i in self.by_title.get(entry.fields.get("title", ""), ())
                      if fingerprint(self.targets[i]) == mark), None)
 
+    def claim(self, j: int, i: int, entry: Entry) -> None:
+        """Target ``j`` is matched automatically by incoming entry ``i`` (``entry``), unless it
+        already was by an earlier one."""
+        if j not in self.claimed:
+            self.claimed[j], self.claimers[j] = i, entry
+
+    def same_work(self, entry: Entry, j: int) -> bool:
+        """True when the matcher calls ``entry`` and the incoming entry that claimed target ``j``
+        the same work, as it does when it merges incoming duplicates (a ``match`` of the pair)."""
+        from .match import Matcher  # numpy and rapidfuzz load only when two claim one entry
+
+        return Matcher([], self.settings).compare(entry, self.claimers[j]).verdict == "match"
+
     def same(self, entry: Entry, i: int, j: int) -> Change:
         """Incoming entry ``i`` is identical to target ``j``."""
-        self.claimed.setdefault(j, i)
+        self.claim(j, i, entry)
         target = self.targets[j]
         return Change("same", entry, key=target.key, target_index=j, target_key=target.key, score=1.0,
                       explanation=f"identical to {target.key}", result=target)
@@ -417,7 +436,7 @@ class _Planner:
 
     def pinned(self, entry: Entry, i: int, j: int) -> Change:
         """Incoming entry ``i`` is known to be target ``j`` (no matching): update or same."""
-        self.claimed.setdefault(j, i)
+        self.claim(j, i, entry)
         return self.matched(entry, j, score=1.0, explanation=f"same citation key as {self.targets[j].key}")
 
     def change(self, entry: Entry, first: int, proposal, note: str) -> Change:
@@ -427,13 +446,17 @@ class _Planner:
             self.targets, self.decisions)
         note = _join(note, decided)
         if recommendation == "match" and candidates and candidates[0].index in self.claimed:
-            recommendation = "review"
-            note = _join(note, f"{self.targets[candidates[0].index].key} is already matched by incoming "
-                               f"entry {self.claimed[candidates[0].index] + 1}")
+            j = candidates[0].index
+            other = f"incoming entry {self.claimed[j] + 1}"
+            if self.share and self.same_work(entry, j):  # one work read twice: both are that target entry
+                note = _join(note, f"the same work as {other}, also {self.targets[j].key}")
+            else:
+                recommendation = "review"
+                note = _join(note, f"{self.targets[j].key} is already matched by {other}")
         if recommendation in ("match", PERSON_MERGE) and candidates:
             best = candidates[0]
             if recommendation == "match":
-                self.claimed[best.index] = first
+                self.claim(best.index, first, entry)
             return self.matched(entry, best.index, score=best.score, explanation=_join(best.explanation, note),
                                 candidates=tuple(candidates))
         if recommendation == "declined":
@@ -501,12 +524,14 @@ def make_plan(
     ``pinned`` maps incoming indices to target indices known to be the same entry: those
     pairs are planned first (update or same), without the matcher. ``omit`` names fields
     never written (see :func:`without_omitted`). ``reserved_keys`` count as taken when new
-    entries get keys (see :attr:`Plan.reserved`).
+    entries get keys (see :attr:`Plan.reserved`). ``merge_duplicates=False`` keeps incoming
+    duplicates apart: neither merged nor sharing one target entry (a second goes to review).
     """
     if policy not in POLICIES:
         raise UsageError(f"unknown policy {policy!r}", hint="use fill, source or target")
     settings = settings or MatchSettings()
-    planner = _Planner(list(target_entries), policy, decisions, key_pattern, len(incoming))
+    planner = _Planner(list(target_entries), policy, decisions, key_pattern, len(incoming), settings,
+                       share=merge_duplicates)
     reserved = frozenset(k.lower() for k in reserved_keys)
     planner.taken |= reserved
     slots = planner.slots

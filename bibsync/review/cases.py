@@ -14,6 +14,7 @@ scripts and old decision files.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Sequence
 
@@ -54,11 +55,30 @@ class ReviewCase:
     explanation: str = ""
     collection: str | None = None  # a Zotero sync's collection: an added entry goes there
     group: tuple[int, int] | None = None  # a duplicate case: (number, how many) of the dedupe groups
+    repeated: frozenset[str] = frozenset()  # keys (case-folded) that name more than one target entry
 
     @property
     def label(self) -> str:
         """What the case is about, for screens and lists."""
-        return self.entry.key or "(no key)"
+        return self.name(self.entry) if self.kind == "duplicate" else self.entry.key or "(no key)"
+
+    def shares_key(self, entry: Entry) -> bool:
+        """True when ``entry`` is a target entry whose key other target entries carry too."""
+        return bool(entry.key) and entry.key.casefold() in self.repeated
+
+    def name(self, entry: Entry) -> str:
+        """An entry as screens name it: its key, with its line when other entries share the key."""
+        key = entry.key or "(no key)"
+        line = entry.origin.line if entry.origin is not None else None
+        return f"{key} (line {line})" if self.shares_key(entry) and line else key
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when a key alone does not say which entry the case is about (the entry of a
+        duplicate case, or a candidate, shares its key with another target entry): decisions
+        are remembered by key, so this case's are not remembered."""
+        own = self.kind == "duplicate" and self.shares_key(self.entry)
+        return own or any(self.shares_key(c.entry) for c in self.candidates)
 
 
 @dataclass(frozen=True)
@@ -74,6 +94,12 @@ class Action:
     def __post_init__(self) -> None:
         if self.kind not in ACTIONS:
             raise ValueError(f"unknown action {self.kind!r}")
+
+
+def repeated_keys(entries: Sequence[Entry]) -> frozenset[str]:
+    """The keys (case-folded, as BibTeX compares them) that more than one entry carries."""
+    seen = Counter(e.key.casefold() for e in entries if e.key)
+    return frozenset(k for k, n in seen.items() if n > 1)
 
 
 def _rank(candidates: Iterable[CaseCandidate]) -> tuple[CaseCandidate, ...]:
@@ -93,23 +119,28 @@ def cases_from_pending(pending: Sequence[PendingCase], targets: Sequence[Entry],
     proposes now are added, so that a target edited since the sync is still judged right.
     """
     by_key = {e.key: i for i, e in enumerate(targets) if e.key}
+    repeated = repeated_keys(targets)
     cases = []
     for case in pending:
         found: dict[int, CaseCandidate] = {}
         for stored in case.candidates:
             i = by_key.get(stored.key) if stored.key else None
+            if stored.index is not None and 0 <= stored.index < len(targets) and stored.key \
+                    and targets[stored.index].key == stored.key:
+                i = stored.index  # a key several entries share: the one the sync named
             if i is not None:
                 found[i] = _as_case_candidate(matcher.compare(case.entry, targets[i]), targets, i)
         for c in matcher.propose(case.entry, limit=limit).candidates:
             found.setdefault(c.index, _as_case_candidate(c, targets))
         cases.append(ReviewCase("sync", case.entry, _rank(found.values())[:limit], None, case.explanation,
-                                case.collection))
+                                case.collection, repeated=repeated))
     return cases
 
 
 def cases_from_changes(changes: Sequence[Change], targets: Sequence[Entry]) -> list[ReviewCase]:
     """Sync cases for the ``review`` changes of a plan (inline review during a sync)."""
     cases = []
+    repeated = repeated_keys(targets)
     for change in changes:
         if change.kind != "review":
             continue
@@ -118,7 +149,7 @@ def cases_from_changes(changes: Sequence[Change], targets: Sequence[Entry]) -> l
             cands = [CaseCandidate(targets[change.target_index], change.target_index, change.score or 0.0,
                                    change.explanation)]
         entry = change.entry.with_key(change.key or change.entry.key)
-        cases.append(ReviewCase("sync", entry, _rank(cands), None, change.explanation))
+        cases.append(ReviewCase("sync", entry, _rank(cands), None, change.explanation, repeated=repeated))
     return cases
 
 
@@ -152,10 +183,11 @@ def cases_from_duplicates(entries: Sequence[Entry], groups: Sequence[DuplicateGr
     to keeping the earliest key. Each case knows its group's number among ``groups``.
     """
     cases = []
+    repeated = repeated_keys(entries)
     for i, members, number in duplicate_questions(groups):
         cands = [_as_case_candidate(matcher.compare(entries[i], entries[j]), entries, j) for j in members]
         cases.append(ReviewCase("duplicate", entries[i], _rank(cands), i, groups[number].explanation,
-                                group=(number + 1, len(groups))))
+                                group=(number + 1, len(groups)), repeated=repeated))
     return cases
 
 
@@ -169,7 +201,10 @@ class Decisions(Protocol):
 
 def _remembered(case: ReviewCase, store: Decisions, cand: CaseCandidate) -> Decision | None:
     """The decision about the case's entry and a candidate. Duplicates are known by key, and
-    "different" holds both ways round (a merge only in the direction it was taken)."""
+    "different" holds both ways round (a merge only in the direction it was taken). A key
+    that several entries share names none of them: nothing is remembered about it."""
+    if case.shares_key(cand.entry) or (case.kind == "duplicate" and case.shares_key(case.entry)):
+        return None
     if case.kind != "duplicate":
         return store.lookup(case.entry, cand.entry)
     found = store.lookup(case.entry, cand.entry, by_key=True)

@@ -201,10 +201,10 @@ def case_table(case: ReviewCase, vocabulary: Vocabulary | None = None) -> Table:
     left = "incoming" if case.kind == "sync" else "this entry"
     table = Table(show_lines=False, expand=True, pad_edge=False)
     table.add_column("field", style="bold", no_wrap=True)
-    table.add_column(f"{left}\n{case.entry.key or ''}", ratio=1)
+    table.add_column(f"{left}\n{case.name(case.entry) if case.entry.key else ''}", ratio=1)
     values = [vocabulary.values(c.entry) for c in case.candidates]
     for n, cand in enumerate(case.candidates, 1):
-        table.add_column(f"{n} {cand.entry.key}\nscore {cand.score:.2f}", ratio=1)
+        table.add_column(f"{n} {case.name(cand.entry)}\nscore {cand.score:.2f}", ratio=1)
     mine = vocabulary.values(case.entry)
     for name in vocabulary.order([*mine, *(n for v in values for n in v)]):
         here = mine.get(name)
@@ -262,7 +262,13 @@ def render_case(console: Console, case: ReviewCase, position: int, total: int, t
     console.print(case_table(case, vocabulary))
     for n, cand in enumerate(case.candidates, 1):
         how = f" (by {cand.decided_by})" if cand.decided_by else ""
-        console.print(f" {n} {cand.entry.key}  {cand.score:.2f}{how}  [dim]{cand.explanation}[/]",
+        console.print(f" {n} {case.name(cand.entry)}  {cand.score:.2f}{how}  [dim]{cand.explanation}[/]",
+                      markup=True, highlight=False)
+    if case.ambiguous:
+        shared = sorted({e.key for e in (case.entry, *(c.entry for c in case.candidates))
+                         if e.key and case.shares_key(e)})
+        console.print(f" [bold cyan]{', '.join(shared)}: the key of more than one entry in {target}; they are told "
+                      f"apart by line, and this decision is not remembered (distinct keys let it be)[/]",
                       markup=True, highlight=False)
     for n in range(len(case.candidates)):
         note = publication_note(case, n, vocabulary)
@@ -357,13 +363,14 @@ class TerminalReviewer:
         diffs = differing_fields(case.entry, case.candidates[n].entry)
         keys = key_choices(case, n)
         keep = keys[0]
-        into = case.candidates[n].entry.key
-        left = "incoming" if case.kind == "sync" else (case.entry.key or "this entry")
+        into = case.name(case.candidates[n].entry)
+        left = "incoming" if case.kind == "sync" else (case.name(case.entry) if case.entry.key else "this entry")
         fields: dict[str, str] = {}
         while True:
             if diffs:
+                shown = into if keep == case.candidates[n].entry.key else keep  # with its line if shared
                 self.console.print(fields_table(diffs, into, left, self.vocabulary, case.candidates[n].entry,
-                                                keep=keep))
+                                                keep=shown))
             self.console.print(f"the merged entry keeps the key [bold]{keep}[/]"
                                + ("" if len(keys) < 2 else " ([bold]k[/] keeps another)"), markup=True,
                                highlight=False)

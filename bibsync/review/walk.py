@@ -97,13 +97,24 @@ class ReviewResult:
         return [i for i in range(total) if i not in self.outcomes or self.outcomes[i].action.kind == "skip"]
 
 
-def _record(case: ReviewCase, action: Action, store: Recorder) -> None:
+def _record(case: ReviewCase, action: Action, store: Recorder) -> bool:
+    """Remember the answer in ``store``; True if something was recorded (one undo step)."""
     others = [c.entry for c in case.candidates]
     by_key = case.kind == "duplicate"
+    if action.kind == "skip":
+        return False
+    if case.ambiguous:
+        # A key several entries share cannot say which of them a decision is about: only what
+        # concerns the incoming entry alone is remembered (never to add it).
+        if action.kind == "decline" and not by_key:
+            store.record(case.entry, None, "decline")
+            return True
+        return False
     if action.kind == "decline":
         if not by_key:
             store.record(case.entry, None, "decline")
-    elif action.kind == "merge":
+        return not by_key
+    if action.kind == "merge":
         target = case.candidates[action.candidate or 0].entry
         choices = {**default_choices(case.entry, target), **action.fields}
         if action.keep_key and action.keep_key != survivor_key(case, action.candidate or 0):
@@ -115,8 +126,13 @@ def _record(case: ReviewCase, action: Action, store: Recorder) -> None:
             store.record(case.entry, None, "add", different_from=others)
         elif others:  # "keep both": different from every candidate
             store.record(case.entry, others[0], "different", different_from=others[1:], by_key=True)
+        else:
+            return False
     elif action.kind == "different":
         store.record(case.entry, case.candidates[action.candidate or 0].entry, "different", by_key=by_key)
+    else:
+        return False
+    return True
 
 
 def run_review(cases: Sequence[ReviewCase], reviewer: Reviewer, store: Recorder) -> ReviewResult:
@@ -130,7 +146,9 @@ def run_review(cases: Sequence[ReviewCase], reviewer: Reviewer, store: Recorder)
     sync case is added as new.
     """
     result = ReviewResult()
-    history: list[tuple[int, bool]] = []  # (position, whether a decision was recorded)
+    # (position, whether a decision was recorded, the target index a "different" ruled out)
+    history: list[tuple[int, bool, int | None]] = []
+    ruled_out: dict[int, set[int]] = {}  # position -> target indices called different in this session
     # Positions shown to the person count only the cases that needed asking at the start.
     asking = [i for i, c in enumerate(cases) if auto_decide(narrow(c, store), store) is None]
     narrowed_here: set[int] = set()
@@ -144,6 +162,8 @@ def run_review(cases: Sequence[ReviewCase], reviewer: Reviewer, store: Recorder)
             i += 1
             continue
         case = narrow(rebuilt, store)
+        if ruled_out.get(i):  # also those a store cannot remember (a key several entries share)
+            case = replace(case, candidates=tuple(c for c in case.candidates if c.index not in ruled_out[i]))
         auto = auto_decide(case, store)
         if auto is not None:
             # A case a person narrowed with "different" in this session settles itself: theirs.
@@ -159,20 +179,25 @@ def run_review(cases: Sequence[ReviewCase], reviewer: Reviewer, store: Recorder)
             if not history:
                 reviewer.notice("nothing to undo")
                 continue
-            i, recorded = history.pop()
+            i, recorded, unruled = history.pop()
             if recorded:
                 store.undo_last()
             result.outcomes.pop(i, None)
             narrowed_here.discard(i)
+            if unruled is not None:
+                ruled_out[i].discard(unruled)
             continue
         if action.candidate is not None and not 0 <= action.candidate < len(case.candidates):
             reviewer.notice(f"there is no candidate {action.candidate + 1}")
             continue
-        _record(case, action, store)
-        history.append((i, action.kind != "skip"))
+        recorded = _record(case, action, store)
         if action.kind == "different":
+            picked = case.candidates[action.candidate or 0].index
+            history.append((i, recorded, picked))
+            ruled_out.setdefault(i, set()).add(picked)
             narrowed_here.add(i)
             continue  # ask again about the rest; with none left the case settles itself
+        history.append((i, recorded, None))
         result.outcomes[i] = Outcome(case, action, False, cases[i].candidates)
         i += 1
     return result
@@ -256,7 +281,10 @@ class MergeView:
         if src == dst:
             return
         content = merge_entries(self.current[src], self.current[dst], action.fields)
-        survivor, gone = (src, dst) if keep and keep == self.current[src].key else (dst, src)
+        # The entry kept is the candidate chosen, unless the person kept this entry's own key
+        # (a key both carry says nothing: the candidate stays).
+        mine = keep and keep == self.current[src].key and keep != self.current[dst].key
+        survivor, gone = (src, dst) if mine else (dst, src)
         kept, lost = self.current[survivor], self.current[gone]
         self.current[survivor] = with_aliases(content.with_key(kept.key),
                                               [lost.key or ""] + split_ids(lost.get("ids")))

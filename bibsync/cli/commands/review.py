@@ -47,8 +47,8 @@ def print_open_cases(console: Console, cases: Sequence[ReviewCase], where: str) 
     console.print(f"{len(cases)} review case{'s' if len(cases) != 1 else ''} waiting in {where}:")
     for case in cases:
         what = "uncertain match   " if case.kind == "sync" else "possible duplicate"
-        cands = ", ".join(f"{c.entry.key} {c.score:.2f}" for c in case.candidates)
-        console.print(f"  {what} {case.entry.key or '(no key)'} ~ {cands}", highlight=False, markup=False)
+        cands = ", ".join(f"{case.name(c.entry)} {c.score:.2f}" for c in case.candidates)
+        console.print(f"  {what} {case.label} ~ {cands}", highlight=False, markup=False)
 
 
 def _groups_note(cases: Sequence[ReviewCase]) -> str:

@@ -1,0 +1,75 @@
+"""A second identical sync does nothing and exits 0: incoming entries that are one work are
+treated alike whether or not the target already has that work (bibsync.plan, ``same_work``).
+
+Data: ``uio-acm.bib`` is a paper as parsed from its ACM listing, ``uio-thesis.bib`` the same
+paper as a thesis cites it; ``tests/data/dedupe/theses.bib`` mixes three exporters.
+"""
+
+from __future__ import annotations
+
+from zotero_fixtures import *  # noqa: F401,F403 - fixtures
+
+from bibsync.model import Entry, Person
+from bibsync.plan import make_plan
+from bibsync.sync import run_sync
+from bibsync.targets.bibfile.target import BibFileTarget
+from locations import DATA
+
+UIO = [str(DATA / "sync" / "uio-acm.bib"), str(DATA / "sync" / "uio-thesis.bib")]
+THESES = str(DATA / "dedupe" / "theses.bib")
+
+
+def test_one_work_from_two_sources_synced_twice_is_same_the_second_time(tmp_path) -> None:
+    bib = tmp_path / "e.bib"
+    bib.write_text("")
+    first = run_sync(UIO, BibFileTarget(bib))
+    assert (first.plan.counts(), first.plan.merged, first.exit_code) == (
+        {"add": 1, "update": 0, "same": 0, "review": 0}, [(0, 1)], 0)
+    written = bib.read_bytes()
+    second = run_sync(UIO, BibFileTarget(bib))
+    assert second.plan.counts() == {"add": 0, "update": 0, "same": 2, "review": 0}
+    assert [c.target_key for c in second.plan.changes] == ["misono2024uio", "misono2024uio"]
+    assert "the same work as incoming entry 1" in second.plan.changes[1].explanation
+    assert (second.exit_code, second.pending) == (0, 0)
+    assert bib.read_bytes() == written
+
+
+def test_a_bibliography_with_duplicates_synced_twice_into_a_bib_is_same_throughout(tmp_path) -> None:
+    bib = tmp_path / "t.bib"
+    bib.write_text("")
+    assert run_sync([THESES], BibFileTarget(bib)).exit_code == 0
+    written = bib.read_bytes()
+    second = run_sync([THESES], BibFileTarget(bib))
+    counts = second.plan.counts()
+    assert (counts["add"], counts["update"], counts["review"], second.exit_code) == (0, 0, 0, 0)
+    assert bib.read_bytes() == written
+
+
+def test_a_bibliography_with_duplicates_synced_twice_into_zotero_is_same_throughout(tmp_path) -> None:
+    server = make_server()  # noqa: F405
+    try:
+        target = open_target(server, tmp_path)  # noqa: F405
+        assert run_sync([THESES], target).exit_code == 0
+        target.close()
+        items = len(server.items(f"group:{GROUP}"))  # noqa: F405
+        target = open_target(server, tmp_path)  # noqa: F405
+        second = run_sync([THESES], target)
+        target.close()
+        counts = second.plan.counts()
+        assert (counts["add"], counts["update"], counts["review"], second.exit_code) == (0, 0, 0, 0)
+        assert len(server.items(f"group:{GROUP}")) == items
+    finally:
+        server.stop()
+
+
+def test_two_different_works_that_both_look_like_one_target_entry_still_go_to_review() -> None:
+    title = "Faasm: Lightweight Isolation for Efficient Stateful Serverless Computing"
+    people = (Person("Shillaker", "Simon"), Person("Pietzuch", "Peter"))
+
+    def faasm(**fields: str) -> Entry:
+        return Entry("inproceedings", {"title": title, "booktitle": "USENIX ATC", "year": "2020", **fields}, people)
+
+    # the target lacks a DOI: each incoming entry alone is a match; their DOIs say two works
+    plan = make_plan([faasm(doi="10.5555/3489146.1", pages="1--2"), faasm(doi="10.5555/3489146.2")], [faasm().with_key("k")])
+    assert [c.kind for c in plan.changes] == ["update", "review"]
+    assert "k is already matched by incoming entry 1" in plan.changes[1].explanation
