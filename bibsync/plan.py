@@ -23,7 +23,9 @@ Planning, in order: an incoming entry identical to a target entry is ``same`` at
 syncing a file into itself plans nothing, duplicates included); the other incoming entries
 that the matcher calls duplicates of each other (recommendation ``match``) are merged into
 one (``Plan.merged`` records which); each remaining entry is matched against the target,
-earlier decisions first (an entry a person declined is ``declined``, whatever matches it).
+earlier decisions first (an entry a person declined is ``declined``, whatever matches it);
+a candidate that an earlier change of the same plan writes is compared as that change leaves
+it, so that the plan is the one the next identical run would make on the written file.
 The automatic assignment is one-to-one between works: a second incoming entry that the matcher
 pairs with a target entry already matched goes to review, unless the matcher also calls it the
 same work as the incoming entry that matched first (then both are that target entry, as they
@@ -418,6 +420,23 @@ class _Planner:
 
         return Matcher([], self.settings).compare(entry, self.claimers[j]).verdict == "match"
 
+    def as_planned(self, entry: Entry, candidates: Sequence[Candidate]) -> tuple[list[Candidate], str]:
+        """``entry``'s candidates, those that earlier changes of this plan write scored again
+        against the entry as those changes leave it, best first, and the matcher's
+        recommendation among them.
+
+        So a sync plans what it would plan on the file it writes: an earlier incoming entry
+        that fills pages into one of two copies of a work makes that copy another work for an
+        incoming entry with other pages, now and in the next identical run alike.
+        """
+        from .match import Matcher  # loaded already: there were candidates
+        from .match.recommend import rank, recommend
+
+        matcher = Matcher([], self.settings)
+        ranked = rank([matcher.compare(entry, self.current(c.index), c.index) if c.index in self.writers else c
+                       for c in candidates])
+        return ranked, recommend(ranked, self.settings)
+
     def same(self, entry: Entry, i: int, j: int) -> Change:
         """Incoming entry ``i`` is identical to target ``j``."""
         self.claim(j, i, entry)
@@ -441,9 +460,14 @@ class _Planner:
 
     def change(self, entry: Entry, first: int, proposal, note: str) -> Change:
         """The change for one (merged) incoming entry, whose first member is incoming ``first``."""
-        recommendation, candidates, decided = _decide(
-            entry, proposal.candidates if proposal else (), proposal.recommendation if proposal else "new",
-            self.targets, self.decisions)
+        found, recommendation = (proposal.candidates, proposal.recommendation) if proposal else ((), "new")
+        if any(c.index in self.writers for c in found):
+            rescored, now = self.as_planned(entry, found)
+            # Two works that both looked like one target entry stay a question for a person
+            # (which of them is it?) unless, as planned, another target entry is clearly this one.
+            if now == "match" or not (recommendation == "match" and found[0].index in self.claimed):
+                found, recommendation = rescored, now
+        recommendation, candidates, decided = _decide(entry, found, recommendation, self.targets, self.decisions)
         note = _join(note, decided)
         if recommendation == "match" and candidates and candidates[0].index in self.claimed:
             j = candidates[0].index
