@@ -578,5 +578,17 @@ def make_plan(
     for entry, group, proposal in zip(merged_works, members, proposals):
         note = f"merged {len(group)} incoming duplicates" if len(group) > 1 else ""
         planner.place(rest[group[0]], planner.change(entry, rest[group[0]], proposal, note))
+    # A second look at what was held for review because of a candidate that a later change
+    # of this plan writes: compared as that change leaves it (as the next identical run will
+    # compare it), it may be clear, whatever the order of the incoming entries.
+    for entry, group, proposal in zip(merged_works, members, proposals):
+        i = rest[group[0]]
+        held = slots[i]
+        if (held is not None and held.kind == "review" and proposal is not None
+                and any(planner.writers.get(c.index, i) != i for c in proposal.candidates)):
+            note = f"merged {len(group)} incoming duplicates" if len(group) > 1 else ""
+            again = planner.change(entry, i, proposal, note)
+            if again.kind != "review":
+                planner.place(i, again)
     merged = [tuple(rest[m] for m in group) for group in members if len(group) > 1]
     return without_omitted(Plan([c for c in slots if c is not None], merged, reserved), omit, planner.targets)

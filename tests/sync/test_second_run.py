@@ -7,6 +7,7 @@ paper as a thesis cites it; ``tests/data/dedupe/theses.bib`` mixes three exporte
 
 from __future__ import annotations
 
+import pytest
 from zotero_fixtures import *  # noqa: F401,F403 - fixtures
 
 from bibsync.model import Entry, Person
@@ -93,12 +94,14 @@ CROSSBOW_COPIES = """@article{crossbowA,
 """
 
 
-def test_a_candidate_an_earlier_change_writes_is_compared_as_it_will_be(tmp_path) -> None:
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)], ids=["filling-entry-first", "filling-entry-last"])
+def test_a_candidate_another_change_writes_is_compared_as_it_will_be(tmp_path, order) -> None:
     """Two copies of one paper in the target (one lost its authors, as a damaged file can).
     The first incoming entry fills pages 88--114 into copy A; the second, with pages
     1399--1412, is then another work than A as the plan leaves it, and is copy B: planned so
     in the first run, as the second run would plan it on the written file (which then writes
-    nothing). Before, the first run held it for review and the second filled B."""
+    nothing), whichever comes first in the listing. Before, the first run held it for review
+    and the second filled B."""
     bib = tmp_path / "t.bib"
     bib.write_text(CROSSBOW_COPIES)
     people = tuple(Person(last, first) for last, first in (
@@ -110,10 +113,12 @@ def test_a_candidate_an_earlier_change_writes_is_compared_as_it_will_be(tmp_path
         Entry("article", {"title": title, "journal": "Proc. VLDB Endow.", "pages": "1399--1412", "year": "2019"},
               people),
     ]
+    incoming = [incoming[i] for i in order]
     first = run_sync(None, BibFileTarget(bib), incoming=incoming, decisions=None)
-    assert [(c.kind, c.target_key, tuple(f.name for f in c.field_changes)) for c in first.plan.changes] == [
-        ("update", "crossbowA", ("pages",)), ("update", "crossbowB", ("author",))]
+    planned = [(c.kind, c.target_key, tuple(f.name for f in c.field_changes)) for c in first.plan.changes]
+    assert planned == [[("update", "crossbowA", ("pages",)), ("update", "crossbowB", ("author",))][i] for i in order]
     written = bib.read_bytes()
     second = run_sync(None, BibFileTarget(bib), incoming=incoming, decisions=None)
-    assert [(c.kind, c.target_key) for c in second.plan.changes] == [("same", "crossbowA"), ("same", "crossbowB")]
+    assert [(c.kind, c.target_key) for c in second.plan.changes] == [[("same", "crossbowA"), ("same", "crossbowB")][i]
+                                                                     for i in order]
     assert bib.read_bytes() == written
