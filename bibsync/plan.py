@@ -421,7 +421,7 @@ class _Planner:
         return Matcher([], self.settings).compare(entry, self.claimers[j]).verdict == "match"
 
     def as_planned(self, entry: Entry, candidates: Sequence[Candidate]) -> tuple[list[Candidate], str]:
-        """``entry``'s candidates, those that earlier changes of this plan write scored again
+        """``entry``'s candidates, those that the changes planned so far write scored again
         against the entry as those changes leave it, best first, and the matcher's
         recommendation among them.
 
@@ -575,18 +575,18 @@ def make_plan(
     merged_works, members = (_merge_incoming(works, settings) if merge_duplicates
                              else (works, [[i] for i in range(len(works))]))
     proposals = _propose(planner.targets, merged_works, settings)
-    for entry, group, proposal in zip(merged_works, members, proposals):
-        note = f"merged {len(group)} incoming duplicates" if len(group) > 1 else ""
-        planner.place(rest[group[0]], planner.change(entry, rest[group[0]], proposal, note))
+    works_planned = [(entry, rest[group[0]], proposal,
+                      f"merged {len(group)} incoming duplicates" if len(group) > 1 else "")
+                     for entry, group, proposal in zip(merged_works, members, proposals)]
+    for entry, i, proposal, note in works_planned:
+        planner.place(i, planner.change(entry, i, proposal, note))
     # A second look at what was held for review because of a candidate that a later change
     # of this plan writes: compared as that change leaves it (as the next identical run will
     # compare it), it may be clear, whatever the order of the incoming entries.
-    for entry, group, proposal in zip(merged_works, members, proposals):
-        i = rest[group[0]]
+    for entry, i, proposal, note in works_planned:
         held = slots[i]
         if (held is not None and held.kind == "review" and proposal is not None
                 and any(planner.writers.get(c.index, i) != i for c in proposal.candidates)):
-            note = f"merged {len(group)} incoming duplicates" if len(group) > 1 else ""
             again = planner.change(entry, i, proposal, note)
             if again.kind != "review":
                 planner.place(i, again)
