@@ -110,6 +110,11 @@ class Entry:
             year = date[:4] if date[:4].isdigit() else ""
         return year
 
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """The entry's other citation keys: BibLaTeX ``ids`` (comma separated), which cite it too."""
+        return tuple(k.strip() for k in self.fields.get("ids", "").split(",") if k.strip())
+
     def with_fields(self, **changes: str | None) -> "Entry":
         """Return a copy with fields set (or removed where the value is None)."""
         fields = dict(self.fields)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
@@ -210,6 +210,17 @@ def _upgrade_fields(fields: dict[str, str], version: int) -> dict[str, str]:
     return {ENTRY_TYPE if name == "type" else name: side for name, side in fields.items()}
 
 
+def choices_seen_from(side: str, choices: dict[str, str]) -> dict[str, str]:
+    """The field choices of a merge of two records of one target as a later sync of one of
+    them sees them: a field taken from that record (``side``) is ``incoming``, one taken from
+    the other record ``target`` (kept as the merged entry has it). The kept key is the merged
+    entry's own, so its choice is left out."""
+    from ..plan import ENTRY_KEY  # here, not at the top: plan imports match (see above)
+
+    return {name: "incoming" if chosen == side else "target" for name, chosen in choices.items()
+            if name != ENTRY_KEY}
+
+
 def _line_of_key(text: str, key: str) -> int:
     """The line of the first ``"key":`` in a JSON text (1 if it is not there)."""
     match = re.search(rf'"{re.escape(key)}"\s*:', text)
@@ -388,7 +399,11 @@ class DecisionStore:
         key = candidate.key if candidate is not None else None
         if (candidate is not None and key is None) or (by_key and not entry.key):
             return None
-        found = self._decisions.get((self._identity(entry, by_key), key))
+        identity = self._identity(entry, by_key)
+        found = self._decisions.get((identity, key))
+        if found is None and candidate is not None and not by_key:
+            # a decision about a key that is now the candidate's alias (an entry merged into it)
+            found = next((d for alias in candidate.aliases if (d := self._decisions.get((identity, alias)))), None)
         if found is None and candidate is None and not by_key:
             found = self.declined(entry)
         return found
@@ -439,17 +454,43 @@ class DecisionStore:
         fp, label = self._identity(entry, by_key), describe(entry)
         ids = identifiers(entry) if decision == "decline" else ()
         step: list[tuple[Slot, Decision | None]] = []
-
-        def put(key: str | None, what: str, fields: dict[str, str]) -> None:
-            slot = (fp, key)
-            step.append((slot, self._decisions.get(slot)))
-            self._set(slot, Decision(fp, key, what, dict(fields), label, ids if key is None else ()))
-
-        put(candidate.key if candidate is not None else None, decision, field_choices or {})
+        self._put(step, Decision(fp, candidate.key if candidate is not None else None, decision,
+                                 dict(field_choices or {}), label, ids))
         for other in different_from:
             if other.key and (candidate is None or other.key != candidate.key):
-                put(other.key, "different", {})
+                self._put(step, Decision(fp, other.key, "different", {}, label))
         self._undo.append(step)
+
+    def record_duplicate_merge(self, entry: Entry, candidate: Entry, field_choices: dict[str, str],
+                               kept_key: str) -> None:
+        """Remember that two entries of one target were merged into one, keyed ``kept_key``
+        (``field_choices`` as for ``record``: ``incoming`` is ``entry``'s side); one undo step.
+
+        The pair is remembered by key (as ``record(..., by_key=True)``); each of the two records
+        also by its fingerprint as the entry kept, with the choices seen from its side
+        (:func:`choices_seen_from`), so that a later sync of either record as it was is that
+        entry, even where the matcher would ask (a preprint and its published version).
+        """
+        if not entry.key or not candidate.key:
+            raise ValueError("two entries merged by key need their keys")
+        step: list[tuple[Slot, Decision | None]] = []
+        self._put(step, Decision(f"key:{entry.key}", candidate.key, "merge", dict(field_choices), describe(entry)))
+        records: dict[str, tuple[Entry, dict[str, str]]] = {}
+        for record, side in ((entry, "incoming"), (candidate, "target")):
+            seen = choices_seen_from(side, field_choices)
+            earlier = records.get(fingerprint(record))
+            if earlier is not None:  # the two records look alike: a side both took stays theirs
+                seen = {name: chosen if earlier[1].get(name) == chosen else "target" for name, chosen in seen.items()}
+            records[fingerprint(record)] = (record, seen)
+        for who, (record, seen) in records.items():
+            self._put(step, Decision(who, kept_key, "merge", seen, describe(record)))
+        self._undo.append(step)
+
+    def _put(self, step: list[tuple[Slot, Decision | None]], decision: Decision) -> None:
+        """Set one decision as part of an undo ``step`` (a decline keeps its identifiers)."""
+        slot = (decision.entry, decision.candidate)
+        step.append((slot, self._decisions.get(slot)))
+        self._set(slot, decision if decision.candidate is None else replace(decision, ids=()))
 
     def settle_add(self, entry: Entry, added: Entry, rejected: Sequence[Entry] = ()) -> None:
         """After ``entry`` was added to the target as ``added`` (with its key): remember that

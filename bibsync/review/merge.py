@@ -179,14 +179,9 @@ def field_changes(before: Entry, after: Entry) -> tuple[FieldChange, ...]:
                  if not _same(a.get(n), b.get(n)))
 
 
-def split_ids(value: str) -> list[str]:
-    """The keys of an ``ids`` field (comma separated)."""
-    return [k.strip() for k in value.split(",") if k.strip()]
-
-
 def with_aliases(entry: Entry, keys: Iterable[str]) -> Entry:
     """Add ``keys`` to the entry's ``ids`` field (BibLaTeX aliases), without repeats or itself."""
-    ids = split_ids(entry.get("ids"))
+    ids = list(entry.aliases)
     for key in keys:
         if key and key != entry.key and key not in ids:
             ids.append(key)

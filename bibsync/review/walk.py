@@ -14,7 +14,7 @@ from ..model import Entry
 from ..plan import ENTRY_KEY
 from .cases import Action, CaseCandidate, ReviewCase, auto_decide, narrow
 from .decisions import Decision
-from .merge import INCOMING, TARGET, default_choices, merge_entries, publication_roles, split_ids, with_aliases
+from .merge import INCOMING, TARGET, default_choices, merge_entries, publication_roles, with_aliases
 
 
 class Reviewer(Protocol):
@@ -62,6 +62,9 @@ class Recorder(Protocol):
     def record(self, entry: Entry, candidate: Entry | None, decision: str,
                field_choices: dict[str, str] | None = None, *, different_from: Sequence[Entry] = (),
                by_key: bool = False) -> None: ...  # noqa: D102
+
+    def record_duplicate_merge(self, entry: Entry, candidate: Entry, field_choices: dict[str, str],
+                               kept_key: str) -> None: ...  # noqa: D102
 
     def undo_last(self) -> bool: ...  # noqa: D102
 
@@ -114,13 +117,11 @@ def _record(case: ReviewCase, action: Action, store: Recorder) -> bool:
         if not by_key:
             store.record(case.entry, None, "decline")
         return not by_key
+    if action.kind == "merge" and by_key:
+        return _record_duplicate_merge(case, action, store)
     if action.kind == "merge":
         target = case.candidates[action.candidate or 0].entry
-        choices = {**default_choices(case.entry, target), **action.fields}
-        if action.keep_key and action.keep_key != survivor_key(case, action.candidate or 0):
-            # the key picked is remembered as a side, like a field: ENTRY_KEY -> incoming | target
-            choices[ENTRY_KEY] = INCOMING if action.keep_key == case.entry.key else TARGET
-        store.record(case.entry, target, "merge", choices, by_key=by_key)
+        store.record(case.entry, target, "merge", _merge_choices(case, action))
     elif action.kind == "add":
         if not by_key:
             store.record(case.entry, None, "add", different_from=others)
@@ -132,6 +133,28 @@ def _record(case: ReviewCase, action: Action, store: Recorder) -> bool:
         store.record(case.entry, case.candidates[action.candidate or 0].entry, "different", by_key=by_key)
     else:
         return False
+    return True
+
+
+def _merge_choices(case: ReviewCase, action: Action) -> dict[str, str]:
+    """The field choices a merge is remembered with: the defaults, the person's, and the key
+    picked (as a side, like a field: ENTRY_KEY -> incoming | target) when it is not the default."""
+    target = case.candidates[action.candidate or 0].entry
+    choices = {**default_choices(case.entry, target), **action.fields}
+    if action.keep_key and action.keep_key != survivor_key(case, action.candidate or 0):
+        choices[ENTRY_KEY] = INCOMING if action.keep_key == case.entry.key else TARGET
+    return choices
+
+
+def _record_duplicate_merge(case: ReviewCase, action: Action, store: Recorder) -> bool:
+    """Remember a merge of two entries of the target, by key and each record by its content as
+    the entry kept; True if something was recorded."""
+    target = case.candidates[action.candidate or 0].entry
+    choices = _merge_choices(case, action)
+    kept = kept_key(case, action, choices)
+    if not kept:
+        return False
+    store.record_duplicate_merge(case.entry, target, choices, kept)
     return True
 
 
@@ -227,6 +250,24 @@ def survivor_key(case: ReviewCase, candidate: int = 0) -> str | None:
     return cand.key
 
 
+def chosen_key(case: ReviewCase, action: Action, choices: Mapping[str, str] | None = None) -> str | None:
+    """The key a merge keeps: the one the person picked, else the one a remembered merge names
+    by its side (``choices``, else the action's fields), else :func:`survivor_key`."""
+    pick = action.candidate or 0
+    side = (choices if choices is not None else action.fields).get(ENTRY_KEY)
+    return action.keep_key or {INCOMING: case.entry.key, TARGET: case.candidates[pick].entry.key}.get(side or "") \
+        or survivor_key(case, pick)
+
+
+def kept_key(case: ReviewCase, action: Action, choices: Mapping[str, str] | None = None) -> str | None:
+    """The key of the entry that remains when a duplicate case is merged as ``action`` says:
+    the candidate's, unless the key kept (:func:`chosen_key`) is this entry's own and not the
+    candidate's too (see :meth:`MergeView.apply`)."""
+    cand = case.candidates[action.candidate or 0].entry
+    keep = chosen_key(case, action, choices)
+    return case.entry.key if keep and keep == case.entry.key and keep != cand.key else cand.key
+
+
 def key_choices(case: ReviewCase, candidate: int = 0) -> list[str]:
     """The keys a merge may keep: the default (``survivor_key``) first, then the other side's."""
     default = survivor_key(case, candidate)
@@ -264,9 +305,7 @@ class MergeView:
         pick = action.candidate or 0
         cand = case.candidates[pick]
         dst = self.final(cand.index)
-        side = action.fields.get(ENTRY_KEY)  # a remembered merge names the kept key by its side
-        keep = action.keep_key or {INCOMING: case.entry.key, TARGET: cand.entry.key}.get(side or "") \
-            or survivor_key(case, pick)
+        keep = chosen_key(case, action)
         if case.kind == "sync":
             before = self.current.get(dst, cand.entry)
             merged = merge_entries(case.entry, before, action.fields)
@@ -287,7 +326,7 @@ class MergeView:
         survivor, gone = (src, dst) if mine else (dst, src)
         kept, lost = self.current[survivor], self.current[gone]
         self.current[survivor] = with_aliases(content.with_key(kept.key),
-                                              [lost.key or ""] + split_ids(lost.get("ids")))
+                                              [lost.key or "", *lost.aliases])
         self.into[gone] = survivor
 
     def rebuild(self, case: ReviewCase) -> ReviewCase | None:

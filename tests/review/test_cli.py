@@ -48,6 +48,8 @@ def test_merge_field_by_field_add_and_merge_duplicates(bib):
         ("doi:10.48550/arxiv.2210.00882", "zhu2023msrl", "merge"),
         ("key:Koliousis19", "koliousis2019stream", "merge"),
         ("key:smith2021dataflowa", "smith2021dataflow", "different"),
+        ("t:crossbow scaling deep learning with small batch sizes on multi gpu servers|2019|koliousis",
+         "koliousis2019stream", "merge"),  # the merged-away record, remembered as the entry it went into
         ("t:dataflow fragments for learning systems|2021|smith", "smith2021dataflow", "different"),
         ("t:dataflow fragments for learning systems|2021|smith", "smith2021dataflowa", "merge"),
     ]
@@ -257,7 +259,11 @@ def test_dedupe_interactive_merges_and_remembers(tmp_path):
     assert result.exit_code == 0, result.output
     assert "possible duplicate 1/1" in result.output and "uncertain match" not in result.output
     assert "@article{Koliousis19," not in bib.read_text() and "  ids       = {Koliousis19},\n" in bib.read_text()
-    assert triples(bib) == [("key:Koliousis19", "koliousis2019stream", "merge")]
+    assert triples(bib) == [
+        ("key:Koliousis19", "koliousis2019stream", "merge"),
+        ("t:crossbow scaling deep learning with small batch sizes on multi gpu servers|2019|koliousis",
+         "koliousis2019stream", "merge"),
+    ]
     after = runner.invoke(app, ["dedupe", str(bib)], env={"COLUMNS": "150"})
     assert after.exit_code == 0 and "0 duplicate group(s)" in after.output
 

@@ -70,6 +70,8 @@ def test_single_keys_in_a_terminal(bib, tmp_path):
         ("doi:10.48550/arxiv.2210.00882", "zhu2023msrl", "different"),
         ("key:Koliousis19", "koliousis2019stream", "merge"),
         ("key:zhu2022msrl", "zhu2023msrl", "different"),
+        ("t:crossbow scaling deep learning with small batch sizes on multi gpu servers|2019|koliousis",
+         "koliousis2019stream", "merge"),  # the merged-away record, remembered as the entry it went into
     ]
     assert [p["entry"] for p in decisions(bib)["pending"]] == ["t:dataflow fragments for learning systems|2021|smith"]
 
