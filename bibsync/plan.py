@@ -269,7 +269,30 @@ PERSON_MERGE = "merged by a person"
 def _decide(entry: Entry, proposal_candidates: Sequence[Candidate], recommendation: str,
             targets: Sequence[Entry], decisions: DecisionLookup | None) -> tuple[str, list[Candidate], str]:
     """Apply earlier human decisions to a proposal: (recommendation, candidates, note); the
-    recommendation is ``PERSON_MERGE`` when a person said the entry is its first candidate."""
+    recommendation is ``PERSON_MERGE`` when a person said the entry is its first candidate:
+    by a remembered merge, or by the candidate's ``ids`` (see :func:`_alias_answers`)."""
+    recommendation, candidates, note = _remembered(entry, proposal_candidates, recommendation, targets, decisions)
+    if recommendation == "review" and _alias_answers(entry, candidates, targets):
+        best = targets[candidates[0].index]
+        return PERSON_MERGE, candidates, _join(note, f"{entry.key} is an alias of {best.key} (ids)")
+    return recommendation, candidates, note
+
+
+def _alias_answers(entry: Entry, candidates: Sequence[Candidate], targets: Sequence[Entry]) -> bool:
+    """True when the question the matcher leaves (is the entry its first candidate?) was
+    answered in the target: the entry's key is one of that candidate's aliases (``ids``),
+    which a person gave it, or a review's merge of a record with that key into it (a preprint
+    into its published version). A key alone is no identity (two works may share one); with
+    the matcher's own doubt about this very candidate it settles the question."""
+    if not entry.key or not candidates:
+        return False
+    key = entry.key.casefold()
+    return any(alias.casefold() == key for alias in targets[candidates[0].index].aliases)
+
+
+def _remembered(entry: Entry, proposal_candidates: Sequence[Candidate], recommendation: str,
+                targets: Sequence[Entry], decisions: DecisionLookup | None) -> tuple[str, list[Candidate], str]:
+    """The remembered decisions about the entry and its candidates applied to a proposal (see _decide)."""
     candidates = list(proposal_candidates)
     if decisions is None:
         return recommendation, candidates, ""

@@ -101,3 +101,21 @@ def test_a_sync_of_both_records_after_the_merge_is_same_throughout(tmp_path):
     assert [(c.kind, c.target_key) for c in plan.changes] == [("same", "fingpt"), ("same", "fingpt")]
     assert "decided earlier: same as fingpt" in plan.changes[0].explanation
 
+
+def test_an_incoming_key_that_is_its_candidates_alias_answers_the_matchers_question():
+    plan = make_plan([PREPRINT], [PUBLISHED])  # no decision file: the ids say it (a person wrote them)
+    [change] = plan.changes
+    assert (change.kind, change.target_key, change.field_changes) == ("same", "fingpt", ())  # no second venue
+    assert "liu2023fingpt is an alias of fingpt (ids)" in change.explanation
+    # without the alias, or with another key, the matcher's question stays
+    assert make_plan([PREPRINT], [PUBLISHED.with_fields(ids=None)]).counts()["review"] == 1
+    assert make_plan([PREPRINT.with_key("liu2023other")], [PUBLISHED]).counts()["review"] == 1
+
+
+class Different:
+    def decision_for(self, entry: Entry, candidate: Entry | None) -> str | None:
+        return "different" if candidate is not None else None
+
+
+def test_a_person_who_said_different_outweighs_an_alias():
+    assert make_plan([PREPRINT], [PUBLISHED], decisions=Different()).counts()["add"] == 1
