@@ -6,7 +6,8 @@ sources decode on the way in, writers encode on the way out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -172,3 +173,18 @@ class Failure:
     def where(self) -> str:
         """Return "file:line" (or "file, record R")."""
         return Origin("", self.file, self.line, self.record).where()
+
+
+def repeated_keys(entries: Sequence[Entry]) -> frozenset[str]:
+    """The keys (case-folded, as BibTeX compares them) that more than one entry carries."""
+    seen = Counter(e.key.casefold() for e in entries if e.key)
+    return frozenset(k for k, n in seen.items() if n > 1)
+
+
+def key_with_line(entry: Entry, repeated: frozenset[str], missing: str = "(no key)") -> str:
+    """The entry's key (``missing`` if it has none), with its line (``smith2020 (line 8)``)
+    when other entries carry the key too (``repeated``, see :func:`repeated_keys`)."""
+    key = entry.key or missing
+    line = entry.origin.line if entry.origin is not None else None
+    shared = bool(entry.key) and entry.key.casefold() in repeated
+    return f"{key} (line {line})" if shared and line else key

@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Sequence
 
 from ..match.results import DuplicateGroup, Proposal
-from ..model import Entry
+from ..model import Entry, key_with_line
 
 
-def label(entry: Entry) -> str:
-    """A short name for an entry: its key, else first surname and year."""
+def label(entry: Entry, repeated: frozenset[str] = frozenset()) -> str:
+    """A short name for an entry: its key (with its line where other entries carry the key
+    too: ``repeated``, see :func:`~bibsync.model.repeated_keys`), else first surname and year."""
     if entry.key:
-        return entry.key
+        return key_with_line(entry, repeated)
     who = entry.authors[0].last if entry.authors else "?"
     return f"{who} {entry.year}".strip()
 

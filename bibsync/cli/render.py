@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..model import Entry
+from ..model import Entry, key_with_line, repeated_keys
 from ..plan import KINDS, Change, Plan
 
 _KIND_TEXT = {
@@ -52,8 +52,15 @@ def summary_table(plan: Plan, title: str = "sync plan") -> Table:
     return table
 
 
-def render_change(change: Change, target_entries: Sequence[Entry] = (), value_width: int = 60) -> list[str]:
-    """Rich markup lines for one change: the key, and each field that changes (old -> new)."""
+def render_change(change: Change, target_entries: Sequence[Entry] = (), value_width: int = 60,
+                  repeated: frozenset[str] = frozenset()) -> list[str]:
+    """Rich markup lines for one change: the key, and each field that changes (old -> new).
+    A target entry whose key others carry too (``repeated``) is named with its line."""
+    def target_name(index: int | None, key: str | None) -> str:
+        if index is not None and 0 <= index < len(target_entries):
+            return key_with_line(target_entries[index], repeated, str(key))
+        return str(key)
+
     colour = _KIND_TEXT[change.kind][1]
     mark = _MARK[change.kind]
     if change.kind == "add":
@@ -63,13 +70,14 @@ def render_change(change: Change, target_entries: Sequence[Entry] = (), value_wi
     if change.kind == "review":
         lines = [f"[{colour}]{mark} {escape(describe_entry(change.entry))}[/]"]
         for candidate in change.candidates[:3]:
-            key = target_entries[candidate.index].key if candidate.index < len(target_entries) else change.target_key
-            lines.append(f"    maybe [bold]{escape(str(key))}[/] (score {candidate.score:.2f}): "
+            key = target_name(candidate.index, change.target_key)
+            lines.append(f"    maybe [bold]{escape(key)}[/] (score {candidate.score:.2f}): "
                          f"{escape(candidate.explanation)}")
         if not change.candidates and change.target_key:
             lines.append(f"    maybe [bold]{escape(change.target_key)}[/]: {escape(change.explanation)}")
         return lines
-    lines = [f"[{colour}]{mark} {escape(change.key or '')}[/]  {escape(describe_entry(change.entry))}"]
+    name = target_name(change.target_index, change.key or "")
+    lines = [f"[{colour}]{mark} {escape(name)}[/]  {escape(describe_entry(change.entry))}"]
     for fc in change.field_changes:
         lines.append(f"    {escape(fc.name)}: [red]{escape(short(fc.old, value_width))}[/] -> "
                      f"[green]{escape(short(fc.new, value_width))}[/]")
@@ -80,9 +88,10 @@ def render_plan(plan: Plan, console: Console, target_entries: Sequence[Entry] = 
                 show_same: bool = False) -> None:
     """Print the summary table, then every add, update and review (and same, if asked)."""
     console.print(summary_table(plan, title))
+    repeated = repeated_keys(target_entries)
     for kind in ("update", "add", "review", "declined") + (("same",) if show_same else ()):
         for change in plan.by_kind(kind):
-            for line in render_change(change, target_entries):
+            for line in render_change(change, target_entries, repeated=repeated):
                 console.print(line, markup=True, highlight=False)
 
 

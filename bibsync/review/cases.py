@@ -14,12 +14,11 @@ scripts and old decision files.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, Sequence
 
 from ..match import Candidate, DuplicateGroup
-from ..model import Entry
+from ..model import Entry, key_with_line, repeated_keys
 from ..plan import Change
 from .decisions import Decision, PendingCase
 
@@ -68,9 +67,7 @@ class ReviewCase:
 
     def name(self, entry: Entry) -> str:
         """An entry as screens name it: its key, with its line when other entries share the key."""
-        key = entry.key or "(no key)"
-        line = entry.origin.line if entry.origin is not None else None
-        return f"{key} (line {line})" if self.shares_key(entry) and line else key
+        return key_with_line(entry, self.repeated)
 
     @property
     def ambiguous(self) -> bool:
@@ -94,12 +91,6 @@ class Action:
     def __post_init__(self) -> None:
         if self.kind not in ACTIONS:
             raise ValueError(f"unknown action {self.kind!r}")
-
-
-def repeated_keys(entries: Sequence[Entry]) -> frozenset[str]:
-    """The keys (case-folded, as BibTeX compares them) that more than one entry carries."""
-    seen = Counter(e.key.casefold() for e in entries if e.key)
-    return frozenset(k for k, n in seen.items() if n > 1)
 
 
 def _rank(candidates: Iterable[CaseCandidate]) -> tuple[CaseCandidate, ...]:

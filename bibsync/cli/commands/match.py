@@ -32,6 +32,7 @@ def match(
     """Show, for each incoming entry, its best candidates in the target and why."""
     from ...match import Matcher
     from ...pipeline import load_target
+    from ...model import repeated_keys
     from ..match_report import label, proposal_json
 
     target = load_target(against)
@@ -44,11 +45,13 @@ def match(
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     out = Console(highlight=False, soft_wrap=True)
+    repeated = repeated_keys(target.entries)
     for p in proposals:
         style = _STYLE[p.recommendation]
         out.print(f"[{style}]{p.recommendation:<6}[/] {escape(label(p.entry))}: {escape(p.entry.title)}")
         for c in p.candidates:
-            out.print(f"  {c.score:.2f} {escape(label(target.entries[c.index]))}  [dim]{escape(c.explanation)}[/]")
+            out.print(f"  {c.score:.2f} {escape(label(target.entries[c.index], repeated))}  "
+                      f"[dim]{escape(c.explanation)}[/]")
 
 
 def dedupe(
@@ -72,6 +75,7 @@ def dedupe(
         if code:
             raise typer.Exit(code)
         return
+    from ...model import repeated_keys
     from ...pipeline import load_bib
     from ..match_report import find_groups, groups_json, label
 
@@ -90,10 +94,11 @@ def dedupe(
                     + ("listed with the decision" if all_ else "left out (--all lists them)"))
         out.print(f"{len(open_groups)} duplicate group(s) among {len(loaded.entries)} entries in {escape(file)}{note}"
                   + _questions_note(open_groups))
+        repeated = repeated_keys(loaded.entries)  # a key several entries carry: each named with its line
         for g in groups if all_ else open_groups:
-            names = [label(loaded.entries[i]) for i in g.indices]
+            names = [label(loaded.entries[i], repeated) for i in g.indices]
             if g.centre is not None:
-                centre = label(loaded.entries[g.centre])
+                centre = label(loaded.entries[g.centre], repeated)
                 names = [centre] + [n for i, n in zip(g.indices, names) if i != g.centre]
                 keys = f"{names[0]} ~ {', '.join(names[1:])}"
             else:
