@@ -207,7 +207,7 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
         if diff is not None and not options.json:
             text = diff(result.plan)
             if text:
-                print_verbatim(out, text)
+                print_verbatim(out, text, getattr(target, "diff_encoding", None))
             else:
                 out.print("(no change to the file)")
         _report_incomplete(err, result, options, target)
