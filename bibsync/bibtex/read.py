@@ -445,7 +445,7 @@ def _report_runaways(text: str, filename: str, doc: BibDocument, unparsed: dict[
         if end > len(text):
             some = f" ({_entries(swallowed)})" if swallowed else ""
             failure = Failure(f"{name} {why or 'is never closed'}: bibtex reads the rest of the file as part of "
-                              f"it{some}; a sync adds new entries before it", filename, line,
+                              f"it{some}; new entries that bibsync adds go before it", filename, line,
                               hint=f"{hint}; biber reads nothing from a file with such a block",
                               raw=text[start:start + 200], kind=OPEN_TO_END_KIND)
         else:

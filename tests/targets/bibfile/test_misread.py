@@ -101,5 +101,5 @@ def test_check_names_the_entry_and_exits_3(tmp_path: Path) -> None:
     assert result.exit_code == 3, result.output
     assert (f"{path}:8: @inproceedings{{acl has a brace that bibtex does not see closed (bibtex counts the braces "
             "inside quotes and after a backslash too): bibtex reads the rest of the file as part of it (the entry "
-            "'later'); a sync adds new entries before it") in result.output
+            "'later'); new entries that bibsync adds go before it") in result.output
     assert "bibtex reads on past the end of 1 entry (see the standard error)" in result.output
