@@ -149,12 +149,25 @@ def record_pending(decisions: object, plan: Plan, target_entries: Sequence[Entry
         save()
 
 
-def predicted_write_problem(target: Target) -> BibsyncError | None:
-    """What would stop a real run from writing ``target`` (a target with ``write_problem()``,
-    such as a .bib file: read-only, on a read-only file system, in a folder that takes no new
-    file), so that a dry run exits as the real run would; None when nothing would."""
+def predicted_write_problem(target: Target, plan: Plan) -> BibsyncError | None:
+    """What would stop a real run from writing ``target``, so that a dry run exits as the real
+    run would; None when nothing would. A target with ``write_problem()`` (a .bib file:
+    read-only, on a read-only file system, in a folder that takes no new file) is refused
+    before it is read, whatever the plan; one with ``refused_write()`` (a Zotero library: no
+    API key, a key that may only read) only when ``plan`` writes something."""
     check = getattr(target, "write_problem", None)
-    return check() if callable(check) else None
+    if callable(check):
+        problem = check()
+        if problem is not None:
+            return problem
+    return refused_write(target) if plan.to_apply() else None
+
+
+def refused_write(target: Target) -> BibsyncError | None:
+    """The error a target that learns its write access when it loads (``refused_write()``,
+    a Zotero library) would meet on writing, or None."""
+    refused = getattr(target, "refused_write", None)
+    return refused() if callable(refused) else None
 
 
 def run_sync(
@@ -198,6 +211,10 @@ def run_sync(
             decisions = open_decisions(target)
         plan = make_plan(incoming, target_entries, policy, match_settings, decisions, settings.key_pattern,
                          omit=settings.omit, reserved_keys=getattr(target, "reserved_keys", ()))
+        if not dry_run and (plan.to_apply() or (review is not None and plan.by_kind("review"))):
+            refusal = refused_write(target)  # before anyone is asked: the writes would fail
+            if refusal is not None:
+                raise refusal
         if review is not None and plan.by_kind("review"):
             plan = without_omitted(review(plan, target_entries, decisions), settings.omit, target_entries)
         collection = getattr(target, "collection", None)
@@ -205,7 +222,7 @@ def run_sync(
                             target_failures=list(getattr(target, "failures", [])),
                             pending=pending_after(decisions, plan, target_entries, collection))
         if dry_run:
-            result.write_problem = predicted_write_problem(target)
+            result.write_problem = predicted_write_problem(target, plan)
             return result
         if confirm is not None and plan.to_apply() and not confirm(result):
             result.declined = True

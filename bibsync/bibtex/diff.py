@@ -10,6 +10,7 @@ them, as ``diff -u`` prints them. Nothing else of the file is looked at but to c
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -58,6 +59,17 @@ def unified_diff(old: str, edits: Sequence[Edit], fromfile: str, tofile: str, co
         out += [_line_end(line) for line in body]
         shift += new_len - (hi - lo)
     return "".join(out)
+
+
+def diff_bytes(diff: str, encoding: str) -> bytes:
+    """``diff`` (from :func:`unified_diff`) as the bytes ``diff -u`` would print for a file in
+    ``encoding``: its lines in the file's own encoding (so that ``patch`` gives what the real
+    write gives), the two header lines' file names as the file system spells them."""
+    head_end = 0
+    for _ in range(2):
+        if diff.startswith(("--- ", "+++ "), head_end):
+            head_end = diff.index("\n", head_end) + 1
+    return os.fsencode(diff[:head_end]) + diff[head_end:].encode(encoding)
 
 
 def line_changes(old: str, edits: Sequence[Edit]) -> list[LineChange]:

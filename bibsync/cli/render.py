@@ -114,9 +114,23 @@ def plan_to_json(plan: Plan, target_entries: Sequence[Entry] = (), **extra: Any)
     return data
 
 
-def print_verbatim(console: Console, text: str) -> None:
+def print_verbatim(console: Console, text: str, encoding: str | None = None) -> None:
     """Write ``text`` (a diff) to the console's stream exactly as it is: rich would expand tabs
-    into spaces and fold long lines, so a saved ``--dry-run`` diff would not apply as a patch."""
+    into spaces and fold long lines, so a saved ``--dry-run`` diff would not apply as a patch.
+
+    With ``encoding`` (the diffed file's), output to a file or pipe is the diff's bytes in that
+    encoding, as ``diff -u`` prints them, so that a saved diff patches the file into what the
+    real write gives; a terminal shows the text in its own encoding (raw Latin-1 bytes would
+    be garbled on a UTF-8 terminal).
+    """
     stream = console.file
-    stream.write(text)
+    binary = getattr(stream, "buffer", None)
+    if encoding is None or binary is None or stream.isatty():
+        stream.write(text)
+        stream.flush()
+        return
+    from ..bibtex.diff import diff_bytes
+
     stream.flush()
+    binary.write(diff_bytes(text, encoding))
+    binary.flush()

@@ -171,7 +171,7 @@ def test_zotero_target_is_built_lazily_with_all_options(files, monkeypatch) -> N
     assert calls["spec"] == "group:42"
     kw = calls["kw"]
     assert (kw["api_key_file"], kw["endpoint"], kw["collection"], kw["refresh"], kw["policy"], kw["require_write"]) == (
-        Path("key.txt"), "http://127.0.0.1:9", "Thesis", True, "source", True)
+        Path("key.txt"), "http://127.0.0.1:9", "Thesis", True, "source", False)
     assert calls["applied"]["add"] == 3  # an empty library: everything is new
 
 

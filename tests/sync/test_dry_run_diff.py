@@ -3,6 +3,7 @@ as they are, so that it applies as a patch and gives exactly what the real write
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -39,11 +40,16 @@ def apply_unified_diff(text: str, diff: str) -> str:
     return "".join(new + old[at:])
 
 
-def dry_run_diff(bib: Path) -> str:
+def dry_run_diff_bytes(bib: Path) -> bytes:
+    """The diff a dry run prints into a pipe or file (standard output is no terminal here)."""
     result = runner.invoke(app, ["sync", str(TABS / "incoming.bib"), "--into", str(bib), "--dry-run"],
                            env={"COLUMNS": "80", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
-    return result.stdout[result.stdout.index("--- "):]
+    return result.stdout_bytes[result.stdout_bytes.index(b"--- "):]
+
+
+def dry_run_diff(bib: Path) -> str:
+    return dry_run_diff_bytes(bib).decode("utf-8")
 
 
 def test_the_dry_run_diff_applies_to_give_the_real_write(tmp_path):
@@ -57,11 +63,22 @@ def test_the_dry_run_diff_applies_to_give_the_real_write(tmp_path):
     assert apply_unified_diff(before, diff) == bib.read_text(encoding="utf-8")
 
 
-@pytest.mark.skipif(shutil.which("patch") is None, reason="patch is not installed")
-def test_patch_applies_the_saved_dry_run_diff(tmp_path):
+def test_a_latin1_file_gets_its_diff_in_latin1(tmp_path):
+    """A saved diff of a Latin-1 file is in Latin-1, as ``diff -u`` prints it, not UTF-8."""
     bib = tmp_path / "t.bib"
-    shutil.copy(TABS / "acl-tabs.bib", bib)
-    (tmp_path / "dry.diff").write_text(dry_run_diff(bib), encoding="utf-8")
+    shutil.copy(TABS / "acl-tabs-latin1.bib", bib)
+    diff = dry_run_diff_bytes(bib)
+    assert b'+  author = \t"R\xf8e, \xc5sa",\n' in diff
+    assert b'   author = \t"M\xfcller, John",\n' in diff
+    assert f"--- {bib}\n+++ {bib}\n@@ ".encode() in diff
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="patch is not installed")
+@pytest.mark.parametrize("name", ["acl-tabs.bib", "acl-tabs-latin1.bib"])
+def test_patch_applies_the_saved_dry_run_diff(tmp_path, name):
+    bib = tmp_path / "t.bib"
+    shutil.copy(TABS / name, bib)
+    (tmp_path / "dry.diff").write_bytes(dry_run_diff_bytes(bib))
     patched = tmp_path / "patched.bib"
     shutil.copy(bib, patched)
     done = subprocess.run(["patch", str(patched), str(tmp_path / "dry.diff")], capture_output=True, text=True,
@@ -69,3 +86,23 @@ def test_patch_applies_the_saved_dry_run_diff(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     runner.invoke(app, ["sync", str(TABS / "incoming.bib"), "--into", str(bib), "--yes"])
     assert patched.read_bytes() == bib.read_bytes()
+
+
+class _Terminal(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("stream_class, expected", [(io.TextIOWrapper, b"+  author = {M\xfcller},\n"),
+                                                    (_Terminal, b"+  author = {M\xc3\xbcller},\n")])
+def test_a_terminal_shows_the_diff_as_text_a_pipe_gets_the_bytes(stream_class, expected):
+    """Into a pipe or file the diff is in the .bib's encoding; a UTF-8 terminal shows it as
+    text in UTF-8 (raw Latin-1 bytes would be garbled there)."""
+    from rich.console import Console
+
+    from bibsync.cli.render import print_verbatim
+
+    raw = io.BytesIO()
+    stream = stream_class(raw, encoding="utf-8", newline="")
+    print_verbatim(Console(file=stream), "+  author = {Müller},\n", "latin-1")
+    assert raw.getvalue() == expected

@@ -88,7 +88,7 @@ def open_target(options: SyncOptions, settings: Settings, tasks: ProgressTasks |
     library = options.zotero
     return open_zotero_target(library, api_key_file=options.api_key_file, endpoint=options.zotero_endpoint,
                               collection=options.collection, refresh=options.refresh, settings=settings,
-                              policy=options.prefer, require_write=not options.dry_run,
+                              policy=options.prefer, require_write=False,  # run_sync refuses a plan that writes
                               read_progress=tasks.callback(f"reading {library}") if tasks else None,
                               write_progress=tasks.callback(f"writing to {library}") if tasks else None)
 
@@ -207,7 +207,7 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
         if diff is not None and not options.json:
             text = diff(result.plan)
             if text:
-                print_verbatim(out, text)
+                print_verbatim(out, text, getattr(target, "diff_encoding", None))
             else:
                 out.print("(no change to the file)")
         _report_incomplete(err, result, options, target)

@@ -190,6 +190,13 @@ class BibFileTarget:
         return self._decoded.encoding
 
     @property
+    def diff_encoding(self) -> str:
+        """The encoding a diff of this file is saved in: the file's own, so that it applies
+        with ``patch``; UTF-8 for a UTF-16 or UTF-32 file (``patch`` reads no wide text)."""
+        encoding = self._decoded.encoding
+        return "utf-8" if encoding.startswith(("utf-16", "utf-32")) else encoding
+
+    @property
     def entry_spans(self) -> list[tuple[int, int] | None]:
         """Where each loaded entry's text is in :attr:`text` (by entry index; None if not found)."""
         return list(self._spans)

@@ -467,7 +467,7 @@ def describe_status(exc: StatusError, library: LibrarySpec, endpoint: str, has_k
     if exc.status in (401, 403) and not has_key:
         return TargetError(f"{library} cannot be read without a Zotero API key (it is not public; "
                            f"HTTP {exc.status})", hint=f"set {ENV_API_KEY} or pass --api-key-file FILE; "
-                                                      "a dry run needs a key that may read the library")
+                                                      "a dry run, too, needs a key that may read the library")
     if exc.status in (401, 403):
         return TargetError(f"the Zotero server refused access to {library} (HTTP {exc.status}: {first})",
                            hint=f"check the API key ({ENV_API_KEY} or --api-key-file) and its permissions "

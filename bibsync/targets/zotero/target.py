@@ -59,6 +59,7 @@ class ZoteroTarget:
         self._items: list[dict | None] = []  # load() order; None once deleted
         self._entries: list[Entry | None] = []
         self._view_version: int | None = None  # the version our view of the library is complete up to
+        self._write_refusal: TargetError | None = None  # learnt from the key check in load()
         self.failures: list = []
 
     def close(self) -> None:
@@ -111,9 +112,10 @@ class ZoteroTarget:
     def _check_access(self) -> None:
         library = self.client.library
         if not self.client.has_key:
+            self._write_refusal = TargetError(f"no Zotero API key to write to {library}",
+                                              hint=f"set {ENV_API_KEY} or pass --api-key-file FILE")
             if self.require_write:
-                raise TargetError(f"no Zotero API key to write to {library}",
-                                  hint=f"set {ENV_API_KEY} or pass --api-key-file FILE")
+                raise self._write_refusal
             return
         try:
             info = self.client.key_access()
@@ -132,9 +134,18 @@ class ZoteroTarget:
         if not rights or not rights.get("library"):
             raise TargetError(f"the API key has no access to {library}",
                               hint="check the library ID, or give the key access at https://www.zotero.org/settings/keys")
-        if self.require_write and not rights.get("write"):
-            raise TargetError(f"the API key may read {library} but not write to it",
-                              hint="allow writing for this key at https://www.zotero.org/settings/keys")
+        self._write_refusal = None if rights.get("write") else TargetError(
+            f"the API key may read {library} but not write to it",
+            hint="allow writing for this key at https://www.zotero.org/settings/keys")
+        if self.require_write and self._write_refusal is not None:
+            raise self._write_refusal
+
+    def refused_write(self) -> TargetError | None:
+        """What would stop this library's writes (no API key, or a key that may only read), as
+        the error the write would meet, or None: learnt from the key check of :meth:`load`, so
+        asking costs no request. A run asks only when its plan writes (see
+        :func:`bibsync.sync.run_sync`); a target opened with ``require_write`` refuses in ``load``."""
+        return self._write_refusal
 
     def _sync_cache(self) -> None:
         known = self.cache.library_version
@@ -175,6 +186,8 @@ class ZoteroTarget:
         return self._guard(lambda: self._apply(plan))
 
     def _apply(self, plan: Plan) -> ApplyReport:
+        if self._write_refusal is not None and plan.to_apply():
+            raise self._write_refusal
         report = _new_report(skipped_review=len(plan.by_kind("review")))
         updates = {c.target_index: c for c in plan.by_kind("update") if c.target_index is not None}
         self._to_write, self._written = len(updates) + len(plan.by_kind("add")), 0

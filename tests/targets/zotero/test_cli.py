@@ -87,3 +87,40 @@ def test_the_key_is_not_logged_nor_in_a_debug_traceback(zotero_server, caplog, m
     result = sync(zotero_server.endpoint, env={"ZOTERO_API_KEY": WRITE_KEY, "BIBSYNC_DEBUG": "1"})
     assert result.exit_code != 0 and "JSONDecodeError" in everything(result)  # a real traceback...
     assert WRITE_KEY not in everything(result) + caplog.text  # ...without the key
+
+
+def dry_run(endpoint: str, source: str, key: str, *args: str):
+    return runner.invoke(app, ["sync", source, "--zotero", SPEC, "--zotero-endpoint", endpoint, *args],
+                         env={"ZOTERO_API_KEY": key})
+
+
+def test_a_dry_run_with_a_read_only_key_exits_as_the_real_run(zotero_server, tmp_path, monkeypatch):
+    """A plan that writes: the dry run names what would stop the real run and exits 1, from the
+    key check it made anyway (the same requests as with a key that may write); a plan that
+    writes nothing: both runs exit 0, as a read-only key needs no write access for it."""
+    monkeypatch.setenv("BIBSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    few = tmp_path / "few.bib"
+    few.write_text("@article{one, title = {A first paper}, author = {Doe, Jane}, year = {2020},"
+                   " journal = {J}}\n", encoding="utf-8")
+    assert dry_run(zotero_server.endpoint, str(few), WRITE_KEY, "--yes").exit_code == 0
+    zotero_server.reset_log()
+    writing_dry = dry_run(zotero_server.endpoint, SOCC, WRITE_KEY, "--dry-run", "--refresh")
+    with_write_key = [(r.method, r.path) for r in zotero_server.requests()]
+    zotero_server.reset_log()
+
+    dry = dry_run(zotero_server.endpoint, SOCC, READ_KEY, "--dry-run", "--refresh")
+    assert (writing_dry.exit_code, dry.exit_code) == (0, 1), everything(dry)
+    assert "dry run: nothing written" in dry.stderr
+    assert one_error_line(dry) == f"error: the real run would stop here: the API key may read {SPEC} but not write to it"
+    assert "hint: allow writing for this key" in dry.stderr
+    assert [(r.method, r.path) for r in zotero_server.requests()] == with_write_key
+    real = dry_run(zotero_server.endpoint, SOCC, READ_KEY, "--yes")
+    assert real.exit_code == 1
+    assert one_error_line(real) == f"error: the API key may read {SPEC} but not write to it"
+    assert zotero_server.requests(writes=True) == [] and len(zotero_server.items(SPEC)) == 1
+
+    for args in (("--dry-run",), ("--yes",)):  # nothing to write: the key's rights do not matter
+        same = dry_run(zotero_server.endpoint, str(few), READ_KEY, *args)
+        assert same.exit_code == 0, everything(same)
+        assert "error" not in same.stderr
+    assert zotero_server.requests(writes=True) == []
