@@ -414,7 +414,7 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
                                                lazy))
         doc.entry_blocks.append(block)
         doc.entry_spans.append(span)
-    if unparsed and target:
+    if target:
         _report_runaways(text, filename, doc, unparsed)
     return doc
 
@@ -426,31 +426,82 @@ _BLOCK_HEAD_RE = re.compile(r"@[^{(\n]*[{(][^,\n]{0,40}")
 
 
 def _report_runaways(text: str, filename: str, doc: BibDocument, unparsed: dict[int, int]) -> None:
-    """Say which blocks that cannot be parsed BibTeX reads on past (see :mod:`.reach`): in
-    place of their "cannot parse" failure, or as a failure of their own."""
+    """Say which blocks BibTeX reads on past (see :mod:`.reach`): in place of the "cannot
+    parse" failure of a block bibtexparser could not parse, or as a failure of their own for
+    a block it did parse, or for an ``@`` outside the blocks it read (a ``%`` line)."""
+    suspects = _read_differently(text, doc)
+    if not unparsed and not suspects:
+        return
     parsed = sorted(span[0] for span, block in zip(doc.spans, doc.blocks)
-                    if span is not None and span[0] not in unparsed and not isinstance(block, bm.ImplicitComment))
+                    if span is not None and span[0] not in unparsed and span[0] not in suspects
+                    and not isinstance(block, bm.ImplicitComment))
     entry_starts = [(span[0], entry.key) for span, entry in zip(doc.entry_spans, doc.entries) if span]
-    for start, end in runaways(text, sorted(unparsed), parsed):
+    for start, end in runaways(text, sorted({*unparsed, *suspects}), parsed):
         head = _BLOCK_HEAD_RE.match(text, start)
         name = head.group(0) if head else "this block"
         swallowed = [key for at, key in entry_starts if start < at < end]
         line = text.count("\n", 0, start) + 1
+        why, hint = _why_open(text, start, suspects.get(start))
         if end > len(text):
             some = f" ({_entries(swallowed)})" if swallowed else ""
-            failure = Failure(f"{name} is never closed: bibtex reads the rest of the file as part of it{some}; "
-                              "bibsync adds new entries before it", filename, line,
-                              hint="close its braces or quotes (bibsync keeps it as it is); biber reads nothing "
-                                   "from a file with such a block", raw=text[start:start + 200], kind=OPEN_TO_END_KIND)
+            failure = Failure(f"{name} {why or 'is never closed'}: bibtex reads the rest of the file as part of "
+                              f"it{some}; new entries that bibsync adds go before it", filename, line,
+                              hint=f"{hint}; biber reads nothing from a file with such a block",
+                              raw=text[start:start + 200], kind=OPEN_TO_END_KIND)
         else:
-            failure = Failure(f"{name} is not closed where it should be: bibtex reads "
+            failure = Failure(f"{name} {why or 'is not closed where it should be'}: bibtex reads "
                               f"{_entries(swallowed) if swallowed else 'on'} after it as part of it", filename, line,
-                              hint="close its braces or quotes (bibsync keeps it as it is)", raw=text[start:start + 200],
-                              kind=OPEN_KIND)
+                              hint=hint, raw=text[start:start + 200], kind=OPEN_KIND)
         if start in unparsed:
             doc.failures[unparsed[start]] = failure
         else:
             doc.failures.append(failure)
+
+
+# Why BibTeX reads a block that bibsync reads whole differently (see _read_differently).
+_UNBALANCED = "parsed"
+_OUTSIDE = "outside"
+
+
+def _read_differently(text: str, doc: BibDocument) -> dict[int, str]:
+    """The places where BibTeX may start reading a block that bibtexparser read whole but
+    BibTeX may not end where it does, each with why (``_UNBALANCED``, ``_OUTSIDE``): a block
+    whose ``{`` and ``}`` do not pair up (BibTeX counts every brace, inside quotes and after
+    a backslash too), an ``@comment`` with an ``@`` inside (BibTeX skips to it), and the first
+    ``@`` between blocks (a ``%`` line, which BibTeX does not skip). Cheap: one count of the
+    braces of each block, one search for ``@`` between blocks."""
+    suspects: dict[int, str] = {}
+    covered_to = 0
+    for block, span in zip(doc.blocks, doc.spans):
+        if span is None or isinstance(block, bm.ImplicitComment):
+            continue
+        at = text.find("@", covered_to, span[0])
+        if at >= 0:
+            suspects[at] = _OUTSIDE
+        covered_to = max(covered_to, span[1])
+        if isinstance(block, bm.ExplicitComment):
+            if text.find("@", span[0] + 1, span[1]) >= 0:
+                suspects[span[0]] = _OUTSIDE
+        elif (not isinstance(block, bm.ParsingFailedBlock)
+              and text.count("{", *span) != text.count("}", *span)):
+            suspects[span[0]] = _UNBALANCED
+    at = text.find("@", covered_to)
+    if at >= 0:
+        suspects[at] = _OUTSIDE
+    return suspects
+
+
+def _why_open(text: str, start: int, suspect: str | None) -> tuple[str, str]:
+    """Why BibTeX reads on past the block at ``start`` ("" for a block bibsync cannot parse
+    either) and the hint to mend it."""
+    if suspect == _UNBALANCED:
+        return ("has a brace that bibtex does not see closed (bibtex counts the braces inside quotes and "
+                "after a backslash too)", "pair up the braces in its values (bibsync keeps it as it is)")
+    line_start = text.rfind("\n", 0, start) + 1
+    if suspect == _OUTSIDE and text[line_start:start].lstrip(" \t").startswith("%"):
+        return ("is on a % line, which bibtex does not skip, and is not closed",
+                "close its braces or quotes, or delete the line (bibsync keeps it as it is)")
+    return "", "close its braces or quotes (bibsync keeps it as it is)"
 
 
 def _entries(keys: list[str]) -> str:

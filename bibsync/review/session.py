@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 from ..config import Settings
 from ..errors import TargetError
-from ..model import Entry
+from ..model import Entry, Failure
 from ..plan import Change, Plan, without_omitted
 from .cases import Action, ReviewCase, cases_from_duplicates, cases_from_pending
 from .decisions import DecisionStore, store_for
@@ -60,6 +60,7 @@ class ReviewReport:
     renames: dict[str, str] = field(default_factory=dict)
     quit: bool = False
     backup: str | None = None
+    target_failures: list[Failure] = field(default_factory=list)  # what is odd in the target as read
 
 
 def apply_review_plan(target, planned: ReviewPlan, collections: dict[str, str | None] | None = None) -> dict:
@@ -135,7 +136,7 @@ def review_target(target, store: DecisionStore, reviewer: Reviewer | None, *, pe
         cases += cases_from_pending(store.pending(), entries, matcher)
     if duplicates:
         cases += cases_from_duplicates(entries, find_duplicates(entries), matcher)
-    report = ReviewReport()
+    report = ReviewReport(target_failures=list(getattr(target, "failures", [])))
     try:
         result = run_review(cases, reviewer or Lister(), store)
     except KeyboardInterrupt:

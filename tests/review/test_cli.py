@@ -282,3 +282,16 @@ def test_inline_review_through_the_library(tmp_path):
     assert "  year      = {2022},\n  archiveprefix = {arXiv},\n  eprint    = {2210.00882}," in bib.read_text()
     assert triples(bib) == [("doi:10.48550/arxiv.2210.00882", "zhu2023msrl", "merge")]
     assert decisions(bib)["decisions"][0]["fields"]["year"] == "incoming"
+
+
+def test_a_block_never_closed_is_named_as_a_sync_names_it(tmp_path):
+    bib = tmp_path / "refs.bib"
+    text = ("@article{good,\n  author = {Doe, Jane},\n  title = {Good paper},\n  journal = {J},\n  year = {2000},\n}\n\n"
+            "@article{x,\n  author = {Roe, Ann},\n  title = {Foo")
+    bib.write_text(text)
+    result = invoke(bib, "")
+    assert result.exit_code == 0, result.output
+    assert (f"kept as it is in {bib}: {bib}:8: @article{{x is never closed: bibtex reads the rest of the file as "
+            "part of it; new entries that bibsync adds go before it") in result.output
+    assert "hint: close its braces or quotes (bibsync keeps it as it is)" in result.output
+    assert bib.read_text() == text

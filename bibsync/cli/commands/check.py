@@ -19,9 +19,10 @@ def check(
     """List the entries that lack a field their type requires in the standard BibTeX styles.
 
     Like JabRef's integrity check: BibTeX would warn "empty FIELD in KEY" and leave a hole
-    in the bibliography. Blocks that cannot be read (a missing brace) are listed too. Exit
-    codes: 0 every entry is complete, 1 error (the file cannot be read), 2 usage, 3 some
-    entries lack a required field or some blocks cannot be read.
+    in the bibliography. Blocks that cannot be read (a missing brace), and blocks that bibtex
+    reads on past their end (a lone brace in a quoted value), are listed too. Exit codes: 0
+    every entry is complete, 1 error (the file cannot be read), 2 usage, 3 some entries lack a
+    required field or some blocks cannot be read as written.
     """
     from ...errors import UsageError
     from .options import pipe_safe_console, run_settings
@@ -66,13 +67,20 @@ def check_and_report(path: Path, console, errors=None, verbose: bool = False) ->
         as_type = checked_type(item.entry.type)
         shown = f"@{item.entry.type}" + (f", checked as @{as_type}" if as_type != item.entry.type else "")
         lines.append(f"{escape(where)}: {escape(item.key)} ({shown}) lacks {escape(', '.join(item.missing))}")
-    unreadable = [f for f in target.failures if f.severity == "error"]  # named with their lines on errors
+    errors_found = [f for f in target.failures if f.severity == "error"]  # named with their lines on errors
+    entry_lines = {e.origin.line for e in entries if e.origin and e.origin.line}
+    misread = [f for f in errors_found if f.line in entry_lines]  # read (and checked), but not so by bibtex
+    unreadable = [f for f in errors_found if f.line not in entry_lines]
     lines.append(_summary(len(found), len(entries)))
     for text in lines:  # `check refs.bib | head -1`: the console goes quiet, the exit code stays the run's
         console.print(text)
     if unreadable:
         console.print(_unreadable_summary(unreadable), markup=False)
-    return EXIT_INCOMPLETE if found or unreadable else 0
+    if misread:
+        n = len(misread)
+        console.print(f"bibtex reads on past the end of {n} entr{'ies' if n != 1 else 'y'} (see the standard error)",
+                      markup=False)
+    return EXIT_INCOMPLETE if found or errors_found else 0
 
 
 def _unreadable_summary(failures) -> str:

@@ -177,6 +177,7 @@ def review_and_report(into: Path | None, zotero: str | None, console: Console, *
         console.print(f"\ninterrupted: {where} is untouched; the decisions taken so far are saved")
         return 130
     print_report(console, report, where)
+    _warn_of_open_blocks(report, where)
     if rewrite_tex is not None and into is not None:
         keys = KeyReader()
         ask = (lambda q: confirm(console, keys, q)) if interactive else None
@@ -187,6 +188,19 @@ def review_and_report(into: Path | None, zotero: str | None, console: Console, *
         print_open_cases(console, report.open_cases, where)
         console.print("run `bibsync review` in a terminal to settle them")
     return EXIT_OPEN
+
+
+def _warn_of_open_blocks(report: ReviewReport, where: str) -> None:
+    """Say on standard error, as a sync does, which blocks of the target BibTeX reads on
+    past (the review's new entries went before one it reads to the end of the file)."""
+    from rich.markup import escape
+
+    from ...bibtex.read import OPEN_KIND, OPEN_TO_END_KIND
+    from .parse import report_failures
+
+    open_blocks = [f for f in report.target_failures if f.kind in (OPEN_KIND, OPEN_TO_END_KIND)]
+    if open_blocks:
+        report_failures(open_blocks, Console(stderr=True, highlight=False), error_label=f"kept as it is in {escape(where)}:")
 
 
 def dedupe_interactive(file: str) -> int:

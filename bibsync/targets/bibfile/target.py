@@ -463,7 +463,8 @@ class BibFileTarget:
                 edits.append((offset, offset, order, body + gap))
         if at_end and unread_from is not None:  # before the block BibTeX would read them into
             line_start = text.rfind("\n", 0, unread_from) + 1
-            offset = line_start if not text[line_start:unread_from].strip() else unread_from
+            before = text[line_start:unread_from].strip()
+            offset = line_start if not before or before.startswith("%") else unread_from  # a % line stays whole
             edits.append((offset, offset, len(entries) + 1, _end_prefix(text[:offset], style)
                           + gap.join(body for _, body in at_end) + gap))
         elif at_end:

@@ -42,7 +42,7 @@ def test_new_entries_go_before_a_truncated_last_entry(tmp_path: Path) -> None:
     (failure,) = target.failures
     assert (failure.where(), failure.kind) == (f"{path}:8", OPEN_TO_END_KIND)
     assert failure.message == ("@article{x is never closed: bibtex reads the rest of the file as part of it; "
-                               "bibsync adds new entries before it")
+                               "new entries that bibsync adds go before it")
     result = _sync(path)
     assert result.report.added == 1
     text = path.read_text()
@@ -83,7 +83,7 @@ def test_an_unclosed_entry_in_the_middle_swallows_the_rest_for_bibtex(tmp_path: 
     assert repeated.message == "entry 'b' repeats field(s) year; the first value is used"
     assert failure.line == 8 and failure.message == (
         "@article{x is never closed: bibtex reads the rest of the file as part of it (the entry 'b'); "
-        "bibsync adds new entries before it")
+        "new entries that bibsync adds go before it")
     _sync(path)
     text = path.read_text()
     assert text.startswith(GOOD + "@article{roe2031zyxwv,\n") and text.endswith("}\n\n" + TRUNCATED + after)
