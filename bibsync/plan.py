@@ -262,6 +262,38 @@ def _merge_incoming(entries: list[Entry], settings: MatchSettings) -> tuple[list
     return out, members
 
 
+def _kept_apart_in_target(targets: list[Entry], works: list[Entry], merged: list[Entry], members: list[list[int]],
+                          settings: MatchSettings) -> tuple[list[Entry], list[list[int]]]:
+    """``merged`` and ``members`` with each group of incoming duplicates split into its members
+    when every member, on its own, is clearly a different target entry (a paper's conference
+    and journal versions, both in the target as entries of their own).
+
+    Merged, the group would update one of them and drop what the others bring to theirs; and
+    the next run, finding that one identical, would plan the others on their own anyway.
+    """
+    grouped = [m for group in members if len(group) > 1 for m in group]
+    if not grouped or not targets:
+        return merged, members
+    alone = dict(zip(grouped, _propose(targets, [works[m] for m in grouped], settings)))
+
+    def own_entry(m: int) -> int | None:
+        proposal = alone[m]
+        clear = proposal is not None and proposal.recommendation == "match" and proposal.candidates
+        return proposal.candidates[0].index if clear else None
+
+    out_works: list[Entry] = []
+    out_members: list[list[int]] = []
+    for entry, group in zip(merged, members):
+        own = [own_entry(m) for m in group] if len(group) > 1 else []
+        if own and None not in own and len(set(own)) == len(own):
+            out_works += [works[m] for m in group]
+            out_members += [[m] for m in group]
+        else:
+            out_works.append(entry)
+            out_members.append(group)
+    return out_works, out_members
+
+
 # The recommendation _decide gives when a person merged the entry into its first candidate.
 PERSON_MERGE = "merged by a person"
 
@@ -597,6 +629,7 @@ def make_plan(
     works = [incoming[i] for i in rest]
     merged_works, members = (_merge_incoming(works, settings) if merge_duplicates
                              else (works, [[i] for i in range(len(works))]))
+    merged_works, members = _kept_apart_in_target(planner.targets, works, merged_works, members, settings)
     proposals = _propose(planner.targets, merged_works, settings)
     works_planned = [(entry, rest[group[0]], proposal,
                       f"merged {len(group)} incoming duplicates" if len(group) > 1 else "")

@@ -122,3 +122,44 @@ def test_a_candidate_another_change_writes_is_compared_as_it_will_be(tmp_path, o
     assert [(c.kind, c.target_key) for c in second.plan.changes] == [[("same", "crossbowA"), ("same", "crossbowB")][i]
                                                                      for i in order]
     assert bib.read_bytes() == written
+
+
+VERSIONS = """@article{smith2020journal,
+  author = {Smith, John and Doe, Jane},
+  title = {Learning to Rank Gardening Robots at Scale},
+  journal = {Journal of Robots},
+  year = {2020},
+}
+
+@inproceedings{smith2020conf,
+  author = {Smith, J. and Doe, J.},
+  title = {Learning to rank gardening robots at scale},
+  booktitle = {Proc. RoboConf},
+  pages = {1--10},
+  year = {2020},
+}
+"""
+
+
+def test_incoming_versions_the_target_keeps_apart_each_complete_their_own_entry(tmp_path) -> None:
+    """The conference and journal versions of a paper, both in the target as entries of their
+    own and both incoming: each completes its own entry. Merged as incoming duplicates (as
+    before), the journal's pages were dropped, and the next run, finding the conference
+    version identical, wrote them into the journal entry then (fuzzer seed 5)."""
+    bib = tmp_path / "t.bib"
+    bib.write_text(VERSIONS)
+    people = (Person("Smith", "John"), Person("Doe", "Jane"))
+    title = "Learning to Rank Gardening Robots at Scale"
+    incoming = [
+        Entry("inproceedings", {"title": title, "booktitle": "Proc. RoboConf", "pages": "1--10", "year": "2020",
+                                "note": "Extended version"}, people),
+        Entry("article", {"title": title, "journal": "Journal of Robots", "pages": "45--184", "year": "2020"}, people),
+    ]
+    first = run_sync(None, BibFileTarget(bib), incoming=incoming, decisions=None)
+    assert first.plan.merged == []
+    assert [(c.kind, c.target_key, tuple(f.name for f in c.field_changes)) for c in first.plan.changes] == [
+        ("update", "smith2020conf", ("note",)), ("update", "smith2020journal", ("pages",))]
+    written = bib.read_bytes()
+    second = run_sync(None, BibFileTarget(bib), incoming=incoming, decisions=None)
+    assert [c.kind for c in second.plan.changes] == ["same", "same"]
+    assert bib.read_bytes() == written
