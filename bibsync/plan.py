@@ -265,8 +265,10 @@ def _merge_incoming(entries: list[Entry], settings: MatchSettings) -> tuple[list
 def _kept_apart_in_target(targets: list[Entry], works: list[Entry], merged: list[Entry], members: list[list[int]],
                           settings: MatchSettings) -> tuple[list[Entry], list[list[int]]]:
     """``merged`` and ``members`` with each group of incoming duplicates split into its members
-    when every member, on its own, is clearly a different target entry (a paper's conference
-    and journal versions, both in the target as entries of their own).
+    when every member, on its own, looks most like a different target entry (a paper's
+    conference and journal versions, both in the target as entries of their own): the target
+    keeps them apart, so the plan does too, and a member that is not clearly its own entry goes
+    to review on its own.
 
     Merged, the group would update one of them and drop what the others bring to theirs; and
     the next run, finding that one identical, would plan the others on their own anyway.
@@ -278,8 +280,8 @@ def _kept_apart_in_target(targets: list[Entry], works: list[Entry], merged: list
 
     def own_entry(m: int) -> int | None:
         proposal = alone[m]
-        clear = proposal is not None and proposal.recommendation == "match" and proposal.candidates
-        return proposal.candidates[0].index if clear else None
+        likely = proposal is not None and proposal.recommendation in ("match", "review") and proposal.candidates
+        return proposal.candidates[0].index if likely else None
 
     out_works: list[Entry] = []
     out_members: list[list[int]] = []
