@@ -168,6 +168,22 @@ def _prefix(a: Features, b: Features, reading: TitleReading, s: MatchSettings) -
     return None
 
 
+# Levels that read two titles as one title with a slip, junk or reordered words: as the exact
+# levels, they are split by how specific the title is only through this cap (below).
+_ALIKE_TITLES = ("near", "noise", "reordered")
+
+
+def _title_weight(reading: TitleReading) -> float:
+    """The title's weight for its level; for a short title (under 4 content words) read as
+    alike but not equal, never more than the same title equal ("exact-short"): agreement less
+    than exact is never stronger evidence than exact agreement on the same words (the alike
+    levels have no short variant, and "near" was fitted above "exact-short")."""
+    weight = _fitted("title", reading.level)
+    if reading.level in _ALIKE_TITLES and any(reading.words) and min(len(w) for w in reading.words if w) < 4:
+        weight = min(weight, _fitted("title", "exact-short"))
+    return weight
+
+
 def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
     """The title part, the label part and the title's contradictions; call after authors, year and venue."""
     reading, x, y = _review_reading(a, b, read_titles(a, b, generic=d.generic, main_title_factor=s.main_title_factor,
@@ -185,7 +201,7 @@ def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
         d.add("title", reading.value, f"title {reading.value:.2f} (generic)", "generic")
     else:
         d.add("title", reading.value, f"title {reading.value:.2f}{reading.how}", reading.level,
-              _fitted("title", reading.level))
+              _title_weight(reading))
     if not d.generic and reading.level in REWORDED_TITLES:
         _title_words(d, a, b)
     if x or y:

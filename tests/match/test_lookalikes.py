@@ -213,3 +213,21 @@ def test_a_held_back_pair_reads_review_in_its_own_explanation():
     assert groups[0].explanation.endswith(
         "-> review 1.00 (held back: another entry matches about as well and is a different work; "
         "which of them is this one?)")
+
+
+def test_a_short_title_read_alike_never_outweighs_the_same_title_equal():
+    """"Dataflow Fragments for Learning" (3 content words) equal to a target's title weighs as
+    "exact-short" (+5.7); read as alike with "... Learning Systems" it once weighed more (+5.9:
+    the alike levels have no short variant), so an entry ranked a look-alike above its own
+    exact title. Now a short title read as alike weighs at most what it weighs equal."""
+    from bibsync.match import Matcher, MatchSettings
+
+    person = (Person("Smith", "Ann"),)
+    incoming = Entry("misc", {"title": "Dataflow Fragments for Learning", "year": "2021"}, person)
+    exact = Entry("misc", {"title": "Dataflow Fragments for Learning", "year": "2021"}, person).with_key("own")
+    alike = Entry("article", {"title": "Dataflow Fragments for Learning Systems", "journal": "JMLR", "year": "2021"},
+                  person).with_key("other")
+    matcher = Matcher([alike, exact], MatchSettings())
+    by_key = {("other", "own")[c.index]: c for c in matcher.propose(incoming).candidates}
+    assert by_key["own"].weight >= by_key["other"].weight
+    assert "title 1.00 +5.7" in by_key["own"].explanation and "title 0.89 +5.7" in by_key["other"].explanation
