@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from ...bibtex.diff import unified_diff
-from ...bibtex.keys_in_text import keys_in_text
+from ...bibtex.keys_in_text import has_commented_entry, keys_in_text
 from ...bibtex.reach import block_reading_past_end
 from ...bibtex.read import FIELD_ALIASES, OPEN_TO_END_KIND
 from ...bibtex.splice import LayoutError, NewField, apply_edits, is_empty_value, scan_entry, splice_entry
@@ -182,6 +182,8 @@ class BibFileTarget:
     def reserved_keys(self) -> frozenset[str]:
         """Keys (lower-cased) that BibTeX reads in the file beside its entries' own: those of
         ``%``-commented entries and of blocks bibsync cannot read. New keys avoid them."""
+        if not self.failures and not has_commented_entry(self.text):
+            return frozenset()  # every key BibTeX reads is an entry's own, which is taken anyway
         return keys_in_text(self.text)
 
     @property
