@@ -47,7 +47,7 @@ key is free, else gets one from the key pattern, unique in the file case-insensi
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import Callable, Iterable, Mapping, Protocol, Sequence
 
 from .bibtex.write import FIELD_RANK
 from .errors import UsageError
@@ -262,8 +262,8 @@ def _merge_incoming(entries: list[Entry], settings: MatchSettings) -> tuple[list
     return out, members
 
 
-def _kept_apart_in_target(targets: list[Entry], works: list[Entry], merged: list[Entry], members: list[list[int]],
-                          settings: MatchSettings) -> tuple[list[Entry], list[list[int]]]:
+def _kept_apart_in_target(propose: Callable[[list[Entry]], list], works: list[Entry], merged: list[Entry],
+                          members: list[list[int]]) -> tuple[list[Entry], list[list[int]]]:
     """``merged`` and ``members`` with each group of incoming duplicates split into its members
     when every member, on its own, looks most like a different target entry (a paper's
     conference and journal versions, both in the target as entries of their own): the target
@@ -274,9 +274,9 @@ def _kept_apart_in_target(targets: list[Entry], works: list[Entry], merged: list
     the next run, finding that one identical, would plan the others on their own anyway.
     """
     grouped = [m for group in members if len(group) > 1 for m in group]
-    if not grouped or not targets:
+    if not grouped:
         return merged, members
-    alone = dict(zip(grouped, _propose(targets, [works[m] for m in grouped], settings)))
+    alone = dict(zip(grouped, propose([works[m] for m in grouped])))
 
     def own_entry(m: int) -> int | None:
         proposal = alone[m]
@@ -355,15 +355,23 @@ def _remembered(entry: Entry, proposal_candidates: Sequence[Candidate], recommen
     return "review", remaining, "a candidate was ruled out earlier"
 
 
-def _propose(targets: list[Entry], entries: list[Entry], settings: MatchSettings) -> list:
-    """The matcher's proposal for each entry (None for all when there is no target)."""
-    if not targets or not entries:
-        return [None] * len(entries)
-    from .match import Matcher  # numpy and rapidfuzz load when there is something to compare
+def _proposer(targets: list[Entry], settings: MatchSettings) -> Callable[[list[Entry]], list]:
+    """A function giving the matcher's proposal for each of some entries (None for all when
+    there is no target); one matcher, and its index of the targets, serves every call."""
+    matcher = None
 
-    matcher = Matcher(targets, settings)
-    batch = getattr(matcher, "propose_all", None)  # one batched lookup when the matcher offers it
-    return list(batch(entries)) if batch is not None else [matcher.propose(e) for e in entries]
+    def propose(entries: list[Entry]) -> list:
+        nonlocal matcher
+        if not targets or not entries:
+            return [None] * len(entries)
+        if matcher is None:
+            from .match import Matcher  # numpy and rapidfuzz load when there is something to compare
+
+            matcher = Matcher(targets, settings)
+        batch = getattr(matcher, "propose_all", None)  # one batched lookup when the matcher offers it
+        return list(batch(entries)) if batch is not None else [matcher.propose(e) for e in entries]
+
+    return propose
 
 
 def new_key(entry: Entry, make_key, taken: set[str]) -> str:
@@ -631,8 +639,9 @@ def make_plan(
     works = [incoming[i] for i in rest]
     merged_works, members = (_merge_incoming(works, settings) if merge_duplicates
                              else (works, [[i] for i in range(len(works))]))
-    merged_works, members = _kept_apart_in_target(planner.targets, works, merged_works, members, settings)
-    proposals = _propose(planner.targets, merged_works, settings)
+    propose = _proposer(planner.targets, settings)
+    merged_works, members = _kept_apart_in_target(propose, works, merged_works, members)
+    proposals = propose(merged_works)
     works_planned = [(entry, rest[group[0]], proposal,
                       f"merged {len(group)} incoming duplicates" if len(group) > 1 else "")
                      for entry, group, proposal in zip(merged_works, members, proposals)]
