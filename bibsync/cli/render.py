@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ..model import Entry, key_with_line, repeated_keys
 from ..plan import KINDS, Change, Plan
+from ..streams import is_terminal
 
 _KIND_TEXT = {
     "add": ("new entries to add", "green"),
@@ -134,7 +135,7 @@ def print_verbatim(console: Console, text: str, encoding: str | None = None) -> 
     """
     stream = console.file
     binary = getattr(stream, "buffer", None)
-    if encoding is None or binary is None or stream.isatty():
+    if encoding is None or binary is None or is_terminal(stream):
         stream.write(text)
         stream.flush()
         return
