@@ -20,10 +20,10 @@ from typing import Callable, Sequence
 
 from ..model import Entry
 from ..progress import ProgressCallback
-from .distance import distance
+from .distance import distance, distance_above
 from .index import CandidateIndex, as_list
 from .normalize import Features, features
-from .recommend import AMBIGUOUS, HELD_BACK, MAX_GROUP, TOO_LARGE, explain, make_candidate
+from .recommend import AMBIGUOUS, HELD_BACK, MAX_GROUP, TOO_LARGE, explain, least_weight, make_candidate
 from .results import Candidate, DuplicateGroup
 from .settings import MatchSettings
 
@@ -33,13 +33,23 @@ Decided = Callable[[int, int], "str | None"]  # a person's decision about two en
 
 
 class _Pairs:
-    """Every pair compared so far, and what it is (computed on demand for pairs blocking skipped)."""
+    """Every pair compared so far that may be a match or a review, and what it is (computed on
+    demand for pairs blocking skipped)."""
 
     def __init__(self, feats: list[Features], settings: MatchSettings, decided: Decided | None) -> None:
         self.feats = feats
         self.settings = settings
         self.decided = decided
         self.known: dict[tuple[int, int], Candidate] = {}
+        self._least = least_weight(settings)
+
+    def score(self, i: int, j: int) -> None:
+        """Score a candidate pair from blocking (i < j), and keep it unless it can only be "new"
+        (``distance_above``): nothing here uses a pair that is neither a match nor a review."""
+        if (i, j) not in self.known:
+            d = distance_above(self.feats[i], self.feats[j], self.settings, self._least)
+            if d is not None:
+                self.known[(i, j)] = make_candidate(j, d, self.settings)
 
     def get(self, i: int, j: int) -> Candidate:
         """The candidate for entries i and j (i < j), scored once."""
@@ -77,7 +87,7 @@ def _score_pairs(entries: Sequence[Entry], settings: MatchSettings, decided: Dec
     q, t = CandidateIndex(feats, settings).self_pairs()
     count = len(q)
     for k, (i, j) in enumerate(zip(as_list(q), as_list(t))):
-        pairs.get(i, j)
+        pairs.score(i, j)
         if progress is not None and k % _PROGRESS_STEP == 0:
             progress(total + (total * k) // max(count, 1), 2 * total)
     if progress is not None:

@@ -24,7 +24,7 @@ from .normalize import LOOSE, Features, PersonKey, content_words
 from .people import MAX_PEOPLE, shared_people, swapped_people
 from .settings import MatchSettings
 from .rarity import contained
-from .titles import TitleReading, is_noise, noise_words, read_titles
+from .titles import MAIN_TITLE_FACTOR, MAIN_TITLE_MIN_WORDS, TitleReading, is_noise, noise_words, read_titles
 from .venues import venue_similarity
 from .words import NEGATION_WORDS, NOTICE_WORDS, replaced, typo_like, unmatched
 
@@ -184,10 +184,12 @@ def _title_weight(reading: TitleReading) -> float:
     return weight
 
 
-def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
-    """The title part, the label part and the title's contradictions; call after authors, year and venue."""
-    reading, x, y = _review_reading(a, b, read_titles(a, b, generic=d.generic, main_title_factor=s.main_title_factor,
-                                                      main_title_min_words=s.main_title_min_words))
+def _title(d: Distance, a: Features, b: Features, s: MatchSettings, reading: TitleReading,
+           least: float | None = None) -> bool:
+    """The title part, the label part and the title's contradictions, from the titles' ``reading``
+    (by the settings); call after authors, year and venue. False, and the pair left unfinished,
+    when a reworded title cannot reach ``least`` bits (see :func:`distance_above`)."""
+    reading, x, y = _review_reading(a, b, reading)
     prefix = _prefix(a, b, reading, s)
     if prefix is not None:
         # Read as the title behind the prefix, which is what makes the two alike; the prefix
@@ -203,6 +205,8 @@ def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
         d.add("title", reading.value, f"title {reading.value:.2f}{reading.how}", reading.level,
               _title_weight(reading))
     if not d.generic and reading.level in REWORDED_TITLES:
+        if least is not None and _out_of_reach(d, reading.value, s, least):
+            return False
         _title_words(d, a, b)
     if x or y:
         level = "same" if x == y else "differ" if x and y else "one-side item" if (x or y) in ITEM_LABELS else "one-side"
@@ -211,19 +215,19 @@ def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
     notice = (NOTICE_WORDS & set(a.words)) ^ (NOTICE_WORDS & set(b.words))
     if notice:
         d.flag(NOTICE, f"{min(notice)} notice")
-        return
+        return True
     if prefix is not None:
         d.flag(PREFIX, f"prefix '{prefix[0]}'")
-        return
+        return True
     if reading.sequel:
         d.flag(WORDS_DIFFER, "sequel")
-        return
+        return True
     names = _names(d, a, b)
     if names is not None:
         d.flag(WORDS_DIFFER, f"names ≠ {names[0]}/{names[1]}")
-        return
+        return True
     if reading.level in ("fair", "weak", "different"):
-        return  # too different to match anyway: no need to name the words
+        return True  # too different to match anyway: no need to name the words
     one, other = reading.words
     missing_a, missing_b = unmatched(one, other), unmatched(other, one)
     swapped = replaced(missing_a, missing_b) if missing_a and missing_b else None
@@ -232,6 +236,23 @@ def _title(d: Distance, a: Features, b: Features, s: MatchSettings) -> None:
         d.add("typo", None, f"typo {missing_a[0]}/{missing_b[0]}")
     elif swapped or NEGATION_WORDS.intersection(missing_a + missing_b):
         d.flag(WORDS_DIFFER, f"words ≠ {' '.join(missing_a[:2]) or '-'}/{' '.join(missing_b[:2]) or '-'}")
+    return True
+
+
+# The most the parts compared after the title's level can add, in bits: the title words, a
+# presentation label and the pages (each adds at most its largest weight, or nothing).
+_MOST_AFTER_TITLE = (max(0.0, *fitted.WEIGHTS.get("words", {}).values()) + max(0.0, *LABEL_WEIGHTS.values())
+                     + max(0.0, PAGES_SAME, PAGES_DIFFER))
+_ROUNDING = 1e-6  # bits kept in hand: the bound never rests on how a sum of floats is rounded
+
+
+def _out_of_reach(d: Distance, title: float, s: MatchSettings, least: float) -> bool:
+    """True when a pair whose title is not generic and that no identifier settled can only be
+    "new" or stay below ``least`` bits: its title is below the floor, or its weight so far
+    plus the most the remaining parts can add is below ``least``."""
+    if d.same is not None or d.generic or SAME_WORK in d.flags:
+        return False
+    return title < s.title_floor or d.weight + _MOST_AFTER_TITLE + _ROUNDING < least
 
 
 def _names(d: Distance, a: Features, b: Features) -> tuple[str, str] | None:
@@ -402,6 +423,19 @@ def _consistency(d: Distance) -> bool:
 
 def distance(a: Features, b: Features, settings: MatchSettings) -> Distance:
     """Compare two entries' keys: identifiers first, then every named part."""
+    found = distance_above(a, b, settings, None)
+    assert found is not None  # without a least weight every pair is compared in full
+    return found
+
+
+def distance_above(a: Features, b: Features, settings: MatchSettings, least: float | None) -> Distance | None:
+    """:func:`distance`, or None for a pair that can only be "new" with a weight below ``least``
+    bits: a title that is not generic, no identifier settling it, and either a title below
+    ``title_floor`` or a weight that, with the most the title words, a label and the pages
+    could add, stays below ``least``. Finding duplicates asks only for pairs that may be a
+    match or a review, and the title words (the costliest part) are then never read for the
+    many pairs that share common title words and little else. A pair that is returned is
+    compared in full, exactly as by :func:`distance`."""
     d = Distance(base=fitted.INTERCEPT + settings.prior_bits)
     _identifiers(d, a, b)
     if d.same is not None:
@@ -409,7 +443,12 @@ def distance(a: Features, b: Features, settings: MatchSettings) -> Distance:
     d.generic = a.generic or b.generic
     d.same_type = a.type == b.type
     n_items, n_flags = len(d.items), len(d.flags)
-    title_level = "generic" if d.generic else read_titles(a, b).level
+    reading = read_titles(a, b, generic=d.generic, main_title_factor=settings.main_title_factor,
+                          main_title_min_words=settings.main_title_min_words)
+    # The people are read by the level read_titles gives with its defaults: the reading above,
+    # unless the settings ask another (each pair's titles are read once, as a rule).
+    as_default = (settings.main_title_factor, settings.main_title_min_words) == (MAIN_TITLE_FACTOR, MAIN_TITLE_MIN_WORDS)
+    title_level = "generic" if d.generic else reading.level if as_default else read_titles(a, b).level
     _authors(d, a, b, title_level)
     _year(d, a, b)
     _venue(d, a, b, settings)
@@ -418,7 +457,8 @@ def distance(a: Features, b: Features, settings: MatchSettings) -> Distance:
     d.consistent = _consistency(d)
     items, flags = d.items[n_items:], d.flags[n_flags:]
     del d.items[n_items:], d.flags[n_flags:]
-    _title(d, a, b, settings)
+    if not _title(d, a, b, settings, reading, least):
+        return None
     d.items += items
     d.flags += flags
     _type(d, a, b)

@@ -151,6 +151,14 @@ def explain(d: Distance, kind: str, score: float, reason: str, s: MatchSettings)
     return line
 
 
+def least_weight(s: MatchSettings) -> float:
+    """The lowest match weight (bits) at which a pair may be a match or a review when its title
+    is not generic and no identifier settled it (``verdict``): the weight of a score of
+    ``review_threshold`` (or of ``match_threshold``, were it lower)."""
+    p = min(s.review_threshold, s.match_threshold)
+    return math.log2(p / (1.0 - p)) if 0.0 < p < 1.0 else -math.inf
+
+
 def make_candidate(index: int, d: Distance, s: MatchSettings) -> Candidate:
     """Turn a distance into a Candidate with its one-line explanation."""
     kind, score, reason = verdict(d, s)

@@ -216,8 +216,12 @@ def _rank(level: str) -> int:
     return TITLE_LEVELS.index(level)
 
 
-def read_titles(a: Features, b: Features, *, generic: bool = False, main_title_factor: float = 0.9,
-                main_title_min_words: int = 2) -> TitleReading:
+# read_titles' defaults for a main title standing for the full title (MatchSettings holds the same).
+MAIN_TITLE_FACTOR, MAIN_TITLE_MIN_WORDS = 0.9, 2
+
+
+def read_titles(a: Features, b: Features, *, generic: bool = False, main_title_factor: float = MAIN_TITLE_FACTOR,
+                main_title_min_words: int = MAIN_TITLE_MIN_WORDS) -> TitleReading:
     """The best reading of the two titles (see the module docstring).
 
     A generic title ("Editorial") is read only as it stands: it is exact (with the weight of

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -61,9 +62,11 @@ def _ligature_lost(short: str, long_: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 17)
 def words_match(x: str, y: str) -> bool:
     """Same word: equal, one typo apart (four letters or more), an abbreviation (ed/edition,
-    dept/department), or a ligature lost (le/file)."""
+    dept/department), or a ligature lost (le/file). (Cached: title words come from a small
+    vocabulary, and each candidate pair compares every word of one title with the other's.)"""
     if x == y:
         return True
     if negates(x, y):
@@ -102,7 +105,7 @@ def _same_number(x: str, y: str) -> bool:
     return m is not None and n is not None and m.group() == n.group()
 
 
-def replaced(xs: list[str], ys: list[str]) -> tuple[str, str] | None:
+def replaced(xs: Sequence[str], ys: Sequence[str]) -> tuple[str, str] | None:
     """A word of ``xs`` replaced by one of ``ys`` of the same kind (Part I/II, 1st/21st, CPUs/GPUs,
     SQL/XML) or by its negation (supervised/unsupervised), or None. A damaged word of another
     kind (an OCR fragment "x" for "fix") is not one, nor one number written two ways (2nd/2)."""
@@ -162,9 +165,12 @@ def _joined(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(x + y for x, y in zip(words, words[1:]))
 
 
-def unmatched(words: tuple[str, ...], others: tuple[str, ...]) -> list[str]:
+@lru_cache(maxsize=1 << 12)
+def unmatched(words: tuple[str, ...], others: tuple[str, ...]) -> tuple[str, ...]:
     """Words without a counterpart (equal, a typo apart, two joined words, a short word glued
-    to one, or an acronym and the words it stands for: WWW/World Wide Web) among ``others``."""
+    to one, or an acronym and the words it stands for: WWW/World Wide Web) among ``others``.
+    (Cached: the reading of two titles and the scoring of their words ask it of one pair
+    several times.)"""
     pool = set(others)
     joined = _joined(others)
     spelt_out = _acronyms(others)
@@ -175,4 +181,4 @@ def unmatched(words: tuple[str, ...], others: tuple[str, ...]) -> list[str]:
             continue
         if not any(words_match(w, o) for o in pool) and not any(words_match(w, j) for j in joined):
             out.append(w)
-    return out
+    return tuple(out)
