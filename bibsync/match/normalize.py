@@ -409,6 +409,11 @@ def isbn13(value: str) -> str:
     return core + str(check)
 
 
+# One empty set for the many entries without ISBNs or years in a venue's name: a set per
+# entry would be one more object for the garbage collector to walk through, each time.
+_NONE: frozenset = frozenset()
+
+
 def entry_isbns(entry: Entry) -> frozenset[str]:
     """Every ISBN of an entry, as ISBN-13: the isbn field, and ``ISBN ...`` written in another field."""
     found = set(_ISBN_RE.findall(entry.get("isbn")))
@@ -416,7 +421,7 @@ def entry_isbns(entry: Entry) -> frozenset[str]:
         value = entry.get(name)
         if value and "isbn" in value.lower():
             found.update(_LABELLED_ISBN_RE.findall(value))
-    return frozenset(filter(None, (isbn13(m) for m in found)))
+    return frozenset(filter(None, (isbn13(m) for m in found))) if found else _NONE
 
 
 def entry_pmid(entry: Entry) -> str:
@@ -556,7 +561,8 @@ _VENUE_YEAR_RE = re.compile(r"(?<![\d\w])(1[89]\d\d|20\d\d)(?![\d\w])")
 def venue_years(venue: str) -> frozenset[int]:
     """The years a venue's name carries ("Proceedings of the 2009 Annual Conference ...",
     "LREC-2014"): a dated series names its volume by them."""
-    return frozenset(int(y) for y in _VENUE_YEAR_RE.findall(venue)) if venue else frozenset()
+    years = _VENUE_YEAR_RE.findall(venue) if venue else ()
+    return frozenset(int(y) for y in years) if years else _NONE
 
 
 def entry_year(entry: Entry) -> int | None:
