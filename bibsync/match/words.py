@@ -62,11 +62,9 @@ def _ligature_lost(short: str, long_: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=1 << 17)
 def words_match(x: str, y: str) -> bool:
     """Same word: equal, one typo apart (four letters or more), an abbreviation (ed/edition,
-    dept/department), or a ligature lost (le/file). (Cached: title words come from a small
-    vocabulary, and each candidate pair compares every word of one title with the other's.)"""
+    dept/department), or a ligature lost (le/file)."""
     if x == y:
         return True
     if negates(x, y):
