@@ -28,9 +28,9 @@ large library is run once, after the small one, as before.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import random
 import statistics
+import subprocess
 import sys
 import time
 from itertools import combinations
@@ -300,15 +300,11 @@ def evaluate(entries: list[Entry], truth: set[tuple[str, str]],
     return seconds, precision, recall, len(merged & mergeable) / len(mergeable) if mergeable else 1.0
 
 
-def _evaluate_library(size: int, seed: int) -> tuple[float, float, float, float]:
-    entries, truth = library(size, seed)
-    return evaluate(entries, truth, MatchSettings())
-
-
-def _fresh_run(size: int, seed: int) -> tuple[float, float, float, float]:
+def _fresh_run(size: int, seed: int) -> tuple[float, ...]:
     """``evaluate`` of one library in a new Python process (nothing loaded, no cache filled)."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_evaluate_library, (size, seed))
+    done = subprocess.run([sys.executable, __file__, "--one", str(size), "--seed", str(seed)],
+                          capture_output=True, text=True, check=True)
+    return tuple(float(x) for x in done.stdout.split())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,7 +313,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="two library sizes, small first")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeats", type=int, default=5, help="runs of the small library, the median timed")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one run, its figures printed bare
     args = parser.parse_args(argv)
+    if args.one:
+        entries, truth = library(args.one, args.seed)
+        print(*evaluate(entries, truth, MatchSettings()))
+        return 0
     small, large = (int(x) for x in args.sizes.split(","))
     settings = MatchSettings()
     results = {}
