@@ -101,14 +101,26 @@ def entry_from_fields(
     pending: set[str] = set()
     as_read: dict[str, str] = {}  # author/editor values left to parse
     authors, editors, truncated = (), (), False
+    aliases = FIELD_ALIASES
     for raw_name, value in fields:
         name = raw_name.lower()
-        name = FIELD_ALIASES.get(name, name)
-        if name in values or name in as_read or (name == "author" and authors) or (name == "editor" and editors):
+        if name in aliases:
+            name = aliases[name]
+        if name in values:
             continue
         if macros is not None:
-            value = resolve_value(value, macros)
+            # resolve_value's common case inline (a reader calls this for every field of a file)
+            if "#" not in value:
+                part = value.strip()
+                if len(part) >= 2 and ((part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"')):
+                    value = part[1:-1]
+                else:
+                    value = resolve_value(value, macros)
+            else:
+                value = resolve_value(value, macros)
         if name in PEOPLE_FIELDS:
+            if name in as_read or (name == "author" and authors) or (name == "editor" and editors):
+                continue
             if lazy and _names_someone(value):
                 as_read[name] = value
             elif name == "author":
@@ -192,7 +204,10 @@ class ReadFields(ReadOnlyFields):
 
     def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
         """The decoded value of ``name``, or ``default``."""
-        return self[name] if name in self._values else default
+        values = self._values
+        if name not in values:
+            return default
+        return self[name] if name in self._pending else values[name]
 
     def __contains__(self, name: object) -> bool:
         return name in self._values
@@ -373,6 +388,14 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
     doc = BibDocument(blocks=blocks, spans=spans, macros=dict(macros or {}))
     unparsed: dict[int, int] = {}  # start of each block that cannot be parsed -> its failure's index
     for block, span, line in zip(blocks, spans, lines):
+        if type(block) is bm.Entry:  # the common case, without the checks below (slow on abstract classes)
+            pairs, unended = _entry_fields(block, block.raw, False)
+            if not unended:
+                doc.entries.append(entry_from_fields(block.entry_type, block.key, pairs, Origin("bibtex", filename, line),
+                                                     doc.macros, lazy))
+                doc.entry_blocks.append(block)
+                doc.entry_spans.append(span)
+                continue
         inner = block.ignore_error_block if isinstance(block, bm.DuplicateBlockKeyBlock) else block
         if isinstance(inner, bm.String):
             if inner.key.lower() in doc.macros:  # macro names are case-insensitive in BibTeX
