@@ -127,7 +127,14 @@ def entry_from_fields(
                 authors, truncated = read_people(value)
             else:
                 editors, _ = read_people(value)
-        elif lazy and _decodes_to_text(name, value):
+        # Left as read only when it surely decodes to a non-empty value: a value of a field kept as
+        # written that is not white space, or one with only braces and text (no command, comment,
+        # alignment tab, math or inverted mark: plain searches, faster than a regular expression
+        # on long values; inline, as this runs for every field of a file), which keeps every
+        # character but braces and folded white space.
+        elif lazy and ((value != "" and not value.isspace()) if name in _AS_WRITTEN else (
+                "\\" not in value and "%" not in value and "&" not in value and "$" not in value
+                and "`" not in value and value.strip(" \t\r\n\f\v{}") != "")):
             values[name] = value
             pending.add(name)
         else:
@@ -149,19 +156,6 @@ PEOPLE_FIELDS = frozenset({"author", "editor"})
 # Fields whose canonical value is the value with its white space folded (no LaTeX decoding):
 # empty exactly when the value is white space.
 _AS_WRITTEN = VERBATIM_FIELDS | {"doi", "month"}
-
-
-def _decodes_to_text(name: str, value: str) -> bool:
-    """True when ``value`` surely decodes to a non-empty value of field ``name`` without
-    decoding it: a value with only braces and text (no command, comment, ``&``, math) keeps
-    every character but braces and folded white space."""
-    if name in _AS_WRITTEN:
-        return value != "" and not value.isspace()
-    # A command, comment, alignment tab, math or inverted mark (!` ?`): found by plain
-    # searches, several times faster than one regular expression on long values.
-    if "\\" in value or "%" in value or "&" in value or "$" in value or "`" in value:
-        return False
-    return value.strip(" \t\r\n\f\v{}") != ""
 
 
 def _names_someone(value: str) -> bool:
@@ -585,6 +579,8 @@ def resolve_crossrefs(entries: list[Entry], filename: str = "<input>") -> tuple[
     not in ``entries`` leaves the entry as it is and is reported as a warning. Pure: the
     entries passed in are not changed (used by the bibtex source, not by the .bib target).
     """
+    if not any("crossref" in entry.fields for entry in entries):
+        return list(entries), []  # nothing to resolve (most files): no index of the keys
     by_key: dict[str, Entry] = {}
     for entry in entries:
         if entry.key:
