@@ -490,13 +490,21 @@ def _read_differently(text: str, doc: BibDocument) -> dict[int, str]:
     suspects: dict[int, str] = {}
     covered_to = 0
     for block, span in zip(doc.blocks, doc.spans):
-        if span is None or isinstance(block, bm.ImplicitComment):
+        if span is None:
             continue
-        at = text.find("@", covered_to, span[0])
+        kind = type(block)  # the common kinds by type: isinstance on bibtexparser's abstract classes is slow
+        if kind is bm.ImplicitComment or (kind is not bm.Entry and isinstance(block, bm.ImplicitComment)):
+            continue
+        start, end = span
+        at = text.find("@", covered_to, start)
         if at >= 0:
             suspects[at] = _OUTSIDE
-        covered_to = max(covered_to, span[1])
-        if isinstance(block, bm.ExplicitComment):
+        if end > covered_to:
+            covered_to = end
+        if kind is bm.Entry:
+            if text.count("{", start, end) != text.count("}", start, end):
+                suspects[start] = _UNBALANCED
+        elif isinstance(block, bm.ExplicitComment):
             if text.find("@", span[0] + 1, span[1]) >= 0:
                 suspects[span[0]] = _OUTSIDE
         elif (not isinstance(block, bm.ParsingFailedBlock)
@@ -537,16 +545,13 @@ def _entry_fields(entry: bm.Entry, raw: str, rescan: bool) -> tuple[list[tuple[s
     (``rescan``), are scanned again with the splicer's scanner, which knows where each value
     ends; a repeated name then keeps every value in order (the reader uses the first).
     """
+    pairs = [(f.key, f.value) for f in entry.fields]
     if not rescan:
-        pairs = []
-        for f in entry.fields:
-            value = f.value
+        for _, value in pairs:
             if "=" in value and _SWALLOWED_FIELD_RE.search(value):
                 break
-            pairs.append((f.key, value))
         else:
             return pairs, []
-    pairs = [(f.key, f.value) for f in entry.fields]
     try:
         layout = scan_entry(raw)
     except LayoutError:
