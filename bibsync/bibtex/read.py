@@ -201,7 +201,11 @@ class ReadFields(ReadOnlyFields):
         values = self._values
         if name not in values:
             return default
-        return self[name] if name in self._pending else values[name]
+        if name in self._pending:  # as __getitem__ does, inline (matching reads a few fields of every entry)
+            value = values[name] = canonical_value(name, values[name])
+            self._pending.discard(name)
+            return value
+        return values[name]
 
     def __contains__(self, name: object) -> bool:
         return name in self._values
