@@ -140,9 +140,18 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
     compile_pattern(settings.key_pattern)  # a bad pattern fails before anything is read
     out = Console(highlight=False, soft_wrap=True, stderr=options.json)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    with progress_tasks(enabled=not options.json) as tasks, ExitStack() as at_end:
-        at_end.enter_context(cyclic_collector_paused())
-        return _execute(options, settings, review, tasks, out, err, at_end)
+    opened: list[object] = []
+    try:
+        with progress_tasks(enabled=not options.json) as tasks, ExitStack() as at_end:
+            at_end.enter_context(cyclic_collector_paused())
+            return _execute(options, settings, review, tasks, out, err, at_end, opened)
+    except KeyboardInterrupt:
+        # Ctrl-C once the sync is done (its summary printed, the read cache being written):
+        # the new file is complete, and saying "nothing was written" would be false.
+        if any(getattr(target, "written", False) for target in opened):
+            raise Interrupted("interrupted after the new file was written (it is complete)",
+                              where=str(options.into)) from None
+        raise
 
 
 @contextmanager
@@ -161,10 +170,11 @@ def cyclic_collector_paused() -> Iterator[None]:
 
 
 def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None, tasks: ProgressTasks,
-             out: Console, err: Console, at_end: ExitStack) -> int:
+             out: Console, err: Console, at_end: ExitStack, opened: list[object]) -> int:
     target_name = str(options.into) if options.into is not None else f"Zotero {options.zotero}"
 
     target = open_target(options, settings, tasks, on_lock_wait=lock_wait_notice(err, target_name))
+    opened.append(target)
     if getattr(target, "late_cache", False):  # the .bib file's read cache is written once all is printed
         at_end.callback(target.close)
     shown: list[SyncResult] = []
