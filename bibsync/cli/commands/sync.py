@@ -221,6 +221,8 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
             else:
                 out.print("(no change to the file)")
         _report_incomplete(err, result, options, target)
+        for problem in result.unwritten:
+            err.print(f"[red]would not be written:[/] {escape(problem)}", markup=True, highlight=False)
         err.print("dry run: nothing written")
         if result.write_problem is not None:
             _report_write_problem(err, result.write_problem)
@@ -313,7 +315,7 @@ def _report_outcome(console: Console, result: SyncResult, target_name: str) -> N
     if report is None:
         return
     for problem in report.failed:
-        console.print(f"[red]not written:[/] {problem}", markup=True, highlight=False)
+        console.print(f"[red]not written:[/] {escape(problem)}", markup=True, highlight=False)
     if report.added or report.updated or report.details.get("removed"):
         console.print(f"wrote {target_name}: {report.added} added, {report.updated} updated", highlight=False)
     else:
