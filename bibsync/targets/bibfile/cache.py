@@ -251,5 +251,5 @@ def _decode(data: dict, text: str, where: str) -> ReadResult | None:
     failures = [Failure(message, where, line, record, hint, severity=severity, kind=kind)
                 for message, line, record, hint, severity, kind in data["failures"]]
     macros = {str(name): str(value) for name, value in data["macros"]}
-    macro_names = tuple((str(value), str(name)) for value, name in data["macro_names"])
+    macro_names = tuple((str(value), str(name), int(start), int(end)) for value, name, start, end in data["macro_names"])
     return ReadResult(entries, spans, failures, macros, macro_names)
