@@ -208,7 +208,7 @@ def block_spans(text: str, blocks: Sequence[bm.Block]) -> list[Span | None]:
             continue
         spans.append((start, start + len(raw)))
         pos = start + len(raw)
-        if isinstance(block, bm.ParsingFailedBlock) and "@" in raw[1:]:
+        if type(block) is not bm.Entry and isinstance(block, bm.ParsingFailedBlock) and "@" in raw[1:]:
             # bibtexparser stopped at a block start ("@article{key" then "@misc{...") and
             # took it into this raw text: the next block starts there.
             at = start + raw.rfind("@")

@@ -91,6 +91,8 @@ def _macro_names(doc: BibDocument) -> tuple[tuple[str, str, int, int], ...]:
     definitions: list[list] = []
     last_of: dict[str, int] = {}  # lower-case name -> index of its latest definition
     for block, span in zip(doc.blocks, doc.spans):
+        if type(block) is bm.Entry:  # most blocks: skipped without isinstance on bibtexparser's abstract classes
+            continue
         inner = block.ignore_error_block if isinstance(block, bm.DuplicateBlockKeyBlock) else block
         if not isinstance(inner, bm.String) or span is None:
             continue
