@@ -53,6 +53,7 @@ class SyncResult:
     source_failures: list[Failure] = field(default_factory=list)
     target_failures: list[Failure] = field(default_factory=list)
     write_problem: BibsyncError | None = None  # a dry run: what would stop the real run's write
+    unwritten: list[str] = field(default_factory=list)  # a dry run: changes the real run could not make
 
     @property
     def source_errors(self) -> list[Failure]:
@@ -65,7 +66,7 @@ class SyncResult:
         not be read or written (a dry run: would not be, ``write_problem``) or the plan was not
         confirmed, else 3 if review cases wait, else 0."""
         if (self.declined or (self.report is not None and self.report.failed) or self.source_errors
-                or self.write_problem is not None):
+                or self.write_problem is not None or self.unwritten):
             return EXIT_ERROR
         if (self.applied or self.dry_run) and self.pending:
             return EXIT_REVIEW
@@ -163,6 +164,19 @@ def predicted_write_problem(target: Target, plan: Plan) -> BibsyncError | None:
     return refused_write(target) if plan.to_apply() else None
 
 
+def predicted_unwritten(target: Target, plan: Plan) -> list[str]:
+    """The changes of ``plan`` that a real run could not make in ``target`` (a .bib entry
+    whose text cannot be spliced: the real run names them, leaves them as they are and exits
+    1), so that a dry run names them too and exits as the real run would."""
+    edits = getattr(target, "edits", None)
+    if not callable(edits) or not plan.to_apply():
+        return []
+    try:
+        return list(edits(plan)[1])
+    except BibsyncError:  # a write the real run refuses as a whole: the dry run's diff reports it
+        return []
+
+
 def refused_write(target: Target) -> BibsyncError | None:
     """The error a target that learns its write access when it loads (``refused_write()``,
     a Zotero library) would meet on writing, or None."""
@@ -223,6 +237,7 @@ def run_sync(
                             pending=pending_after(decisions, plan, target_entries, collection))
         if dry_run:
             result.write_problem = predicted_write_problem(target, plan)
+            result.unwritten = predicted_unwritten(target, plan)
             return result
         if confirm is not None and plan.to_apply() and not confirm(result):
             result.declined = True

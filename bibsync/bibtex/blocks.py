@@ -196,13 +196,19 @@ def block_spans(text: str, blocks: Sequence[bm.Block]) -> list[Span | None]:
     pos = 0
     for block in blocks:
         raw = block.raw
-        start = text.find(raw, pos) if raw else -1
+        if raw:
+            # found where its first character next is, most often (a search for a long text costs more)
+            start = text.find(raw[0], pos)
+            if start >= 0 and not text.startswith(raw, start):
+                start = text.find(raw, start)
+        else:
+            start = -1
         if start < 0:
             spans.append(None)
             continue
         spans.append((start, start + len(raw)))
         pos = start + len(raw)
-        if isinstance(block, bm.ParsingFailedBlock) and "@" in raw[1:]:
+        if type(block) is not bm.Entry and isinstance(block, bm.ParsingFailedBlock) and "@" in raw[1:]:
             # bibtexparser stopped at a block start ("@article{key" then "@misc{...") and
             # took it into this raw text: the next block starts there.
             at = start + raw.rfind("@")

@@ -101,21 +101,40 @@ def entry_from_fields(
     pending: set[str] = set()
     as_read: dict[str, str] = {}  # author/editor values left to parse
     authors, editors, truncated = (), (), False
+    aliases = FIELD_ALIASES
     for raw_name, value in fields:
         name = raw_name.lower()
-        name = FIELD_ALIASES.get(name, name)
-        if name in values or name in as_read or (name == "author" and authors) or (name == "editor" and editors):
+        if name in aliases:
+            name = aliases[name]
+        if name in values:
             continue
         if macros is not None:
-            value = resolve_value(value, macros)
+            # resolve_value's common case inline (a reader calls this for every field of a file)
+            if "#" not in value:
+                part = value.strip()
+                if len(part) >= 2 and ((part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"')):
+                    value = part[1:-1]
+                else:
+                    value = resolve_value(value, macros)
+            else:
+                value = resolve_value(value, macros)
         if name in PEOPLE_FIELDS:
+            if name in as_read or (name == "author" and authors) or (name == "editor" and editors):
+                continue
             if lazy and _names_someone(value):
                 as_read[name] = value
             elif name == "author":
                 authors, truncated = read_people(value)
             else:
                 editors, _ = read_people(value)
-        elif lazy and _decodes_to_text(name, value):
+        # Left as read only when it surely decodes to a non-empty value: a value of a field kept as
+        # written that is not white space, or one with only braces and text (no command, comment,
+        # alignment tab, math or inverted mark: plain searches, faster than a regular expression
+        # on long values; inline, as this runs for every field of a file), which keeps every
+        # character but braces and folded white space.
+        elif lazy and ((value != "" and not value.isspace()) if name in _AS_WRITTEN else (
+                "\\" not in value and "%" not in value and "&" not in value and "$" not in value
+                and "`" not in value and value.strip(" \t\r\n\f\v{}") != "")):
             values[name] = value
             pending.add(name)
         else:
@@ -137,19 +156,6 @@ PEOPLE_FIELDS = frozenset({"author", "editor"})
 # Fields whose canonical value is the value with its white space folded (no LaTeX decoding):
 # empty exactly when the value is white space.
 _AS_WRITTEN = VERBATIM_FIELDS | {"doi", "month"}
-
-
-def _decodes_to_text(name: str, value: str) -> bool:
-    """True when ``value`` surely decodes to a non-empty value of field ``name`` without
-    decoding it: a value with only braces and text (no command, comment, ``&``, math) keeps
-    every character but braces and folded white space."""
-    if name in _AS_WRITTEN:
-        return value != "" and not value.isspace()
-    # A command, comment, alignment tab, math or inverted mark (!` ?`): found by plain
-    # searches, several times faster than one regular expression on long values.
-    if "\\" in value or "%" in value or "&" in value or "$" in value or "`" in value:
-        return False
-    return value.strip(" \t\r\n\f\v{}") != ""
 
 
 def _names_someone(value: str) -> bool:
@@ -192,7 +198,14 @@ class ReadFields(ReadOnlyFields):
 
     def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
         """The decoded value of ``name``, or ``default``."""
-        return self[name] if name in self._values else default
+        values = self._values
+        if name not in values:
+            return default
+        if name in self._pending:  # as __getitem__ does, inline (matching reads a few fields of every entry)
+            value = values[name] = canonical_value(name, values[name])
+            self._pending.discard(name)
+            return value
+        return values[name]
 
     def __contains__(self, name: object) -> bool:
         return name in self._values
@@ -373,6 +386,14 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
     doc = BibDocument(blocks=blocks, spans=spans, macros=dict(macros or {}))
     unparsed: dict[int, int] = {}  # start of each block that cannot be parsed -> its failure's index
     for block, span, line in zip(blocks, spans, lines):
+        if type(block) is bm.Entry:  # the common case, without the checks below (slow on abstract classes)
+            pairs, unended = _entry_fields(block, block.raw, False)
+            if not unended:
+                doc.entries.append(entry_from_fields(block.entry_type, block.key, pairs, Origin("bibtex", filename, line),
+                                                     doc.macros, lazy))
+                doc.entry_blocks.append(block)
+                doc.entry_spans.append(span)
+                continue
         inner = block.ignore_error_block if isinstance(block, bm.DuplicateBlockKeyBlock) else block
         if isinstance(inner, bm.String):
             if inner.key.lower() in doc.macros:  # macro names are case-insensitive in BibTeX
@@ -473,13 +494,21 @@ def _read_differently(text: str, doc: BibDocument) -> dict[int, str]:
     suspects: dict[int, str] = {}
     covered_to = 0
     for block, span in zip(doc.blocks, doc.spans):
-        if span is None or isinstance(block, bm.ImplicitComment):
+        if span is None:
             continue
-        at = text.find("@", covered_to, span[0])
+        kind = type(block)  # the common kinds by type: isinstance on bibtexparser's abstract classes is slow
+        if kind is bm.ImplicitComment or (kind is not bm.Entry and isinstance(block, bm.ImplicitComment)):
+            continue
+        start, end = span
+        at = text.find("@", covered_to, start)
         if at >= 0:
             suspects[at] = _OUTSIDE
-        covered_to = max(covered_to, span[1])
-        if isinstance(block, bm.ExplicitComment):
+        if end > covered_to:
+            covered_to = end
+        if kind is bm.Entry:
+            if text.count("{", start, end) != text.count("}", start, end):
+                suspects[start] = _UNBALANCED
+        elif isinstance(block, bm.ExplicitComment):
             if text.find("@", span[0] + 1, span[1]) >= 0:
                 suspects[span[0]] = _OUTSIDE
         elif (not isinstance(block, bm.ParsingFailedBlock)
@@ -520,16 +549,13 @@ def _entry_fields(entry: bm.Entry, raw: str, rescan: bool) -> tuple[list[tuple[s
     (``rescan``), are scanned again with the splicer's scanner, which knows where each value
     ends; a repeated name then keeps every value in order (the reader uses the first).
     """
+    pairs = [(f.key, f.value) for f in entry.fields]
     if not rescan:
-        pairs = []
-        for f in entry.fields:
-            value = f.value
+        for _, value in pairs:
             if "=" in value and _SWALLOWED_FIELD_RE.search(value):
                 break
-            pairs.append((f.key, value))
         else:
             return pairs, []
-    pairs = [(f.key, f.value) for f in entry.fields]
     try:
         layout = scan_entry(raw)
     except LayoutError:
@@ -562,6 +588,8 @@ def resolve_crossrefs(entries: list[Entry], filename: str = "<input>") -> tuple[
     not in ``entries`` leaves the entry as it is and is reported as a warning. Pure: the
     entries passed in are not changed (used by the bibtex source, not by the .bib target).
     """
+    if not any("crossref" in entry.fields for entry in entries):
+        return list(entries), []  # nothing to resolve (most files): no index of the keys
     by_key: dict[str, Entry] = {}
     for entry in entries:
         if entry.key:

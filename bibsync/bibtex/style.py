@@ -158,7 +158,7 @@ def detect_style(text: str, entry_raws: Sequence[str], gaps: Sequence[str] = (),
 
     sample_text = "".join(layout.raw for layout in layouts)
     escapes = len(_ACCENT_RE.findall(sample_text))
-    unicode_chars = sum(1 for ch in sample_text if ord(ch) > 127) if not sample_text.isascii() else 0
+    unicode_chars = len(sample_text) - len(sample_text.encode("ascii", "ignore"))  # characters beyond ASCII
     ascii_ = escapes > unicode_chars or (unicode_chars == 0 and text.isascii())
 
     forms = Counter({form: len(pattern.findall(sample_text)) for form, pattern in _ACCENT_FORMS.items()})

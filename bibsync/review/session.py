@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..config import Settings
-from ..errors import TargetError
+from ..errors import ConflictError, TargetError
 from ..model import Entry, Failure
 from ..plan import Change, Plan, without_omitted
 from .cases import Action, ReviewCase, cases_from_duplicates, cases_from_pending
@@ -151,7 +151,15 @@ def review_target(target, store: DecisionStore, reviewer: Reviewer | None, *, pe
     omit = getattr(getattr(target, "settings", None), "omit", ())  # fields bibsync never writes
     if omit:
         planned.changes = without_omitted(Plan(planned.changes), omit, entries).changes
-    details = apply_review_plan(target, planned, collections)
+    try:
+        details = apply_review_plan(target, planned, collections)
+    except ConflictError as exc:
+        # An editor saved the file meanwhile: nothing was written, but the answers stay (as
+        # after Ctrl-C); the next review applies them to the file as it is now.
+        store.save()
+        raise ConflictError(exc.message, where=exc.where,
+                            hint="your answers are saved: run `bibsync review` again and they apply to the "
+                                 "current file") from None
     remember_applied(store, planned.by_outcome)
     written = {c.target_index for c in planned.changes if c.kind == "update"}
     sync_merges = [(o, c) for o, c in planned.by_outcome if o.action.kind == "merge"]

@@ -163,7 +163,8 @@ def test_rewrite_tex_after_merging_duplicates(bib, tmp_path):
     dry = invoke(bib, "s\ns\nm\n\n", "--rewrite-tex", str(tex))  # no --yes, and "n" is not typed: a dry run
     assert "-See \\citep[p.~2]{zhu2023msrl, Koliousis19}." in dry.output
     assert "+See \\citep[p.~2]{zhu2023msrl, koliousis2019stream}." in dry.output
-    assert "dry run: nothing written" in dry.output
+    assert "the .tex files are unchanged (run again with --yes to rewrite them)" in dry.output
+    assert "dry run" not in dry.output  # the person said no (or nothing): not a dry run
     assert (tex / "intro.tex").read_text() == "See \\citep[p.~2]{zhu2023msrl, Koliousis19}.\n"
     done = runner.invoke(app, ["review", "--into", str(bib), "--no-duplicates", "--rewrite-tex", str(tex), "--yes"],
                          env={"COLUMNS": "150"})

@@ -106,3 +106,32 @@ def test_a_terminal_shows_the_diff_as_text_a_pipe_gets_the_bytes(stream_class, e
     stream = stream_class(raw, encoding="utf-8", newline="")
     print_verbatim(Console(file=stream), "+  author = {Müller},\n", "latin-1")
     assert raw.getvalue() == expected
+
+
+# An entry whose text cannot be spliced (a trailing % comment after its last value): the real
+# run leaves it as it is, names it and exits 1; the dry run names it and exits 1 as well.
+UNSPLICEABLE = """@article{c, title = {Third paper on it}, author = {Roe, Jim}, year = {2021} % trailing
+}
+
+@article{b,
+  title = {Second paper on caching},
+  author = {Smith, Ann},
+  year = {2020}
+}
+"""
+RICHER = """@article{z, title={Third paper on it}, author={Roe, Jim}, year=2021, journal={CACM}}
+@article{y, title={Second paper on caching}, author={Smith, Ann}, year=2020, journal={TOCS}}
+"""
+
+
+def test_a_dry_run_names_the_changes_the_real_run_cannot_make_and_exits_as_it(tmp_path: Path) -> None:
+    bib, source = tmp_path / "t.bib", tmp_path / "s.bib"
+    bib.write_text(UNSPLICEABLE)
+    source.write_text(RICHER)
+    dry = runner.invoke(app, ["sync", str(source), "--into", str(bib), "--dry-run"])
+    real = runner.invoke(app, ["sync", str(source), "--into", str(bib), "--yes"])
+    assert "not written: c: field '%' has no '='; left as it is" in real.stderr
+    text = bib.read_text()
+    assert real.exit_code == 1 and "wrote " in real.stderr and "journal = {{TOCS}}" in text and "CACM" not in text
+    assert "would not be written: c: field '%' has no '='; left as it is" in dry.stderr
+    assert dry.exit_code == real.exit_code

@@ -18,15 +18,16 @@ change again. :func:`run_pull` is the whole command, callable from Python.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, Iterator, List, Optional
 
 import typer
 from rich.console import Console
 
 from ...config import Settings
-from ...errors import UsageError
+from ...errors import Interrupted, UsageError
 from ...keys import compile_pattern
 from ...model import Entry
 from ...plan import POLICIES, Change, Plan, make_plan, new_key, without_omitted
@@ -117,6 +118,19 @@ def _own_entries(plan: Plan, own: list[bool], bib_entries: list[Entry], key_patt
     return Plan(changes, plan.merged, plan.reserved)
 
 
+@contextmanager
+def interrupt_says_written(bib, into: Path | str) -> Iterator[None]:
+    """Ctrl-C once ``bib`` (a BibFileTarget) has been replaced says so (exit code 130), instead
+    of the usual 'interrupted; nothing was written'."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if getattr(bib, "written", False):
+            raise Interrupted("interrupted after the .bib was written (it is complete; generated keys may not be "
+                              "pinned in Zotero)", where=str(into)) from None
+        raise
+
+
 def run_pull(target, into: Path | str, *, collection: str | None = None, pin_keys: bool = False,
              policy: str = "source", settings: Settings | None = None, dry_run: bool = False,
              decisions: Path | None = None, on_lock_wait: Callable[[int | None], None] | None = None) -> PullResult:
@@ -132,38 +146,39 @@ def run_pull(target, into: Path | str, *, collection: str | None = None, pin_key
     incoming = [entries[i] for i in indices]
     own = [i not in target.generated and bool(entries[i].key) for i in indices]
     bib = BibFileTarget(into, settings, read_only=dry_run, on_lock_wait=on_lock_wait)
-    with bib.session():  # held from the read to the write, as sync holds it: a concurrent sync waits
-        bib_entries = bib.load()
-        bib_store = DecisionStore.for_bib(Path(into))
-        library_store = store_for(target, decisions)
-        lookup = PullDecisions(bib_store, library_store)
-        plan = make_plan(incoming, bib_entries, policy, decisions=lookup, key_pattern=settings.key_pattern,
-                         merge_duplicates=False, pinned=_place_by_key(incoming, own, bib_entries),
-                         reserved_keys=bib.reserved_keys)
-        plan = _own_entries(plan, own, bib_entries, settings.key_pattern)
-        plan = without_omitted(plan, settings.omit, bib_entries)
-        result = PullResult(plan, items=len(incoming))
-        if dry_run:
-            return result
-        result.report = bib.apply(plan)
-        if not result.report.failed:
-            bib_store.update_pending(plan.changes, bib_entries)
-            # what a person settled in the library holds for the same entries of the .bib
-            keys = {e.key for e in bib_entries if e.key} | {c.key for c in plan.by_kind("add") if c.key}
-            if library_store is not None:
-                bib_store.adopt(library_store, keys)
-            bib_store.save()
-    # One change per incoming entry (no merging): the key each keyless item has in the .bib now.
-    to_pin: dict[int, str] = {}
-    for index, change in zip(indices, plan.changes):
-        if index in target.generated and change.kind != "review":
-            key = change.key or change.target_key
-            if key:
-                to_pin[index] = key
-                result.generated[key] = target.item_data()[index]["key"]
-    if pin_keys and to_pin:
-        result.pinned = target.pin_keys(to_pin)
-    return result
+    with interrupt_says_written(bib, into):  # Ctrl-C after the rename: the .bib is complete
+        with bib.session():  # held from the read to the write, as sync holds it: a concurrent sync waits
+            bib_entries = bib.load()
+            bib_store = DecisionStore.for_bib(Path(into))
+            library_store = store_for(target, decisions)
+            lookup = PullDecisions(bib_store, library_store)
+            plan = make_plan(incoming, bib_entries, policy, decisions=lookup, key_pattern=settings.key_pattern,
+                             merge_duplicates=False, pinned=_place_by_key(incoming, own, bib_entries),
+                             reserved_keys=bib.reserved_keys)
+            plan = _own_entries(plan, own, bib_entries, settings.key_pattern)
+            plan = without_omitted(plan, settings.omit, bib_entries)
+            result = PullResult(plan, items=len(incoming))
+            if dry_run:
+                return result
+            result.report = bib.apply(plan)
+            if not result.report.failed:
+                bib_store.update_pending(plan.changes, bib_entries)
+                # what a person settled in the library holds for the same entries of the .bib
+                keys = {e.key for e in bib_entries if e.key} | {c.key for c in plan.by_kind("add") if c.key}
+                if library_store is not None:
+                    bib_store.adopt(library_store, keys)
+                bib_store.save()
+        # One change per incoming entry (no merging): the key each keyless item has in the .bib now.
+        to_pin: dict[int, str] = {}
+        for index, change in zip(indices, plan.changes):
+            if index in target.generated and change.kind != "review":
+                key = change.key or change.target_key
+                if key:
+                    to_pin[index] = key
+                    result.generated[key] = target.item_data()[index]["key"]
+        if pin_keys and to_pin:
+            result.pinned = target.pin_keys(to_pin)
+        return result
 
 
 def pull(
@@ -218,26 +233,31 @@ def pull(
                               on_lock_wait=lock_wait_notice(console, str(into)))
         finally:
             target.close()
-    counts = result.plan.counts()
-    what = f"{result.items} item{'s' if result.items != 1 else ''} from Zotero {zotero}"
-    summary = f"{counts['add']} added, {counts['update']} updated, {counts['same']} unchanged"
-    if dry_run:
-        console.print(f"dry run: {what} would give {summary} in {into}; nothing written")
-        _name_unplaced(console, result.plan, into, dry_run=True)
-        if result.exit_code:
-            raise typer.Exit(result.exit_code)
-        return
-    for problem in (result.report.failed if result.report else []) + (result.pinned.failed if result.pinned else []):
-        console.print(f"[red]not written:[/] {problem}", markup=True)
-    console.print(f"pulled {what} into {into}: {summary}")
-    report_incomplete(console, [c.result for c in result.plan.to_apply() if c.result is not None],
-                      "new or updated entries")
-    _name_unplaced(console, result.plan, into, dry_run=False)
-    if result.generated and not pin_keys:
-        console.print(f"{len(result.generated)} item{'s' if len(result.generated) != 1 else ''} had no citation key; "
-                      "run again with --pin-keys to store the generated keys in Zotero")
-    elif result.pinned is not None:
-        console.print(f"pinned {result.pinned.updated} citation key{'s' if result.pinned.updated != 1 else ''} in Zotero")
+    try:
+        counts = result.plan.counts()
+        what = f"{result.items} item{'s' if result.items != 1 else ''} from Zotero {zotero}"
+        summary = f"{counts['add']} added, {counts['update']} updated, {counts['same']} unchanged"
+        if dry_run:
+            console.print(f"dry run: {what} would give {summary} in {into}; nothing written")
+            _name_unplaced(console, result.plan, into, dry_run=True)
+            if result.exit_code:
+                raise typer.Exit(result.exit_code)
+            return
+        for problem in (result.report.failed if result.report else []) + (result.pinned.failed if result.pinned else []):
+            console.print(f"[red]not written:[/] {problem}", markup=True)
+        console.print(f"pulled {what} into {into}: {summary}")
+        report_incomplete(console, [c.result for c in result.plan.to_apply() if c.result is not None],
+                          "new or updated entries")
+        _name_unplaced(console, result.plan, into, dry_run=False)
+        if result.generated and not pin_keys:
+            console.print(f"{len(result.generated)} item{'s' if len(result.generated) != 1 else ''} had no citation key; "
+                          "run again with --pin-keys to store the generated keys in Zotero")
+        elif result.pinned is not None:
+            console.print(f"pinned {result.pinned.updated} citation key{'s' if result.pinned.updated != 1 else ''} in Zotero")
+    except KeyboardInterrupt:  # while the summary prints: the .bib is complete if it was written
+        if result.report is not None and result.report.details.get("path"):
+            raise Interrupted("interrupted after the .bib was written (it is complete)", where=str(into)) from None
+        raise
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 

@@ -93,8 +93,11 @@ def rewrite_tex_step(console: Console, bib: Path, folder: Path, yes: bool, ask: 
         print_verbatim(console, rewrite.diff(folder))
     total = sum(r.count for r in rewrites)
     question = f"rewrite {total} citation{'s' if total != 1 else ''} in {len(rewrites)} file(s)?"
-    if not yes and (ask is None or not ask(question)):
-        console.print("dry run: nothing written (use --yes to rewrite)")
+    if not yes and ask is None:
+        console.print("the .tex files are unchanged: nobody could confirm on this input (use --yes to rewrite)")
+        return 0
+    if not yes and not ask(question):
+        console.print("the .tex files are unchanged (run again with --yes to rewrite them)")
         return 0
     apply_tex_rewrites(rewrites, folder)
     console.print(f"rewrote {total} citation(s) in {len(rewrites)} file(s)")

@@ -140,9 +140,18 @@ def execute(options: SyncOptions, review: ReviewHook | None = None) -> int:
     compile_pattern(settings.key_pattern)  # a bad pattern fails before anything is read
     out = Console(highlight=False, soft_wrap=True, stderr=options.json)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    with progress_tasks(enabled=not options.json) as tasks, ExitStack() as at_end:
-        at_end.enter_context(cyclic_collector_paused())
-        return _execute(options, settings, review, tasks, out, err, at_end)
+    opened: list[object] = []
+    try:
+        with progress_tasks(enabled=not options.json) as tasks, ExitStack() as at_end:
+            at_end.enter_context(cyclic_collector_paused())
+            return _execute(options, settings, review, tasks, out, err, at_end, opened)
+    except KeyboardInterrupt:
+        # Ctrl-C once the sync is done (its summary printed, the read cache being written):
+        # the new file is complete, and saying "nothing was written" would be false.
+        if any(getattr(target, "written", False) for target in opened):
+            raise Interrupted("interrupted after the new file was written (it is complete)",
+                              where=str(options.into)) from None
+        raise
 
 
 @contextmanager
@@ -161,10 +170,11 @@ def cyclic_collector_paused() -> Iterator[None]:
 
 
 def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None, tasks: ProgressTasks,
-             out: Console, err: Console, at_end: ExitStack) -> int:
+             out: Console, err: Console, at_end: ExitStack, opened: list[object]) -> int:
     target_name = str(options.into) if options.into is not None else f"Zotero {options.zotero}"
 
     target = open_target(options, settings, tasks, on_lock_wait=lock_wait_notice(err, target_name))
+    opened.append(target)
     if getattr(target, "late_cache", False):  # the .bib file's read cache is written once all is printed
         at_end.callback(target.close)
     shown: list[SyncResult] = []
@@ -211,6 +221,8 @@ def _execute(options: SyncOptions, settings: Settings, review: ReviewHook | None
             else:
                 out.print("(no change to the file)")
         _report_incomplete(err, result, options, target)
+        for problem in result.unwritten:
+            err.print(f"[red]would not be written:[/] {escape(problem)}", markup=True, highlight=False)
         err.print("dry run: nothing written")
         if result.write_problem is not None:
             _report_write_problem(err, result.write_problem)
@@ -303,7 +315,7 @@ def _report_outcome(console: Console, result: SyncResult, target_name: str) -> N
     if report is None:
         return
     for problem in report.failed:
-        console.print(f"[red]not written:[/] {problem}", markup=True, highlight=False)
+        console.print(f"[red]not written:[/] {escape(problem)}", markup=True, highlight=False)
     if report.added or report.updated or report.details.get("removed"):
         console.print(f"wrote {target_name}: {report.added} added, {report.updated} updated", highlight=False)
     else:

@@ -32,7 +32,7 @@ from pathlib import Path
 import bibtexparser
 
 from ... import __version__
-from ...bibtex.read import EntryState
+from ...bibtex.read import EntryState, ReadEntry, ReadFields
 from ...files.atomic import write_atomic
 from ...model import Failure, Origin, Person
 from .filebytes import FileState
@@ -105,7 +105,7 @@ class ReadCache:
                 return
             data = _encode(result)
             data.update(reader=self.reader, path=os.path.realpath(path), state=[state.size, state.mtime_ns, state.sha256])
-            payload = json.dumps(data, separators=(",", ":")).encode("ascii")
+            payload = json.dumps(data, separators=(",", ":"), check_circular=False).encode("ascii")
             mac = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
             write_atomic(self.file_for(path), mac + b"\n" + payload, durable=False, mode=0o600)
         except (OSError, ValueError):
@@ -209,13 +209,16 @@ def _encode(result: ReadResult) -> dict:
         return out
 
     entries = []
+    append = entries.append
+    flatten = chain.from_iterable
     for e in result.entries:
         state = EntryState.of(e)
-        pending = state.pending
-        entries.append([state.type, state.key, list(chain.from_iterable(state.values.items())),
-                        list(state.values.keys() - pending) if pending else None,  # the decoded names
-                        ids(state.authors), ids(state.editors), state.authors_truncated,
-                        e.origin.line if e.origin else None])
+        values, pending = state.values, state.pending
+        authors, editors = state.authors, state.editors
+        append([state.type, state.key, list(flatten(values.items())),
+                list(values.keys() - pending) if pending else None,  # the decoded names
+                authors if type(authors) is str else ids(authors), editors if type(editors) is str else ids(editors),
+                state.authors_truncated, e.origin.line if e.origin else None])
     return {
         "people": [[p.last, p.first, p.suffix, p.literal] for p in persons],
         "entries": entries,
@@ -229,20 +232,24 @@ def _encode(result: ReadResult) -> dict:
 def _decode(data: dict, text: str, where: str) -> ReadResult | None:
     people = [Person(str(last), str(first), str(suffix), bool(literal)) for last, first, suffix, literal in data["people"]]
 
-    def persons(of: list[int] | str) -> tuple[Person, ...] | str:
-        return of if isinstance(of, str) else tuple(people[i] for i in of)
-
     entries = []
+    append = entries.append
+    read = ReadEntry.read
     for kind, key, flat, decoded, authors, editors, truncated, line in data["entries"]:
-        values = dict(zip(flat[::2], flat[1::2]))
-        state = EntryState(kind, key, values, set() if decoded is None else values.keys() - set(decoded),
-                           persons(authors), persons(editors), bool(truncated))
-        entries.append(state.entry(Origin("bibtex", where, line)))
+        pairs = iter(flat)
+        values = dict(zip(pairs, pairs))
+        pending = set() if decoded is None else values.keys() - set(decoded)
+        # as EntryState.entry does: people as read (a string) are parsed when first asked for
+        author = authors if type(authors) is str else None
+        editor = editors if type(editors) is str else None
+        parsed = (() if author is not None else tuple(people[i] for i in authors),
+                  () if editor is not None else tuple(people[i] for i in editors), bool(truncated))
+        append(read(kind, key, ReadFields(values, pending), Origin("bibtex", where, line), (author, editor), parsed))
     spans = [tuple(span) if span else None for span in data["spans"]]
     if len(spans) != len(entries) or any(span and not text.startswith("@", span[0]) for span in spans):
         return None  # the spans must point at entries of this very text
     failures = [Failure(message, where, line, record, hint, severity=severity, kind=kind)
                 for message, line, record, hint, severity, kind in data["failures"]]
     macros = {str(name): str(value) for name, value in data["macros"]}
-    macro_names = tuple((str(value), str(name)) for value, name in data["macro_names"])
+    macro_names = tuple((str(value), str(name), int(start), int(end)) for value, name, start, end in data["macro_names"])
     return ReadResult(entries, spans, failures, macros, macro_names)

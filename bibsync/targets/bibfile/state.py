@@ -21,7 +21,7 @@ from typing import Iterator, Sequence
 from bibtexparser import model as bm
 
 from ...bibtex.canonical import canonical_entry
-from ...bibtex.read import BibDocument, ReadEntry, canonical_value, read_bibtex, resolve_crossrefs
+from ...bibtex.read import BibDocument, ReadEntry, canonical_value, read_bibtex, resolve_crossrefs, resolve_value
 from ...model import Entry, Failure, Origin
 
 Span = tuple[int, int]
@@ -36,7 +36,9 @@ class ReadResult:
     spans: list[Span | None] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     macros: dict[str, str] = field(default_factory=dict)  # lower-case name -> value
-    macro_names: tuple[tuple[str, str], ...] = ()  # (canonical value, name as written), first name per value
+    # Each @string definition: (canonical value, name as written, where it starts, where the
+    # next definition of the name starts or -1): a value may be written as that name only there.
+    macro_names: tuple[tuple[str, str, int, int], ...] = ()
 
 
 @contextmanager
@@ -82,13 +84,35 @@ def _with_crossref(entry: Entry, crossref: str) -> Entry:
     return entry.with_fields(crossref=crossref) if crossref and "crossref" not in entry.fields else entry
 
 
-def _macro_names(doc: BibDocument) -> tuple[tuple[str, str], ...]:
+def _macro_names(doc: BibDocument) -> tuple[tuple[str, str, int, int], ...]:
+    """Each ``@string`` definition with the value it has where it stands (a redefinition applies
+    from its own place on, as BibTeX reads it) and the stretch of text where it applies."""
+    running: dict[str, str] = {}
+    definitions: list[list] = []
+    last_of: dict[str, int] = {}  # lower-case name -> index of its latest definition
+    for block, span in zip(doc.blocks, doc.spans):
+        if type(block) is bm.Entry:  # most blocks: skipped without isinstance on bibtexparser's abstract classes
+            continue
+        inner = block.ignore_error_block if isinstance(block, bm.DuplicateBlockKeyBlock) else block
+        if not isinstance(inner, bm.String) or span is None:
+            continue
+        name = inner.key.lower()
+        running[name] = resolve_value(inner.value, running)
+        if name in last_of:
+            definitions[last_of[name]][3] = span[0]
+        last_of[name] = len(definitions)
+        definitions.append([canonical_value("journal", running[name]), inner.key, span[1], -1])
+    return tuple((value, key, start, end) for value, key, start, end in definitions if value)
+
+
+def macros_at(macro_names: Sequence[tuple[str, str, int, int]], offset: int) -> tuple[tuple[str, str], ...]:
+    """(value, name) of the macros defined at ``offset`` of the text, first name per value: what
+    an entry written there may use instead of the value (a macro defined later, or redefined
+    since, would read as another value or none)."""
     values: dict[str, str] = {}
-    for block in doc.blocks:
-        if isinstance(block, bm.String):
-            value = canonical_value("journal", doc.macros.get(block.key.lower(), ""))
-            if value:
-                values.setdefault(value, block.key)
+    for value, name, start, end in macro_names:
+        if start <= offset and (end < 0 or offset < end):
+            values.setdefault(value, name)
     return tuple(values.items())
 
 
@@ -141,8 +165,9 @@ def after_edits(result: ReadResult, old: str, edits: Sequence[Edit], where: str)
         placed_all.append((replace_origin(entry, line_shift), (at, at + span[1] - span[0])))
     merged = _merge_by_offset(placed_all, inserted)
     failures = [replace(f, line=f.line + shifts.line_shift_before_line(f.line)) for f in result.failures]
-    return ReadResult([e for e, _ in merged], [s for _, s in merged], failures, dict(result.macros),
-                      result.macro_names)
+    macro_names = tuple((value, name, shifts.moved(start)[0], shifts.moved(end)[0] if end >= 0 else -1)
+                        for value, name, start, end in result.macro_names)
+    return ReadResult([e for e, _ in merged], [s for _, s in merged], failures, dict(result.macros), macro_names)
 
 
 def _merge_by_offset(a: list[tuple[Entry, Span]], b: list[tuple[Entry, Span]]) -> list[tuple[Entry, Span]]:

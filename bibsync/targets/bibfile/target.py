@@ -42,7 +42,7 @@ from ..base import ApplyReport
 from .cache import ReadCache
 from .filebytes import Decoded, FileState, current_state, decode_bib, encode_bib, read_regular
 from .notbibtex import refuse_other_format
-from .state import ReadResult, after_edits, read_result
+from .state import ReadResult, after_edits, macros_at, read_result
 
 
 class BibFileTarget:
@@ -215,8 +215,13 @@ class BibFileTarget:
             if not raws:  # a new (or entry-less) file: the settings' choice, Better BibTeX's convention
                 base = default_style(self.settings.biblatex, self.settings.ascii)
                 style = replace(style, base=replace(style.base, ascii=base.ascii, biblatex=base.biblatex))
-            self._style = replace(style, macros=self._read.macro_names)
+            self._style = style
         return self._style
+
+    def _style_at(self, offset: int) -> FileStyle:
+        """The file's style for text written at ``offset``: with the ``@string`` macros that
+        BibTeX has read by then, as they are defined there."""
+        return replace(self.style, macros=macros_at(self._read.macro_names, offset))
 
     # --- writing ---------------------------------------------------------------------
 
@@ -240,7 +245,7 @@ class BibFileTarget:
                 problems.append(f"{change.key}: the entry's text was not found in the file; left as it is")
                 continue
             try:
-                new_raw = self._splice(text[span[0]:span[1]], change, style)
+                new_raw = self._splice(text[span[0]:span[1]], change, self._style_at(span[0]))
             except LayoutError as exc:
                 problems.append(f"{change.key}: {exc.message}; left as it is")
                 continue
@@ -446,32 +451,36 @@ class BibFileTarget:
             return []
         nl = style.newline
         gap = nl * (style.base.blank_lines + 1)
-        entries = [(c.key or "", format_new_entry(c.result or c.entry.with_key(c.key), style)) for c in adds]
-        entries = [(key, self._encodable(body, key, style)) for key, body in entries]
+
+        def body(change: Change, offset: int) -> str:  # the file's macros as they stand at offset
+            key = change.key or ""
+            return self._encodable(format_new_entry(change.result or change.entry.with_key(change.key),
+                                                    self._style_at(offset)), key, style)
+
         edits: list[tuple[int, int, int, str]] = []
-        at_end = entries
+        at_end = list(adds)
         unread_from = self._unread_from(text)
         if self.sorted_keys:
             at_end = []
             existing = [(e.key.lower(), span) for e, span in zip(self._read.entries, self._spans)
                         if span is not None and e.key and (unread_from is None or span[0] < unread_from)]
-            for order, (key, body) in enumerate(sorted(entries, key=lambda kb: kb[0].lower())):
-                spot = next((span for k, span in existing if k > key.lower()), None)
+            for order, change in enumerate(sorted(adds, key=lambda c: (c.key or "").lower())):
+                spot = next((span for k, span in existing if k > (change.key or "").lower()), None)
                 if spot is None:
-                    at_end.append((key, body))
+                    at_end.append(change)
                     continue
                 line_start = text.rfind("\n", 0, spot[0]) + 1
                 offset = line_start if not text[line_start:spot[0]].strip() else spot[0]
-                edits.append((offset, offset, order, body + gap))
+                edits.append((offset, offset, order, body(change, offset) + gap))
         if at_end and unread_from is not None:  # before the block BibTeX would read them into
             line_start = text.rfind("\n", 0, unread_from) + 1
             before = text[line_start:unread_from].strip()
             offset = line_start if not before or before.startswith("%") else unread_from  # a % line stays whole
-            edits.append((offset, offset, len(entries) + 1, _end_prefix(text[:offset], style)
-                          + gap.join(body for _, body in at_end) + gap))
+            edits.append((offset, offset, len(adds) + 1, _end_prefix(text[:offset], style)
+                          + gap.join(body(c, offset) for c in at_end) + gap))
         elif at_end:
-            edits.append((len(text), len(text), len(entries) + 1, _end_prefix(text[:kept_end], style) + gap.join(
-                body for _, body in at_end) + nl))
+            edits.append((len(text), len(text), len(adds) + 1, _end_prefix(text[:kept_end], style) + gap.join(
+                body(c, len(text)) for c in at_end) + nl))
         return edits
 
     def _unread_from(self, text: str) -> int | None:

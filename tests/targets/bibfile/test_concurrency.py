@@ -242,3 +242,25 @@ main()
     assert "interrupted after the new file was written" in done.stderr
     assert "@article{alpha," in path.read_text()
     assert signal.SIGINT  # the child was interrupted by SIGINT, not killed
+
+
+def test_ctrl_c_after_the_summary_says_the_file_was_written(tmp_path: Path) -> None:
+    # Ctrl-C while the last notes are printed (or the read cache is saved): the file is complete.
+    path = tmp_path / "refs.bib"
+    path.write_text(BASE)
+    child = """
+import os, signal, sys
+import bibsync.cli.commands.sync as command
+def interrupt(*a, **k):
+    os.kill(os.getpid(), signal.SIGINT)
+command._report_incomplete = interrupt
+sys.argv = ["bibsync", "sync", *sys.argv[1:]]
+from bibsync.cli import main
+main()
+"""
+    done = subprocess.run([sys.executable, "-c", child, str(_source(tmp_path, "alpha")), "--into", str(path), "--yes"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130, done.stderr
+    assert "wrote " in done.stderr and "nothing was written" not in done.stderr
+    assert "interrupted after the new file was written (it is complete)" in done.stderr
+    assert "@article{alpha," in path.read_text()

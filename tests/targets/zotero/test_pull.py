@@ -109,3 +109,28 @@ def test_read_only_key_can_pull_but_not_pin(zotero_server, tmp_path):
     assert result.exit_code == 1
     assert f"the API key may read group:{GROUP} but not write to it" in result.stderr
     assert READ_KEY not in result.output + result.stderr
+
+
+def test_ctrl_c_after_the_bib_is_written_says_so(zotero_server, tmp_path, monkeypatch):
+    import bibsync.cli.commands.pull as pull_command
+    from bibsync.targets.zotero.target import ZoteroTarget
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    sync_into(zotero_server, tmp_path / "cache", socc_entries()[:3])
+    out = tmp_path / "library.bib"
+    monkeypatch.setattr(pull_command, "report_incomplete", ctrl_c)  # while the summary prints
+    result = pull(zotero_server, out)
+    assert result.exit_code == 130 and "nothing was written" not in result.stderr
+    assert "interrupted after the .bib was written (it is complete)" in result.stderr
+    assert out.read_text(encoding="utf-8").count("@inproceedings{") == 3
+
+    monkeypatch.undo()
+    out.unlink()
+    monkeypatch.setattr(ZoteroTarget, "pin_keys", ctrl_c)  # while generated keys go to Zotero
+    zotero_server.edit_item(SPEC, zotero_server.items(SPEC)[0]["key"], {"citationKey": ""})
+    result = pull(zotero_server, out, "--pin-keys")
+    assert result.exit_code == 130 and "nothing was written" not in result.stderr
+    assert "interrupted after the .bib was written" in result.stderr
+    assert out.read_text(encoding="utf-8").count("@inproceedings{") == 3
