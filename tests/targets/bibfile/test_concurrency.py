@@ -224,19 +224,13 @@ def test_two_processes_take_turns_and_an_editor_save_is_never_lost(tmp_path: Pat
 def test_ctrl_c_right_after_the_rename_says_the_file_was_written(tmp_path: Path) -> None:
     path = tmp_path / "refs.bib"
     path.write_text(BASE)
-    child = """
-import os, signal, sys
+    done = _sync_with(tmp_path, path, """
 real = os.replace
 def replace_then_interrupt(*a, **k):
     real(*a, **k)
     os.kill(os.getpid(), signal.SIGINT)
 os.replace = replace_then_interrupt
-sys.argv = ["bibsync", "sync", *sys.argv[1:]]
-from bibsync.cli import main
-main()
-"""
-    done = subprocess.run([sys.executable, "-c", child, str(_source(tmp_path, "alpha")), "--into", str(path), "--yes"],
-                          capture_output=True, text=True, timeout=60)
+""")
     assert done.returncode == 130, done.stderr
     assert "nothing was written" not in done.stderr
     assert "interrupted after the new file was written" in done.stderr
@@ -248,19 +242,25 @@ def test_ctrl_c_after_the_summary_says_the_file_was_written(tmp_path: Path) -> N
     # Ctrl-C while the last notes are printed (or the read cache is saved): the file is complete.
     path = tmp_path / "refs.bib"
     path.write_text(BASE)
-    child = """
-import os, signal, sys
+    done = _sync_with(tmp_path, path, """
 import bibsync.cli.commands.sync as command
 def interrupt(*a, **k):
     os.kill(os.getpid(), signal.SIGINT)
 command._report_incomplete = interrupt
-sys.argv = ["bibsync", "sync", *sys.argv[1:]]
-from bibsync.cli import main
-main()
-"""
-    done = subprocess.run([sys.executable, "-c", child, str(_source(tmp_path, "alpha")), "--into", str(path), "--yes"],
-                          capture_output=True, text=True, timeout=60)
+""")
     assert done.returncode == 130, done.stderr
     assert "wrote " in done.stderr and "nothing was written" not in done.stderr
     assert "interrupted after the new file was written (it is complete)" in done.stderr
     assert "@article{alpha," in path.read_text()
+
+
+def _sync_with(tmp_path: Path, path: Path, patch: str) -> subprocess.CompletedProcess:
+    """``bibsync sync`` of the entry ``alpha`` into ``path --yes``, in a process that first runs ``patch``
+    (with ``os``, ``signal`` and ``sys`` imported)."""
+    child = "import os, signal, sys\n" + patch + """
+sys.argv = ["bibsync", "sync", *sys.argv[1:]]
+from bibsync.cli import main
+main()
+"""
+    return subprocess.run([sys.executable, "-c", child, str(_source(tmp_path, "alpha")), "--into", str(path), "--yes"],
+                          capture_output=True, text=True, timeout=60)
