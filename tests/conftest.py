@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -16,6 +17,12 @@ settings.register_profile("ci", deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("BIBSYNC_HYPOTHESIS", "ci"))
+
+# A test run started in the background by a shell without job control inherits SIGINT
+# ignored, and so would every bibsync process the tests start: the Ctrl-C tests would see no
+# interrupt. A handler of our own is reset to the default in each child, which then acts on it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Fixtures of the Zotero-compatible test server (tests/zotero_fixtures.py), for every module.
 pytest_plugins = ["zotero_fixtures"]
