@@ -10,7 +10,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from bibtexparser import model as bm
 
@@ -109,15 +109,7 @@ def entry_from_fields(
         if name in values:
             continue
         if macros is not None:
-            # resolve_value's common case inline (a reader calls this for every field of a file)
-            if "#" not in value:
-                part = value.strip()
-                if len(part) >= 2 and ((part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"')):
-                    value = part[1:-1]
-                else:
-                    value = resolve_value(value, macros)
-            else:
-                value = resolve_value(value, macros)
+            value = resolve_value(value, macros)
         if name in PEOPLE_FIELDS:
             if name in as_read or (name == "author" and authors) or (name == "editor" and editors):
                 continue
@@ -326,12 +318,19 @@ class EntryState:
 
     def entry(self, origin: Origin | None) -> ReadEntry:
         """The entry again (equal to the one the state was taken of)."""
-        author = self.authors if isinstance(self.authors, str) else None
-        editor = self.editors if isinstance(self.editors, str) else None
-        parsed = (() if author is not None else tuple(self.authors), () if editor is not None else tuple(self.editors),
-                  self.authors_truncated)
-        return ReadEntry.read(self.type, self.key, ReadFields(self.values, self.pending), origin, (author, editor),
-                              parsed)
+        return entry_of_state(self.type, self.key, self.values, self.pending, self.authors, self.editors,
+                              self.authors_truncated, origin)
+
+
+def entry_of_state(entry_type: str, key: str | None, values: dict[str, str], pending: set[str],
+                   authors: Sequence[Person] | str, editors: Sequence[Person] | str, truncated: bool,
+                   origin: Origin | None) -> ReadEntry:
+    """The entry of an :class:`EntryState`'s parts, without the state (the read cache makes ten
+    thousand of these): people as read (a string) are parsed when first asked for."""
+    author = authors if type(authors) is str else None
+    editor = editors if type(editors) is str else None
+    parsed = (() if author is not None else tuple(authors), () if editor is not None else tuple(editors), truncated)
+    return ReadEntry.read(entry_type, key, ReadFields(values, pending), origin, (author, editor), parsed)
 
 
 def latex_to_unicode_names(value: str) -> str:
@@ -386,45 +385,43 @@ def read_bibtex(text: str, filename: str = "<input>", macros: Mapping[str, str] 
     doc = BibDocument(blocks=blocks, spans=spans, macros=dict(macros or {}))
     unparsed: dict[int, int] = {}  # start of each block that cannot be parsed -> its failure's index
     for block, span, line in zip(blocks, spans, lines):
-        if type(block) is bm.Entry:  # the common case, without the checks below (slow on abstract classes)
-            pairs, unended = _entry_fields(block, block.raw, False)
-            if not unended:
-                doc.entries.append(entry_from_fields(block.entry_type, block.key, pairs, Origin("bibtex", filename, line),
-                                                     doc.macros, lazy))
-                doc.entry_blocks.append(block)
-                doc.entry_spans.append(span)
+        # An entry (the common case) is told by its type: isinstance on bibtexparser's abstract
+        # block classes, as below, is slow.
+        rescan = False  # whether the fields are scanned again (a repeated field name)
+        if type(block) is bm.Entry:
+            entry_block = block
+        else:
+            inner = block.ignore_error_block if isinstance(block, bm.DuplicateBlockKeyBlock) else block
+            if isinstance(inner, bm.String):
+                if inner.key.lower() in doc.macros:  # macro names are case-insensitive in BibTeX
+                    doc.failures.append(Failure(
+                        f"@string {inner.key!r} is defined again; its new value applies from here on",
+                        filename, line, hint="keep one definition of each @string", raw=block.raw, severity="warning",
+                        kind="@string macros defined again (the new value applies from there on)"))
+                doc.macros[inner.key.lower()] = resolve_value(inner.value, doc.macros)
                 continue
-        inner = block.ignore_error_block if isinstance(block, bm.DuplicateBlockKeyBlock) else block
-        if isinstance(inner, bm.String):
-            if inner.key.lower() in doc.macros:  # macro names are case-insensitive in BibTeX
+            if isinstance(block, bm.DuplicateFieldKeyBlock):
+                entry_block, rescan = block.ignore_error_block, True
                 doc.failures.append(Failure(
-                    f"@string {inner.key!r} is defined again; its new value applies from here on",
-                    filename, line, hint="keep one definition of each @string", raw=block.raw, severity="warning",
-                    kind="@string macros defined again (the new value applies from there on)"))
-            doc.macros[inner.key.lower()] = resolve_value(inner.value, doc.macros)
-            continue
-        if isinstance(block, bm.DuplicateFieldKeyBlock):
-            entry_block = block.ignore_error_block
-            doc.failures.append(Failure(
-                f"entry {entry_block.key!r} repeats field(s) {', '.join(sorted(block.duplicate_keys))}; "
-                "the first value is used", filename, line, hint="remove the repeated field", raw=block.raw,
-                severity="warning", kind="entries that repeat a field (the first value is used)"))
-        elif isinstance(inner, bm.Entry):
-            entry_block = inner
-            if inner is not block:
-                doc.failures.append(Failure(f"duplicate key {block.key!r}; both entries kept", filename, line,
-                                            hint="rename one of them", raw=block.raw, severity="warning",
-                                            kind="entries with a duplicate key (both kept)"))
-        elif isinstance(block, bm.ParsingFailedBlock):
-            if span is not None:
-                unparsed[span[0]] = len(doc.failures)
-            doc.failures.append(Failure(f"cannot parse this block: {_first_line(str(block.error))}", filename, line,
-                                        hint="check for a missing brace or comma; the block is kept as it is",
-                                        raw=block.raw, kind="blocks that cannot be parsed (kept as they are)"))
-            continue
-        else:  # @preamble, @comment, text between entries: kept as they are
-            continue
-        pairs, unended = _entry_fields(entry_block, block.raw, isinstance(block, bm.DuplicateFieldKeyBlock))
+                    f"entry {entry_block.key!r} repeats field(s) {', '.join(sorted(block.duplicate_keys))}; "
+                    "the first value is used", filename, line, hint="remove the repeated field", raw=block.raw,
+                    severity="warning", kind="entries that repeat a field (the first value is used)"))
+            elif isinstance(inner, bm.Entry):
+                entry_block = inner
+                if inner is not block:
+                    doc.failures.append(Failure(f"duplicate key {block.key!r}; both entries kept", filename, line,
+                                                hint="rename one of them", raw=block.raw, severity="warning",
+                                                kind="entries with a duplicate key (both kept)"))
+            elif isinstance(block, bm.ParsingFailedBlock):
+                if span is not None:
+                    unparsed[span[0]] = len(doc.failures)
+                doc.failures.append(Failure(f"cannot parse this block: {_first_line(str(block.error))}", filename,
+                                            line, hint="check for a missing brace or comma; the block is kept as it is",
+                                            raw=block.raw, kind="blocks that cannot be parsed (kept as they are)"))
+                continue
+            else:  # @preamble, @comment, text between entries: kept as they are
+                continue
+        pairs, unended = _entry_fields(entry_block, block.raw, rescan)
         if unended:
             doc.failures.append(Failure(
                 f"entry {entry_block.key!r}: no comma after field(s) {', '.join(unended)}; read as separate fields",

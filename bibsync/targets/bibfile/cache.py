@@ -32,7 +32,7 @@ from pathlib import Path
 import bibtexparser
 
 from ... import __version__
-from ...bibtex.read import EntryState, ReadEntry, ReadFields
+from ...bibtex.read import EntryState, entry_of_state
 from ...files.atomic import write_atomic
 from ...model import Failure, Origin, Person
 from .filebytes import FileState
@@ -197,7 +197,7 @@ def _encode(result: ReadResult) -> dict:
     persons: list[Person] = []
 
     def ids(of: tuple[Person, ...] | str) -> list[int] | str:
-        if isinstance(of, str):  # people not parsed yet: the value as read
+        if type(of) is str:  # people not parsed yet: the value as read
             return of
         out = []
         for person in of:
@@ -214,11 +214,9 @@ def _encode(result: ReadResult) -> dict:
     for e in result.entries:
         state = EntryState.of(e)
         values, pending = state.values, state.pending
-        authors, editors = state.authors, state.editors
         append([state.type, state.key, list(flatten(values.items())),
                 list(values.keys() - pending) if pending else None,  # the decoded names
-                authors if type(authors) is str else ids(authors), editors if type(editors) is str else ids(editors),
-                state.authors_truncated, e.origin.line if e.origin else None])
+                ids(state.authors), ids(state.editors), state.authors_truncated, e.origin.line if e.origin else None])
     return {
         "people": [[p.last, p.first, p.suffix, p.literal] for p in persons],
         "entries": entries,
@@ -232,19 +230,17 @@ def _encode(result: ReadResult) -> dict:
 def _decode(data: dict, text: str, where: str) -> ReadResult | None:
     people = [Person(str(last), str(first), str(suffix), bool(literal)) for last, first, suffix, literal in data["people"]]
 
+    def persons(of: list[int] | str) -> list[Person] | str:
+        return of if type(of) is str else [people[i] for i in of]
+
     entries = []
     append = entries.append
-    read = ReadEntry.read
     for kind, key, flat, decoded, authors, editors, truncated, line in data["entries"]:
         pairs = iter(flat)
         values = dict(zip(pairs, pairs))
         pending = set() if decoded is None else values.keys() - set(decoded)
-        # as EntryState.entry does: people as read (a string) are parsed when first asked for
-        author = authors if type(authors) is str else None
-        editor = editors if type(editors) is str else None
-        parsed = (() if author is not None else tuple(people[i] for i in authors),
-                  () if editor is not None else tuple(people[i] for i in editors), bool(truncated))
-        append(read(kind, key, ReadFields(values, pending), Origin("bibtex", where, line), (author, editor), parsed))
+        append(entry_of_state(kind, key, values, pending, persons(authors), persons(editors), bool(truncated),
+                              Origin("bibtex", where, line)))
     spans = [tuple(span) if span else None for span in data["spans"]]
     if len(spans) != len(entries) or any(span and not text.startswith("@", span[0]) for span in spans):
         return None  # the spans must point at entries of this very text
